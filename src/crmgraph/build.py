@@ -1,0 +1,148 @@
+"""`build`: ontology/ + graph/ → a validated, reasoned Oxigraph store.
+
+    parse (file:line errors) → curation checks → SHACL → HermiT + materialisation → new store → swap
+
+Each step raises a DataError listing every problem it found; nothing is written until all pass,
+and the store is written beside the old one and swapped in only when complete.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import __version__
+from .checks import check_curation, raise_if
+from .curated import RDF_TYPE, CuratedFile, read_curated
+from .errors import Problem, ShapeViolationError
+from .namespaces import (CRM, DCTERMS, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES,
+                         ID, VOID, XSD)
+from .reasoning import materialise, run_hermit
+from .settings import Settings
+from .store import OxigraphStore, write_new_store
+from .validation import validate_shapes
+
+
+@dataclass
+class BuildReport:
+    """What a build did: counts per graph, timings per step, SHACL warnings."""
+
+    store: Path | None
+    files: list[str]
+    triples: dict[str, int]
+    timings: dict[str, float]
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.timings.values())
+
+
+@dataclass
+class CompiledGraph:
+    """Everything a build produces, before it is written anywhere."""
+
+    files: list[CuratedFile]
+    ontology: list[ox.Triple]
+    shapes: list[ox.Triple]
+    asserted: list[ox.Triple]
+    inferred: list[ox.Triple]
+    warnings: list[Problem]
+    timings: dict[str, float]
+
+
+def _is_shapes(f: CuratedFile) -> bool:
+    return Path(f.name).name.startswith("shapes")
+
+
+def compile_graph(settings: Settings, reason: bool = True) -> CompiledGraph:
+    """Parse, check, validate and reason; raise a DataError at the first failing step."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    onto_files = read_curated(settings.root, ("ontology",))
+    data_files = read_curated(settings.root, ("graph",))
+    ontology = [t for f in onto_files if not _is_shapes(f) for t in f.triples]
+    shapes = [t for f in onto_files if _is_shapes(f) for t in f.triples]
+    asserted = list(dict.fromkeys(t for f in data_files for t in f.triples))
+    timings["parse"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    raise_if(check_curation([f for f in onto_files if not _is_shapes(f)], data_files))
+    timings["check"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    violations, warnings = validate_shapes(asserted, ontology, shapes, data_files)
+    if violations:
+        raise ShapeViolationError(violations, hint="each line names the file, the entity and what the shape expects")
+    timings["shacl"] = time.perf_counter() - t0
+
+    inferred: list[ox.Triple] = []
+    if reason:
+        t0 = time.perf_counter()
+        inferred = materialise(ontology, asserted, run_hermit(ontology, asserted))
+        timings["reason"] = time.perf_counter() - t0
+    files = onto_files + data_files
+    return CompiledGraph(files, ontology, shapes, asserted, inferred, warnings, timings)
+
+
+def _build_metadata(compiled: CompiledGraph, settings: Settings) -> list[ox.Triple]:
+    """A VoID description of the build: when, from which files (with checksums), how big."""
+    ds = ox.NamedNode(ID + "dataset/crmgraph")
+    out = [
+        ox.Triple(ds, RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
+        ox.Triple(ds, ox.NamedNode(DCTERMS + "title"), ox.Literal("crmgraph knowledge graph", language="en")),
+        ox.Triple(ds, ox.NamedNode(DCTERMS + "modified"),
+                  ox.Literal(dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+                             datatype=ox.NamedNode(XSD + "dateTime"))),
+        ox.Triple(ds, ox.NamedNode(CRM + "builtWith"), ox.Literal(f"crmgraph {__version__}")),
+    ]
+    for name, graph, triples in (("ontology", GRAPH_ONTOLOGY, compiled.ontology), ("shapes", GRAPH_SHAPES, compiled.shapes),
+                                 ("asserted", GRAPH_ASSERTED, compiled.asserted), ("inferred", GRAPH_INFERRED, compiled.inferred)):
+        sub = ox.NamedNode(graph)
+        out += [ox.Triple(ds, ox.NamedNode(VOID + "subset"), sub),
+                ox.Triple(sub, RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
+                ox.Triple(sub, ox.NamedNode(VOID + "triples"), ox.Literal(str(len(triples)), datatype=ox.NamedNode(XSD + "integer")))]
+    for f in compiled.files:
+        digest = hashlib.sha256(f.path.read_bytes()).hexdigest()
+        node = ox.NamedNode(ID + "dataset/file/" + f.name)
+        out += [ox.Triple(ds, ox.NamedNode(DCTERMS + "source"), node),
+                ox.Triple(node, ox.NamedNode(DCTERMS + "identifier"), ox.Literal(f.name)),
+                ox.Triple(node, ox.NamedNode(CRM + "sha256"), ox.Literal(digest))]
+    return out
+
+
+def fill_store(store, compiled: CompiledGraph, settings: Settings) -> None:
+    """Write the compiled graphs into an (empty) store."""
+    store.replace_graph(GRAPH_ONTOLOGY, compiled.ontology)
+    store.replace_graph(GRAPH_SHAPES, compiled.shapes)
+    store.replace_graph(GRAPH_ASSERTED, compiled.asserted)
+    store.replace_graph(GRAPH_INFERRED, compiled.inferred)
+    store.replace_graph(GRAPH_BUILD, _build_metadata(compiled, settings))
+
+
+def build(settings: Settings | None = None, store_path: Path | None = None, reason: bool = True) -> BuildReport:
+    """Build the store at `store_path` (default: the project's). The old store survives any failure."""
+    settings = settings or Settings.discover()
+    target = store_path or settings.default_store
+    compiled = compile_graph(settings, reason=reason)
+    t0 = time.perf_counter()
+    write_new_store(target, lambda store: fill_store(store, compiled, settings))
+    compiled.timings["store"] = time.perf_counter() - t0
+    return BuildReport(
+        store=target, files=[f.name for f in compiled.files],
+        triples={"ontology": len(compiled.ontology), "shapes": len(compiled.shapes),
+                 "asserted": len(compiled.asserted), "inferred": len(compiled.inferred)},
+        timings=compiled.timings, warnings=compiled.warnings)
+
+
+def build_in_memory(settings: Settings | None = None) -> OxigraphStore:
+    """Compile and load into an in-memory store (tests, notebooks, small scripts)."""
+    settings = settings or Settings.discover()
+    compiled = compile_graph(settings)
+    store = OxigraphStore(None)
+    fill_store(store, compiled, settings)
+    return store

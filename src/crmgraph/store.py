@@ -1,0 +1,121 @@
+"""The store interface and its embedded Oxigraph implementation.
+
+A store holds the named graphs of `namespaces.NAMED_GRAPHS` and answers SPARQL with the default
+graph as the union of them all. Small on purpose — open, query, replace a graph, count, close —
+so that an in-memory store (tests) and a remote SPARQL 1.1 server can sit behind the same methods.
+
+Writing is never done in place: `write_new_store` builds a complete store in a sibling folder and
+only then swaps it in, so a failed build leaves the previous store untouched.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Iterable, Protocol
+
+import pyoxigraph as ox
+
+from .errors import QueryError, StoreError
+from .namespaces import sparql_prologue
+
+_PROLOGUE = sparql_prologue()
+_PROLOGUE_LINES = _PROLOGUE.count("\n")
+
+
+class Store(Protocol):
+    def query(self, sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None): ...
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None: ...
+    def count(self, graph: str | None = None) -> int: ...
+    def close(self) -> None: ...
+
+
+class OxigraphStore:
+    """Oxigraph on disk (or in memory when `path` is None)."""
+
+    def __init__(self, path: Path | None = None, read_only: bool = False) -> None:
+        self.path = path
+        try:
+            if path is None:
+                self._store = ox.Store()
+            elif read_only:
+                if not (path / "CURRENT").exists():
+                    raise StoreError(f"no store at {path}", hint="run `crmgraph build` first (or pass --store PATH)")
+                self._store = ox.Store.read_only(str(path))
+            else:
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}",
+                             hint="is another crmgraph process writing to it? pass another --store PATH") from exc
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store, for callers that need its full API."""
+        return self._store
+
+    def query(self, sparql: str, bindings: dict | None = None):
+        """Run a SPARQL query over the union of all graphs, with crmgraph's prefixes predeclared."""
+        try:
+            return self._store.query(_PROLOGUE + sparql, use_default_graph_as_union=True,
+                                     substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()} or None)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {_shift_lines(str(exc))}",
+                             hint="check the query near that line; prefixes crm:, id:, mat:, country: … are predeclared") from exc
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        g = ox.NamedNode(graph)
+        self._store.remove_graph(g) if self._store.contains_named_graph(g) else None
+        self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        if self.path is not None:
+            try:
+                self._store.flush()
+            except OSError:
+                pass  # read-only stores cannot flush
+        del self._store
+
+
+def _shift_lines(message: str) -> str:
+    """Report syntax-error lines as the user numbered them (without our prefix lines)."""
+    import re
+
+    return re.sub(r"line (\d+)", lambda m: f"line {max(1, int(m.group(1)) - _PROLOGUE_LINES)}", message)
+
+
+def write_new_store(target: Path, fill) -> None:
+    """Create a complete store next to `target` with `fill(store)`, then swap it in.
+
+    If `fill` raises, the half-written store is deleted and `target` is left as it was.
+    """
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    fresh = target.with_name(f".{target.name}.new-{tag}")
+    old = target.with_name(f".{target.name}.old-{tag}")
+    store = OxigraphStore(fresh)
+    try:
+        fill(store)
+        store.close()
+    except BaseException:
+        try:
+            store.close()
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

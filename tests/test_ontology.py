@@ -1,0 +1,27 @@
+"""The ontology documents itself: metadata, and a label and definition for every term."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from crmgraph.namespaces import CRM, ONTOLOGY_IRI
+
+
+def test_the_ontology_has_version_licence_creator_and_description(compiled):
+    props = {t.predicate.value for t in compiled.ontology if t.subject == ox.NamedNode(ONTOLOGY_IRI)}
+    for needed in ("http://www.w3.org/2002/07/owl#versionIRI", "http://purl.org/dc/terms/license",
+                   "http://purl.org/dc/terms/creator", "http://purl.org/dc/terms/description"):
+        assert needed in props
+
+
+def test_every_class_and_property_has_a_label_and_a_definition(compiled):
+    kinds = {"http://www.w3.org/2002/07/owl#" + k for k in ("Class", "ObjectProperty", "DatatypeProperty")}
+    terms = {t.subject.value for t in compiled.ontology
+             if t.predicate.value.endswith("#type") and t.object.value in kinds and t.subject.value.startswith(CRM)}
+    described = {}
+    for t in compiled.ontology:
+        if t.subject.value in terms:
+            described.setdefault(t.subject.value, set()).add(t.predicate.value)
+    missing = [term for term in terms
+               if not {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#definition"} <= described[term]]
+    assert len(terms) > 100
+    assert missing == []

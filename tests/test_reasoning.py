@@ -1,0 +1,48 @@
+"""OWL reasoning: the ontology is consistent with the data, defined classes are filled, and what
+was derived is kept apart from what was stated."""
+from __future__ import annotations
+
+import pytest
+
+
+def inferred_types(select, iri_local: str) -> set[str]:
+    rows = select(f"SELECT ?t WHERE {{ GRAPH graph:inferred {{ <https://w3id.org/crmgraph/id/{iri_local}> a ?t }} }}")
+    return {r["t"].rsplit("#", 1)[-1] for r in rows}
+
+
+def test_the_knowledge_base_is_consistent_and_reasoning_adds_triples(compiled):
+    assert len(compiled.inferred) > 100
+
+
+@pytest.mark.parametrize("country", ["country/KZ", "country/UZ"])
+def test_countries_with_a_bilateral_raw_materials_memorandum_are_inferred_eu_raw_materials_partners(select, country):
+    assert {"EURawMaterialsPartner", "EUBilateralPartner"} <= inferred_types(select, country)
+
+
+@pytest.mark.parametrize("country", ["country/TJ", "country/TM"])
+def test_countries_without_one_are_not(select, country):
+    assert "EURawMaterialsPartner" not in inferred_types(select, country)
+
+
+def test_a_country_producing_a_current_crm_is_inferred(select):
+    assert "CRMProducingCountry" in inferred_types(select, "country/TJ")  # antimony
+
+
+def test_central_asian_countries_are_inferred_from_region_membership(select):
+    rows = select("SELECT ?c WHERE { GRAPH graph:inferred { ?c a crm:CentralAsianCountry } }")
+    assert {r["c"].rsplit("/", 1)[-1] for r in rows} == {"KZ", "UZ", "TJ", "KG", "TM"}
+
+
+def test_materials_on_the_2023_list_are_inferred_critical(select):
+    assert "CriticalRawMaterial" in inferred_types(select, "material/antimony")
+    assert "CriticalRawMaterial" not in inferred_types(select, "material/uranium")
+
+
+def test_inferred_triples_are_not_repeated_in_the_asserted_graph(select):
+    rows = select("""SELECT (COUNT(*) AS ?n) WHERE { GRAPH graph:inferred { ?s ?p ?o } GRAPH graph:asserted { ?s ?p ?o } }""")
+    assert rows[0]["n"] == 0
+
+
+def test_inverse_properties_are_materialised(select):
+    rows = select("SELECT ?party WHERE { GRAPH graph:inferred { inst:eu-kz-mou-raw-materials-2022 crm:hasParty ?party } }")
+    assert {r["party"].rsplit("/", 1)[-1] for r in rows} >= {"KZ", "EU"}
