@@ -36,7 +36,10 @@ def store(compiled, settings):
 
 @pytest.fixture
 def select(store):
-    """Run a SELECT and return its rows as dicts of Python values."""
+    """Run a SELECT and return its rows as dicts of Python values.
+
+    Bindings are substituted by Oxigraph as RDF terms; it requires each bound variable to be
+    projected, so tests that bind use `SELECT *`."""
     def run(sparql: str, **bindings):
         return to_result(store.query(sparql, bindings)).records()
     return run

@@ -39,7 +39,7 @@ def test_annex_ii_is_ordered_a_to_ah_and_cites_its_annex_points(select):
 ])
 def test_copper_and_battery_grade_nickel_are_critical_and_strategic_per_the_regulation(select, material, point_critical, point_strategic):
     rows = select("""
-        SELECT ?list ?point ?locator WHERE {
+        SELECT * WHERE {
           ?e crm:material ?m ; crm:inList ?list ; crm:annexPoint ?point ; prov:wasDerivedFrom/crm:locator ?locator .
           VALUES ?list { list:eu-crm-2023 list:crma-strategic-2024 }
         }""", m=_mat(material))

@@ -29,7 +29,7 @@ def _run(fn):
     try:
         return fn()
     except CrmgraphError as exc:
-        err.print(render_for_cli(exc), markup=False, highlight=False)
+        sys.stderr.write(render_for_cli(exc) + "\n")
         raise typer.Exit(1)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .results import to_result
 
 FIGURE_CONFLICTS = """
-SELECT ?subject ?material ?qk ?scope ?period ?figure ?value ?unit ?claimant ?status ?source ?locator WHERE {
+SELECT ?subject ?material ?qk ?scope ?period ?figure ?value ?upper ?unit ?claimant ?status ?source ?locator WHERE {
   {
     SELECT ?subject ?material ?qk ?scope ?period WHERE {
       ?f a crm:Figure ; crm:subject ?subject ; crm:quantityKind ?qk ; crm:scope ?scope ; crm:value ?v ; crm:unit ?u .
@@ -22,12 +22,13 @@ SELECT ?subject ?material ?qk ?scope ?period ?figure ?value ?unit ?claimant ?sta
       OPTIONAL { ?f crm:refYear ?y0 } OPTIONAL { ?f crm:periodStart ?ps0 } OPTIONAL { ?f crm:periodEnd ?pe0 }
       BIND(COALESCE(?m0, crm:none) AS ?material)
       BIND(COALESCE(STR(?y0), CONCAT(COALESCE(STR(?ps0), ""), "/", COALESCE(STR(?pe0), ""))) AS ?period)
-      BIND(CONCAT(STR(?v), " ", STR(?u)) AS ?valueKey)
+      OPTIONAL { ?f crm:upperValue ?uv0 }
+      BIND(CONCAT(STR(?v), "-", COALESCE(STR(?uv0), ""), " ", STR(?u)) AS ?valueKey)
     } GROUP BY ?subject ?material ?qk ?scope ?period HAVING (COUNT(DISTINCT ?valueKey) > 1)
   }
   ?figure a crm:Figure ; crm:subject ?subject ; crm:quantityKind ?qk ; crm:scope ?scope ; crm:value ?value ; crm:unit ?unit ;
           crm:claimant ?claimant ; crm:status ?status .
-  OPTIONAL { ?figure crm:material ?m1 }
+  OPTIONAL { ?figure crm:material ?m1 } OPTIONAL { ?figure crm:upperValue ?upper }
   FILTER(COALESCE(?m1, crm:none) = ?material)
   OPTIONAL { ?figure crm:refYear ?y1 } OPTIONAL { ?figure crm:periodStart ?ps1 } OPTIONAL { ?figure crm:periodEnd ?pe1 }
   FILTER(COALESCE(STR(?y1), CONCAT(COALESCE(STR(?ps1), ""), "/", COALESCE(STR(?pe1), ""))) = ?period)
@@ -95,7 +96,8 @@ def _group(rows: list[dict], key_cols: list[str], stmt_col: str, value_col: str,
         claims = groups.setdefault(key, {})
         st = r[stmt_col]
         if st not in claims:
-            claims[st] = ConflictClaim(st, r[value_col], r.get(unit_col) if unit_col else None, r["claimant"], r["status"])
+            value = r[value_col] if r.get("upper") is None else f"{r[value_col]}–{r['upper']}"
+            claims[st] = ConflictClaim(st, value, r.get(unit_col) if unit_col else None, r["claimant"], r["status"])
         ref = (r["source"], r["locator"])
         if ref not in claims[st].references:
             claims[st].references.append(ref)

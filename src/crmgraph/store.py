@@ -36,6 +36,7 @@ class OxigraphStore:
 
     def __init__(self, path: Path | None = None, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         try:
             if path is None:
                 self._store = ox.Store()
@@ -75,16 +76,9 @@ class OxigraphStore:
             return len(self._store)
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
-    def flush(self) -> None:
-        if self.path is not None:
-            self._store.flush()
-
     def close(self) -> None:
-        if self.path is not None:
-            try:
-                self._store.flush()
-            except OSError:
-                pass  # read-only stores cannot flush
+        if self.path is not None and not self.read_only:
+            self._store.flush()
         del self._store
 
 
@@ -92,7 +86,8 @@ def _shift_lines(message: str) -> str:
     """Report syntax-error lines as the user numbered them (without our prefix lines)."""
     import re
 
-    return re.sub(r"line (\d+)", lambda m: f"line {max(1, int(m.group(1)) - _PROLOGUE_LINES)}", message)
+    message = re.sub(r"\bat (\d+):(\d+)", lambda m: f"at line {max(1, int(m.group(1)) - _PROLOGUE_LINES)}, column {m.group(2)}", message)
+    return re.sub(r"\bline (\d+)(?!,)", lambda m: f"line {max(1, int(m.group(1)) - _PROLOGUE_LINES)}", message)
 
 
 def write_new_store(target: Path, fill) -> None:

@@ -6,8 +6,6 @@ to the statement that cites it, an assertion to the annotated triple.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pyoxigraph as ox
 import rdflib
 
@@ -70,8 +68,7 @@ def validate_shapes(data: list[ox.Triple], ontology: list[ox.Triple], shapes: li
     conforms, report, _ = pyshacl.validate(
         to_rdflib(data), shacl_graph=to_rdflib(shapes), ont_graph=to_rdflib(ontology),
         inference="none", advanced=True, allow_warnings=True, abort_on_first=False)
-    if conforms:
-        return [], []
+    del conforms  # with allow_warnings, a report of warnings only still "conforms": read it anyway
     sh = rdflib.Namespace(SH)
     locator = Locator(files)
     violations: list[Problem] = []
@@ -98,9 +95,3 @@ def validate_shapes(data: list[ox.Triple], ontology: list[ox.Triple], shapes: li
     sort = lambda p: (p.file or "", p.line or 0, p.message)  # noqa: E731
     return sorted(violations, key=sort), sorted(warnings, key=sort)
 
-
-def group_counts(problems: list[Problem]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for p in problems:
-        counts[p.message] += 1
-    return dict(counts)

@@ -1,0 +1,77 @@
+"""The command line, as a user runs it: a real store on disk, real files, real output."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from crmgraph.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def built_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "store"
+    result = runner.invoke(app, ["build", "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "asserted" in result.output and "inferred" in result.output
+    return path
+
+
+def test_query_writes_csv_and_sparql_json(built_store, tmp_path):
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT ?c ?code WHERE { ?c crm:iso3166Alpha2 ?code ; crm:memberOf region:central-asia } ORDER BY ?code")
+    result = runner.invoke(app, ["query", str(rq), "--store", str(built_store), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["c", "code"]
+    assert [r[1] for r in rows[1:]] == ["KG", "KZ", "TJ", "TM", "UZ"]
+    result = runner.invoke(app, ["query", str(rq), "--store", str(built_store), "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["head"]["vars"] == ["c", "code"]
+    assert data["results"]["bindings"][1]["c"] == {"type": "uri", "value": "https://w3id.org/crmgraph/id/country/KZ"}
+
+
+def test_a_query_syntax_error_names_the_users_line(built_store, tmp_path):
+    rq = tmp_path / "bad.rq"
+    rq.write_text("SELECT ?x WHERE {\n  ?x a crm:Country \n  FILTER( \n}")
+    result = runner.invoke(app, ["query", str(rq), "--store", str(built_store)])
+    assert result.exit_code == 1
+    assert "SPARQL syntax error" in result.stderr and "line 4" in result.stderr
+
+
+def test_a_missing_store_says_how_to_make_one(tmp_path, monkeypatch):
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    result = runner.invoke(app, ["query", str(rq), "--store", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert "no store" in result.stderr and "crmgraph build" in result.stderr
+
+
+def test_stats_counts_graphs_classes_and_sources(built_store):
+    result = runner.invoke(app, ["stats", "--store", str(built_store)])
+    assert result.exit_code == 0, result.output
+    for heading in ("Triples per graph", "Statements by status", "Instances per class", "Facts per source"):
+        assert heading in result.stdout
+    assert "seed-000" in result.stdout and "Figure" in result.stdout
+
+
+def test_conflicts_lists_differing_claims_with_their_sources(built_store):
+    result = runner.invoke(app, ["conflicts", "--store", str(built_store), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert any(c["kind"] == "figure" for c in found)
+    copper = [c for c in found if c["kind"] == "denial" and c["about"]["subject"].endswith("/material/copper")]
+    assert copper, "seed 000's denial that copper is critical must be reported against Annex II"
+    sources = {ref[0] for claim in copper[0]["claims"] for ref in claim["references"]}
+    assert "seed-000" in sources and "S1b" in sources
+
+
+def test_validate_reports_a_valid_knowledge_base():
+    result = runner.invoke(app, ["validate", "--no-reason"])
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.stdout
