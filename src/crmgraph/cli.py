@@ -71,26 +71,44 @@ def validate(reason: bool = typer.Option(True, help="Also run the OWL consistenc
               + f"; {len(compiled.warnings)} warnings")
 
 
+def _parse_params(params: list[str]) -> dict[str, str]:
+    values = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            err.print(f"error: --param takes NAME=VALUE, got {item!r}")
+            raise typer.Exit(2)
+        values[name.strip()] = value
+    return values
+
+
 @app.command()
-def query(query_file: Path = typer.Argument(..., help="A .rq file with a SPARQL query."),
+def query(query: str = typer.Argument(..., help="A named query of queries/ (see `crmgraph queries`) or a path to a .rq file."),
+          param: list[str] = typer.Option([], "--param", "-p", help="NAME=VALUE for a named query's parameter (repeatable)."),
           store: Optional[Path] = StoreOption,
           format: str = typer.Option("table", "--format", "-f", help="table, csv, tsv, json or md"),
           output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")) -> None:
-    """Run a SPARQL query against the store (prefixes crm:, id:, mat:, country: … are predeclared)."""
-    from .errors import QueryError
-    from .results import FORMATS, Table, serialise, to_result, to_rich
+    """Run a named query or a SPARQL file against the store (prefixes crm:, id:, mat:, country: … are predeclared)."""
+    from .queries import find_named_query, load_named_queries, parse_named_query, run_named
+    from .results import FORMATS, serialise, to_rich
 
     if format not in FORMATS:
         err.print(f"error: unknown format {format!r}; choose one of {', '.join(FORMATS)}")
         raise typer.Exit(2)
-    if not query_file.is_file():
-        err.print(f"error: no such query file: {query_file}")
-        raise typer.Exit(2)
+    values = _parse_params(param)
 
     def go():
+        path = Path(query)
+        if query.endswith(".rq") or path.is_file():
+            if not path.is_file():
+                from .errors import QueryError
+                raise QueryError(f"no such query file: {query}")
+            named = parse_named_query(path)
+        else:
+            named = find_named_query(load_named_queries(Settings.discover().queries_dir), query)
         s = _open(store)
         try:
-            return to_result(s.query(query_file.read_text(encoding="utf-8")))
+            return run_named(s, named, values)
         finally:
             s.close()
 
@@ -112,6 +130,20 @@ def query(query_file: Path = typer.Argument(..., help="A .rq file with a SPARQL 
         err.print(f"wrote {output}")
     else:
         sys.stdout.write(text)
+
+
+@app.command()
+def queries() -> None:
+    """List the named queries of queries/ with their parameters."""
+    from rich.table import Table as RichTable
+
+    from .queries import load_named_queries
+
+    found = _run(lambda: load_named_queries(Settings.discover().queries_dir))
+    t = RichTable("name", "title", "parameters", title=f"{len(found)} named queries")
+    for q in found.values():
+        t.add_row(q.name, q.title, ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in q.parameters))
+    out.print(t)
 
 
 @app.command()

@@ -1,0 +1,39 @@
+"""Docs that cannot rot: every CLI command is in the README, and CI runs the README's test command."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import typer.main
+
+from crmgraph.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_cli_command_is_documented_in_the_readme():
+    commands = typer.main.get_command(app).commands
+    assert {"build", "validate", "query", "stats", "conflicts"} <= set(commands)
+    for name in commands:
+        assert f"`crmgraph {name}" in README, f"`crmgraph {name}` is not documented in README.md"
+
+
+def test_the_readme_gives_exactly_the_two_setup_commands_and_ci_runs_the_test_one():
+    blocks = re.findall(r"^    (make \w+)$", README, flags=re.MULTILINE)
+    assert blocks[:2] == ["make run", "make test"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", ci, flags=re.MULTILINE)
+
+
+def test_the_sample_query_of_the_main_command_exists():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for rq in re.findall(r"(queries/[\w.-]+\.rq)", makefile):
+        assert (ROOT / rq).is_file()
+
+
+def test_architecture_names_every_module():
+    architecture = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    for module in (ROOT / "src" / "crmgraph").glob("*.py"):
+        if module.name not in ("__init__.py", "settings.py", "namespaces.py"):
+            assert module.name in architecture, f"{module.name} is not described in ARCHITECTURE.md"
