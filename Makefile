@@ -13,6 +13,7 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
 install-test: $(BIN)/python
+	scripts/install-test-system-deps
 	$(BIN)/pip install --quiet -e '.[test]'
 
 ## install, build the store, print its statistics and the answer of a sample query

@@ -124,6 +124,14 @@ def fill_store(store, compiled: CompiledGraph, settings: Settings) -> None:
     store.replace_graph(GRAPH_BUILD, _build_metadata(compiled, settings))
 
 
+def _report(compiled: CompiledGraph, target: Path | None) -> BuildReport:
+    return BuildReport(
+        store=target, files=[f.name for f in compiled.files],
+        triples={"ontology": len(compiled.ontology), "shapes": len(compiled.shapes),
+                 "asserted": len(compiled.asserted), "inferred": len(compiled.inferred)},
+        timings=compiled.timings, warnings=compiled.warnings)
+
+
 def build(settings: Settings | None = None, store_path: Path | None = None, reason: bool = True) -> BuildReport:
     """Build the store at `store_path` (default: the project's). The old store survives any failure."""
     settings = settings or Settings.discover()
@@ -132,11 +140,23 @@ def build(settings: Settings | None = None, store_path: Path | None = None, reas
     t0 = time.perf_counter()
     write_new_store(target, lambda store: fill_store(store, compiled, settings))
     compiled.timings["store"] = time.perf_counter() - t0
-    return BuildReport(
-        store=target, files=[f.name for f in compiled.files],
-        triples={"ontology": len(compiled.ontology), "shapes": len(compiled.shapes),
-                 "asserted": len(compiled.asserted), "inferred": len(compiled.inferred)},
-        timings=compiled.timings, warnings=compiled.warnings)
+    return _report(compiled, target)
+
+
+def build_remote(store, settings: Settings | None = None, reason: bool = True) -> BuildReport:
+    """Compile, then load every graph into a SPARQL server (Graph Store Protocol PUT per graph).
+
+    Nothing is sent until the whole build has passed its checks, so bad input never reaches the server.
+    """
+    settings = settings or Settings.discover()
+    compiled = compile_graph(settings, reason=reason)
+    t0 = time.perf_counter()
+    try:
+        fill_store(store, compiled, settings)
+    finally:
+        store.close()
+    compiled.timings["store"] = time.perf_counter() - t0
+    return _report(compiled, None)
 
 
 def build_in_memory(settings: Settings | None = None) -> OxigraphStore:

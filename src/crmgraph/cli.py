@@ -23,6 +23,10 @@ out = Console()
 err = Console(stderr=True)
 
 StoreOption = typer.Option(None, "--store", help="Store folder (default: var/store in the project, or $CRMGRAPH_STORE).")
+EndpointOption = typer.Option(None, "--endpoint", envvar="CRMGRAPH_ENDPOINT",
+                              help="A SPARQL 1.1 server's query URL instead of the embedded store (Oxigraph …/query, Virtuoso …/sparql).")
+UserOption = typer.Option(None, "--user", help="User for the endpoint (or $CRMGRAPH_ENDPOINT_USER).")
+PasswordOption = typer.Option(None, "--password", help="Password for the endpoint (or $CRMGRAPH_ENDPOINT_PASSWORD); never logged.")
 
 
 def _run(fn):
@@ -37,21 +41,32 @@ def _store_path(store: Optional[Path]) -> Path:
     return store if store is not None else Settings.discover().default_store
 
 
-def _open(store: Optional[Path]):
+def _open(store: Optional[Path], endpoint: Optional[str] = None, user: Optional[str] = None, password: Optional[str] = None):
+    if endpoint:
+        from .remote import RemoteStore
+
+        return RemoteStore(endpoint, user=user, password=password)
     from .store import OxigraphStore
 
     return OxigraphStore(_store_path(store), read_only=True)
 
 
 @app.command()
-def build(store: Optional[Path] = StoreOption,
+def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
+          user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
           no_reason: bool = typer.Option(False, "--no-reason", help="Skip OWL reasoning (faster; no inferred graph).")) -> None:
-    """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load."""
-    from .build import build as run_build
+    """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load.
 
-    report = _run(lambda: run_build(store_path=store, reason=not no_reason))
+    With --endpoint, the graphs are loaded into a SPARQL server through the Graph Store Protocol."""
+    from .build import build as run_build
+    from .build import build_remote
+
+    if endpoint:
+        report = _run(lambda: build_remote(_open(None, endpoint, user, password), reason=not no_reason))
+    else:
+        report = _run(lambda: run_build(store_path=store, reason=not no_reason))
     t = report.triples
-    out.print(f"[green]built[/] {report.store}: {t['asserted']} asserted, {t['inferred']} inferred, "
+    out.print(f"[green]built[/] {report.store or endpoint}: {t['asserted']} asserted, {t['inferred']} inferred, "
               f"{t['ontology']} ontology, {t['shapes']} shape triples from {len(report.files)} files "
               f"in {report.seconds:.2f} s ({', '.join(f'{k} {v:.2f}' for k, v in report.timings.items())})")
     if report.warnings:
@@ -85,7 +100,8 @@ def _parse_params(params: list[str]) -> dict[str, str]:
 @app.command()
 def query(query: str = typer.Argument(..., help="A named query of queries/ (see `crmgraph queries`) or a path to a .rq file."),
           param: list[str] = typer.Option([], "--param", "-p", help="NAME=VALUE for a named query's parameter (repeatable)."),
-          store: Optional[Path] = StoreOption,
+          store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
+          user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
           format: str = typer.Option("table", "--format", "-f", help="table, csv, tsv, json or md"),
           output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")) -> None:
     """Run a named query or a SPARQL file against the store (prefixes crm:, id:, mat:, country: … are predeclared)."""
@@ -106,7 +122,7 @@ def query(query: str = typer.Argument(..., help="A named query of queries/ (see 
             named = parse_named_query(path)
         else:
             named = find_named_query(load_named_queries(Settings.discover().queries_dir), query)
-        s = _open(store)
+        s = _open(store, endpoint, user, password)
         try:
             return run_named(s, named, values)
         finally:
@@ -147,14 +163,15 @@ def queries() -> None:
 
 
 @app.command()
-def stats(store: Optional[Path] = StoreOption) -> None:
+def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
+          user: Optional[str] = UserOption, password: Optional[str] = PasswordOption) -> None:
     """Triples per graph, instances per class, statements per status and facts per source."""
     from rich.table import Table as RichTable
 
     from .stats import compute_stats
 
     def go():
-        s = _open(store)
+        s = _open(store, endpoint, user, password)
         try:
             return compute_stats(s)
         finally:
@@ -182,7 +199,8 @@ def stats(store: Optional[Path] = StoreOption) -> None:
 
 
 @app.command()
-def conflicts(store: Optional[Path] = StoreOption,
+def conflicts(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
+              user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
               format: str = typer.Option("text", "--format", "-f", help="text or json")) -> None:
     """Claims about the same subject, quantity, scope and period whose values differ, with their sources."""
     import json
@@ -190,7 +208,7 @@ def conflicts(store: Optional[Path] = StoreOption,
     from .conflicts import find_conflicts
 
     def go():
-        s = _open(store)
+        s = _open(store, endpoint, user, password)
         try:
             return find_conflicts(s)
         finally:

@@ -190,15 +190,27 @@ def bind(query: NamedQuery, values: dict[str, str]) -> tuple[str, dict[str, ox.N
             raise QueryError(f"query {query.name!r} needs the parameter {p.name!r} ({p.type})",
                              hint=f"pass --param {p.name}=…" + (f" ({p.description})" if p.description else ""))
         terms[p.name] = p.to_term(raw)
+    return inject_values(query.sparql, terms, query.name), terms
+
+
+def inject_values(sparql: str, terms: dict[str, ox.NamedNode | ox.Literal], name: str = "query") -> str:
+    """Join RDF terms to a query as a VALUES block at the start of its first WHERE clause.
+
+    The terms are serialised by pyoxigraph (N-Triples syntax, escaped), so a value can only ever be
+    a single RDF term: it cannot close a string, an IRI or a group.
+    """
     if not terms:
-        return query.sparql, terms
-    code = _strip_comments(query.sparql)
+        return sparql
+    code = _strip_comments(sparql)
     m = re.search(r"\bWHERE\s*\{", code, flags=re.IGNORECASE)
     if not m:
-        raise QueryError(f"{query.name}: a query with parameters needs a WHERE clause")
+        raise QueryError(f"{name}: a query with parameters needs a WHERE clause")
     names = list(terms)
+    for n in names:
+        if not re.fullmatch(r"[A-Za-z_]\w*", n):
+            raise QueryError(f"{n!r} is not a SPARQL variable name")
     block = f"\n  VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(terms[n]) for n in names)}) }}\n"
-    return code[: m.end()] + block + code[m.end():], terms
+    return code[: m.end()] + block + code[m.end():]
 
 
 def run_named(store, query: NamedQuery, values: dict[str, str] | None = None):

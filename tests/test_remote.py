@@ -1,0 +1,107 @@
+"""The same knowledge base on real SPARQL servers started by the tests on 127.0.0.1:
+the Oxigraph server and Virtuoso. Every named query must give the same answer as the embedded store."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from crmgraph.build import fill_store
+from crmgraph.cli import app
+from crmgraph.errors import QueryError, StoreError
+from crmgraph.queries import load_named_queries, run_named
+from crmgraph.remote import RemoteStore
+from crmgraph.results import Table, to_result
+
+from .servers import oxigraph_server, virtuoso_server
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = load_named_queries(ROOT / "queries")
+VIRTUOSO_AUTH = {"user": "dba", "password": "dba"}  # the throw-away database's default account
+
+
+@pytest.fixture(scope="module")
+def oxigraph_url(tmp_path_factory):
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def virtuoso_url(tmp_path_factory):
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def remote(request, compiled, settings):
+    """A server of each kind, loaded with the knowledge base through the Graph Store Protocol."""
+    if request.param == "oxigraph":
+        store = RemoteStore(request.getfixturevalue("oxigraph_url"))
+    else:
+        store = RemoteStore(request.getfixturevalue("virtuoso_url"), **VIRTUOSO_AUTH)
+    fill_store(store, compiled, settings)
+    yield store
+    store.close()
+
+
+def canonical(result) -> object:
+    """An order-free, server-independent form of an answer."""
+    if isinstance(result, Table):
+        return sorted(tuple(sorted((k, str(v)) for k, v in r.items() if v is not None)) for r in result.records())
+    return result
+
+
+def test_the_graphs_arrive_whole(remote, compiled):
+    assert remote.count("https://w3id.org/crmgraph/graph/asserted") == len(compiled.asserted)
+    assert remote.count("https://w3id.org/crmgraph/graph/inferred") == len(compiled.inferred)
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_named_query_answers_as_on_the_embedded_store(remote, store, name):
+    assert canonical(run_named(remote, QUERIES[name])) == canonical(run_named(store, QUERIES[name]))
+
+
+def test_virtuoso_truncation_is_reported_never_returned(virtuoso_url, compiled, settings):
+    store = RemoteStore(virtuoso_url, **VIRTUOSO_AUTH)
+    try:
+        fill_store(store, compiled, settings)
+        with pytest.raises(QueryError, match="truncated"):
+            store.query("SELECT * WHERE { GRAPH graph:asserted { ?s ?p ?o } }")  # > ResultSetMaxRows (10,000)
+    finally:
+        store.close()
+
+
+def test_writes_without_credentials_are_refused_with_a_hint(virtuoso_url):
+    store = RemoteStore(virtuoso_url)
+    with pytest.raises(StoreError) as info:
+        store.replace_graph("https://example.org/g", [])
+    assert "401" in str(info.value) and "--user" in info.value.hint
+    store.close()
+
+
+def test_an_unreachable_endpoint_fails_fast_and_clearly():
+    from .servers import free_port
+
+    store = RemoteStore(f"http://127.0.0.1:{free_port()}/query", timeout=2)
+    started = time.monotonic()
+    with pytest.raises(StoreError, match="cannot reach"):
+        store.query("ASK {}")
+    assert time.monotonic() - started < 5
+
+
+def test_a_syntax_error_comes_back_as_a_query_error(oxigraph_url):
+    store = RemoteStore(oxigraph_url)
+    with pytest.raises(QueryError, match="refused the query"):
+        store.query("SELECT ?x WHERE { ?x ")
+    store.close()
+
+
+def test_the_cli_builds_and_queries_a_server(oxigraph_url, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["build", "--endpoint", oxigraph_url])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["query", "eu-crm-supply-from-central-asia", "--endpoint", oxigraph_url, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "Tajikistan,produces,antimony" in result.stdout
