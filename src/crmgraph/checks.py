@@ -62,6 +62,44 @@ def check_curation(ontology: list[CuratedFile], data: list[CuratedFile]) -> list
                                     entity=compact(iri), hint="define each entity in exactly one file; other files only use its IRI"))
 
     problems += _contradicted_direct_triples(data)
+    problems += _duplicate_figures(data)
+    return problems
+
+
+_FIGURE_KEY = tuple(CRM + p for p in ("subject", "material", "quantityKind", "scope", "refYear", "periodStart", "periodEnd",
+                                      "value", "upperValue", "unit", "claimant"))
+
+
+def _duplicate_figures(data: list[CuratedFile]) -> list[Problem]:
+    """The same figure written twice (same key, value, claimant and source) would be counted twice."""
+    figures: dict[object, tuple[CuratedFile, dict[str, str]]] = {}
+    refs: dict[object, set[str]] = defaultdict(set)
+    ref_source: dict[object, str] = {}
+    for f in data:
+        for t in f.triples:
+            if t.predicate == RDF_TYPE and t.object.value == CRM + "Figure":
+                figures.setdefault(t.subject, (f, {}))
+            if t.predicate.value == CRM + "source":
+                ref_source[t.subject] = t.object.value
+        for t in f.triples:
+            if t.subject in figures and t.predicate.value in _FIGURE_KEY:
+                figures[t.subject][1][t.predicate.value] = str(t.object)
+            if t.predicate.value == "http://www.w3.org/ns/prov#wasDerivedFrom":
+                refs[t.subject].add(t.object)
+    seen: dict[tuple, object] = {}
+    problems = []
+    for node, (f, props) in figures.items():
+        sources = frozenset(ref_source.get(r) for r in refs[node]) - {None}
+        for source in sorted(sources):
+            key = tuple(props.get(p) for p in _FIGURE_KEY) + (source,)
+            other = seen.setdefault(key, node)
+            if other is not node:
+                of, _ = figures[other]
+                problems.append(Problem(
+                    f"states the same figure as {compact(other.value)} ({of.name}:{of.line_of(other.value)}) from the same source {compact(source)}",
+                    file=f.name, line=f.line_of(node.value), entity=compact(node.value),
+                    hint="keep one node (the file that owns the subject, docs/curation.md) and delete the other"))
+                break
     return problems
 
 

@@ -119,7 +119,7 @@ def query(query: str = typer.Argument(..., help="A named query of queries/ (see 
             if not path.is_file():
                 from .errors import QueryError
                 raise QueryError(f"no such query file: {query}")
-            named = parse_named_query(path)
+            named = parse_named_query(path, require_header=False)
         else:
             named = find_named_query(load_named_queries(Settings.discover().queries_dir), query)
         s = _open(store, endpoint, user, password)

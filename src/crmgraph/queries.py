@@ -101,8 +101,10 @@ class NamedQuery:
         raise QueryError(f"query {self.name!r} has no parameter {name!r} (its parameters: {known})")
 
 
-def parse_named_query(path: Path) -> NamedQuery:
-    """Read a `.rq` file and its header. Raises QueryError naming the file and line."""
+def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
+    """Read a `.rq` file and its header. Raises QueryError naming the file and line.
+
+    A plain SPARQL file (no header) is accepted with `require_header=False`: the CLI runs any file."""
     text = path.read_text(encoding="utf-8")
     fields: dict[str, list[str]] = {}
     params: list[Parameter] = []
@@ -125,6 +127,8 @@ def parse_named_query(path: Path) -> NamedQuery:
                 fields.setdefault(key, []).append(value)
         elif current in ("title", "description", "example") and body.strip():
             fields[current].append(body.strip())
+    if "title" not in fields and not require_header:
+        fields["title"] = [path.stem]
     if "title" not in fields:
         raise QueryError(f"{path.name}: the header has no `# title:` line", hint="start the file with # title:, # description:, # param: lines")
     query = NamedQuery(name=path.stem, title=" ".join(fields["title"]), description=" ".join(fields.get("description", [])),

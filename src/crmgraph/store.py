@@ -71,6 +71,13 @@ class OxigraphStore:
         self._store.remove_graph(g) if self._store.contains_named_graph(g) else None
         self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
 
+    def load_file(self, path: Path, graph: str, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> None:
+        """Bulk-load an RDF file into a named graph (Oxigraph's parallel loader; for large dumps)."""
+        try:
+            self._store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph))
+        except SyntaxError as exc:
+            raise StoreError(f"{path}: {exc}", hint="check the file's syntax at that line") from exc
+
     def count(self, graph: str | None = None) -> int:
         if graph is None:
             return len(self._store)

@@ -1,4 +1,5 @@
-"""Real SPARQL servers for the tests, started on 127.0.0.1 in temporary folders and stopped after.
+"""Real SPARQL servers started on 127.0.0.1 in a folder of ours and stopped after: for the tests
+of the remote backend and for the benchmarks (never for production use).
 
 The Oxigraph server comes from PyPI (`oxigraph`, a test dependency); Virtuoso from Debian
 (`virtuoso-opensource`, installed by scripts/install-test-system-deps). Each runs with a config
