@@ -149,13 +149,16 @@ def query(query: str = typer.Argument(..., help="A named query of queries/ (see 
 
 
 @app.command()
-def queries() -> None:
+def queries(format: str = typer.Option("table", "--format", "-f", help="table, or md for a Markdown catalogue")) -> None:
     """List the named queries of queries/ with their parameters."""
     from rich.table import Table as RichTable
 
-    from .queries import load_named_queries
+    from .queries import catalogue_markdown, load_named_queries
 
     found = _run(lambda: load_named_queries(Settings.discover().queries_dir))
+    if format == "md":
+        sys.stdout.write(catalogue_markdown(found))
+        return
     t = RichTable("name", "title", "parameters", title=f"{len(found)} named queries")
     for q in found.values():
         t.add_row(q.name, q.title, ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in q.parameters))

@@ -223,3 +223,18 @@ def run_named(store, query: NamedQuery, values: dict[str, str] | None = None):
 
     sparql, _ = bind(query, values or {})
     return to_result(store.query(sparql))
+
+
+def catalogue_markdown(queries: dict[str, NamedQuery]) -> str:
+    """docs/queries.md: the named queries with their descriptions, parameters and examples."""
+    lines = ["# Named queries", "",
+             "Generated from the headers of `queries/*.rq` by `crmgraph queries --format md`; a test keeps it current.", ""]
+    for q in queries.values():
+        lines += [f"## `{q.name}` — {q.title}", "", q.description, ""]
+        if q.parameters:
+            lines += ["| parameter | type | default | meaning |", "|---|---|---|---|"]
+            lines += [f"| `{p.name}` | {p.type} | {p.default or '(required)'} | {p.description} |" for p in q.parameters]
+            lines.append("")
+        if q.example:
+            lines += [f"Example: `{q.example}`", ""]
+    return "\n".join(lines)
