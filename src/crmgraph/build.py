@@ -59,9 +59,16 @@ def _is_shapes(f: CuratedFile) -> bool:
     return Path(f.name).name.startswith("shapes")
 
 
-def compile_graph(settings: Settings, reason: bool = True) -> CompiledGraph:
-    """Parse, check, validate and reason; raise a DataError at the first failing step."""
+def _quiet(step: str) -> None:
+    """The default progress callback: the library itself never prints."""
+
+
+def compile_graph(settings: Settings, reason: bool = True, progress=_quiet) -> CompiledGraph:
+    """Parse, check, validate and reason; raise a DataError at the first failing step.
+
+    `progress(step)` is called as each step starts (the CLI shows it; the library stays silent)."""
     timings: dict[str, float] = {}
+    progress("parsing ontology/ and graph/")
     t0 = time.perf_counter()
     onto_files = read_curated(settings.root, ("ontology",))
     data_files = read_curated(settings.root, ("graph",))
@@ -70,10 +77,12 @@ def compile_graph(settings: Settings, reason: bool = True) -> CompiledGraph:
     asserted = list(dict.fromkeys(t for f in data_files for t in f.triples))
     timings["parse"] = time.perf_counter() - t0
 
+    progress("checking curation rules")
     t0 = time.perf_counter()
     raise_if(check_curation([f for f in onto_files if not _is_shapes(f)], data_files))
     timings["check"] = time.perf_counter() - t0
 
+    progress("validating with SHACL")
     t0 = time.perf_counter()
     violations, warnings = validate_shapes(asserted, ontology, shapes, data_files)
     if violations:
@@ -82,6 +91,7 @@ def compile_graph(settings: Settings, reason: bool = True) -> CompiledGraph:
 
     inferred: list[ox.Triple] = []
     if reason:
+        progress("reasoning with HermiT")
         t0 = time.perf_counter()
         inferred = materialise(ontology, asserted, run_hermit(ontology, asserted))
         timings["reason"] = time.perf_counter() - t0
@@ -132,24 +142,27 @@ def _report(compiled: CompiledGraph, target: Path | None) -> BuildReport:
         timings=compiled.timings, warnings=compiled.warnings)
 
 
-def build(settings: Settings | None = None, store_path: Path | None = None, reason: bool = True) -> BuildReport:
+def build(settings: Settings | None = None, store_path: Path | None = None, reason: bool = True,
+          progress=_quiet) -> BuildReport:
     """Build the store at `store_path` (default: the project's). The old store survives any failure."""
     settings = settings or Settings.discover()
     target = store_path or settings.default_store
-    compiled = compile_graph(settings, reason=reason)
+    compiled = compile_graph(settings, reason=reason, progress=progress)
+    progress(f"writing the store ({target})")
     t0 = time.perf_counter()
     write_new_store(target, lambda store: fill_store(store, compiled, settings))
     compiled.timings["store"] = time.perf_counter() - t0
     return _report(compiled, target)
 
 
-def build_remote(store, settings: Settings | None = None, reason: bool = True) -> BuildReport:
+def build_remote(store, settings: Settings | None = None, reason: bool = True, progress=_quiet) -> BuildReport:
     """Compile, then load every graph into a SPARQL server (Graph Store Protocol PUT per graph).
 
     Nothing is sent until the whole build has passed its checks, so bad input never reaches the server.
     """
     settings = settings or Settings.discover()
-    compiled = compile_graph(settings, reason=reason)
+    compiled = compile_graph(settings, reason=reason, progress=progress)
+    progress("loading the server (Graph Store Protocol)")
     t0 = time.perf_counter()
     try:
         fill_store(store, compiled, settings)

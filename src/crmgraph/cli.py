@@ -61,10 +61,14 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
     from .build import build as run_build
     from .build import build_remote
 
-    if endpoint:
-        report = _run(lambda: build_remote(_open(None, endpoint, user, password), reason=not no_reason))
-    else:
-        report = _run(lambda: run_build(store_path=store, reason=not no_reason))
+    with err.status("building") as status:
+        def progress(step: str) -> None:
+            status.update(step + " …")
+
+        if endpoint:
+            report = _run(lambda: build_remote(_open(None, endpoint, user, password), reason=not no_reason, progress=progress))
+        else:
+            report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress))
     t = report.triples
     out.print(f"[green]built[/] {report.store or endpoint}: {t['asserted']} asserted, {t['inferred']} inferred, "
               f"{t['ontology']} ontology, {t['shapes']} shape triples from {len(report.files)} files "
