@@ -37,3 +37,11 @@ def test_architecture_names_every_module():
     for module in (ROOT / "src" / "crmgraph").glob("*.py"):
         if module.name not in ("__init__.py", "settings.py", "namespaces.py"):
             assert module.name in architecture, f"{module.name} is not described in ARCHITECTURE.md"
+
+
+def test_the_named_query_catalogue_is_current():
+    from crmgraph.queries import catalogue_markdown, load_named_queries
+
+    expected = catalogue_markdown(load_named_queries(ROOT / "queries"))
+    assert (ROOT / "docs" / "queries.md").read_text(encoding="utf-8") == expected, \
+        "docs/queries.md is stale: run `crmgraph queries --format md > docs/queries.md`"

@@ -63,7 +63,7 @@ def python_value(term) -> object:
             if dt in (XSD + "decimal", XSD + "double", XSD + "float"):
                 return float(term.value)
             if dt == XSD + "boolean":
-                return term.value == "true"
+                return term.value in ("true", "1")  # both are canonical-enough XSD forms (Virtuoso writes 1/0)
         except ValueError:
             return term.value
         return term.value
