@@ -37,6 +37,16 @@ def test_architecture_names_every_module():
     for module in (ROOT / "src" / "crmgraph").glob("*.py"):
         if module.name not in ("__init__.py", "settings.py", "namespaces.py"):
             assert module.name in architecture, f"{module.name} is not described in ARCHITECTURE.md"
+    for module in (ROOT / "src" / "crmgraph" / "web").glob("*.py"):
+        if module.name != "__init__.py":
+            assert f"web/{module.name}" in architecture, f"web/{module.name} is not described in ARCHITECTURE.md"
+
+
+def test_every_web_route_is_documented_in_the_readme():
+    from crmgraph.web import ROUTES
+
+    for route in ROUTES:
+        assert f"| `{route.path}` |" in README, f"route {route.path} is not in README.md's table of routes"
 
 
 def test_the_named_query_catalogue_is_current():

@@ -239,6 +239,33 @@ def conflicts(store: Optional[Path] = StoreOption, endpoint: Optional[str] = End
 
 
 @app.command()
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
+          port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."),
+          store: Optional[Path] = StoreOption,
+          timeout_s: float = typer.Option(10.0, "--timeout-s", min=0.001, help="Stop a query after this many seconds."),
+          max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Refuse answers with more rows (or triples) than this."),
+          workers: int = typer.Option(2, "--workers", min=1, max=64, help="Queries run at once (one process each).")) -> None:
+    """Serve the knowledge graph over HTTP: the SPARQL 1.1 endpoint at /sparql (read-only, time limit, row cap)."""
+    from .sandbox import Limits
+    from .web import bind, create_app, make_server
+
+    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers)))
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        err.print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}\n  hint: pass another --port (or --port 0 for any free one)")
+        raise typer.Exit(1)
+    bound_host, bound_port = sock.getsockname()[:2]
+    url = f"http://{f'[{bound_host}]' if ':' in bound_host else bound_host}:{bound_port}"
+    out.print(f"crmgraph: SPARQL endpoint at {url}/sparql", highlight=False, soft_wrap=True)
+    out.print(f"  store {web_app.state.store_path}; queries stopped after {timeout_s:g} s, answers capped at {max_rows:,} rows, "
+              f"{workers} at once; Ctrl-C to stop", highlight=False, soft_wrap=True)
+    if bound_host not in ("127.0.0.1", "::1"):
+        out.print(f"  [yellow]listening on {bound_host}: other machines can reach it[/]", highlight=False, soft_wrap=True)
+    make_server(web_app).run(sockets=[sock])
+
+
+@app.command()
 def version() -> None:
     """Print the crmgraph version."""
     out.print(__version__)

@@ -7,9 +7,15 @@
     │   ├── ShapeViolationError   SHACL validation failed
     │   └── InconsistencyError    OWL reasoning found the data inconsistent
     ├── StoreError                the store is missing, locked or unreadable
-    └── QueryError                a query cannot be parsed or run
+    │   └── ServerBusy            no query worker became free in time
+    ├── QueryError                a query cannot be parsed or run
+    │   ├── QueryRefused          the query would write, or reach another server (read-only endpoints)
+    │   ├── QueryTimeout          the query ran past the time limit and was stopped
+    │   ├── ResultTooLarge        the answer has more rows than the cap
+    │   └── NotAcceptable         no result format the client accepts fits the answer
+    └── ProtocolError             an HTTP request that does not follow the SPARQL 1.1 Protocol
 
-The CLI renders each one with `render_for_cli`; later the web layer will have its own renderer.
+The CLI renders each one with `render_for_cli`, the web layer with `render_for_http` (status + JSON body).
 """
 from __future__ import annotations
 
@@ -90,6 +96,71 @@ class StoreError(CrmgraphError):
 
 class QueryError(CrmgraphError):
     """A query cannot be parsed or evaluated."""
+
+
+class ServerBusy(StoreError):
+    """Every query worker stayed busy for longer than the time limit."""
+
+
+class QueryRefused(QueryError):
+    """A read-only endpoint refuses SPARQL Update, LOAD and SERVICE."""
+
+
+class QueryTimeout(QueryError):
+    """The query was stopped at the time limit (its worker process was killed)."""
+
+    def __init__(self, message: str, hint: str = "", limit: float | None = None) -> None:
+        super().__init__(message, hint)
+        self.limit = limit
+
+
+class ResultTooLarge(QueryError):
+    """The answer has more rows (or triples) than the cap; nothing partial is returned."""
+
+    def __init__(self, message: str, hint: str = "", limit: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.limit = limit
+
+
+class NotAcceptable(QueryError):
+    """The client accepts no format in which this kind of answer can be written."""
+
+
+class ProtocolError(CrmgraphError):
+    """An HTTP request that breaks the SPARQL 1.1 Protocol; carries its HTTP status."""
+
+    def __init__(self, message: str, hint: str = "", status: int = 400) -> None:
+        super().__init__(message, hint)
+        self.status = status
+
+
+#: (error class, HTTP status, short machine-readable kind), most specific first.
+_HTTP = (
+    (QueryRefused, 403, "refused"),
+    (QueryTimeout, 503, "timeout"),
+    (ResultTooLarge, 422, "too-many-rows"),
+    (NotAcceptable, 406, "not-acceptable"),
+    (QueryError, 400, "query-error"),
+    (ServerBusy, 503, "busy"),
+    (StoreError, 500, "store-error"),
+    (ProtocolError, 400, "bad-request"),
+    (CrmgraphError, 500, "error"),
+)
+
+
+def render_for_http(error: CrmgraphError) -> tuple[int, dict]:
+    """The HTTP status and JSON body for an error (one place, tested):
+    `{"error": kind, "status": …, "message": …, "hint": …}`, plus `limit` for the time limit and row cap."""
+    for cls, status, kind in _HTTP:
+        if isinstance(error, cls):
+            break
+    if isinstance(error, ProtocolError):
+        status = error.status
+    body: dict = {"error": kind, "status": status, "message": error.message, "hint": error.hint}
+    limit = getattr(error, "limit", None)
+    if limit is not None:
+        body["limit"] = limit
+    return status, body
 
 
 def render_for_cli(error: CrmgraphError) -> str:

@@ -1,8 +1,9 @@
-"""Query results as plain Python values, and their serialisations (table, CSV, TSV, JSON, Markdown).
+"""Query results as plain Python values, and their serialisations (table, CSV, TSV, JSON, XML, Markdown).
 
 SELECT answers become a `Table`; CONSTRUCT/DESCRIBE answers a list of triples; ASK a boolean.
-The serialisers follow the W3C SPARQL 1.1 result formats (JSON, CSV, TSV) so that any tool can
-read what the CLI writes.
+The serialisers follow the W3C SPARQL 1.1 result formats (JSON, XML, CSV, TSV) so that any tool can
+read what the CLI and the SPARQL endpoint write. `SOLUTION_FORMATS` and `GRAPH_FORMATS` name every
+format an answer can be written in, with its media type (`write_answer` writes any answer as bytes).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -112,6 +114,86 @@ def _json_term(term) -> dict:
 def to_json(table: Table) -> str:
     bindings = [{c: _json_term(t) for c, t in zip(table.columns, row) if t is not None} for row in table.rows]
     return json.dumps({"head": {"vars": table.columns}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=1)
+
+
+_SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    if term.datatype.value != XSD + "string":
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+    return f"<literal>{escape(term.value)}</literal>"
+
+
+def to_xml(table: Table) -> str:
+    """SPARQL 1.1 Query Results XML Format."""
+    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{_SPARQL_RESULTS_NS}">\n<head>']
+    parts += [f"<variable name={quoteattr(c)}/>" for c in table.columns]
+    parts.append("</head>\n<results>\n")
+    for row in table.rows:
+        parts.append("<result>")
+        parts += [f"<binding name={quoteattr(c)}>{_xml_term(t)}</binding>" for c, t in zip(table.columns, row) if t is not None]
+        parts.append("</result>\n")
+    parts.append("</results>\n</sparql>\n")
+    return "".join(parts)
+
+
+def boolean_to_json(value: bool) -> str:
+    return json.dumps({"head": {}, "boolean": value})
+
+
+def boolean_to_xml(value: bool) -> str:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{_SPARQL_RESULTS_NS}"><head/>'
+            f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n")
+
+
+def _boolean_text(value: bool) -> str:
+    return "true\n" if value else "false\n"  # CSV/TSV define no ASK form; Oxigraph and Jena write the word
+
+
+#: SELECT/ASK answer formats: name → (media type, table writer, boolean writer).
+SOLUTION_FORMATS = {
+    "json": ("application/sparql-results+json", to_json, boolean_to_json),
+    "xml": ("application/sparql-results+xml", to_xml, boolean_to_xml),
+    "csv": ("text/csv", to_csv, _boolean_text),
+    "tsv": ("text/tab-separated-values", to_tsv, _boolean_text),
+}
+#: CONSTRUCT/DESCRIBE answer formats: name → pyoxigraph format (its media type is the one served).
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "n3": ox.RdfFormat.N3,
+}
+
+
+def media_type(fmt: str) -> str:
+    """The media type of a format of SOLUTION_FORMATS or GRAPH_FORMATS."""
+    return SOLUTION_FORMATS[fmt][0] if fmt in SOLUTION_FORMATS else GRAPH_FORMATS[fmt].media_type
+
+
+def write_answer(answer: Table | list[ox.Triple] | bool, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """An answer as bytes in a format of SOLUTION_FORMATS (tables, booleans) or GRAPH_FORMATS (triples)."""
+    if isinstance(answer, list):
+        used = _used_prefixes(answer, prefixes) if prefixes and fmt in ("turtle", "n3") else None
+        return ox.serialize(answer, format=GRAPH_FORMATS[fmt], prefixes=used)
+    _, table_writer, boolean_writer = SOLUTION_FORMATS[fmt]
+    return (boolean_writer(answer) if isinstance(answer, bool) else table_writer(answer)).encode("utf-8")
+
+
+def _used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes some IRI of the triples can be written with (so a small answer gets a short header)."""
+    iris = {t.value for triple in triples for t in (triple.subject, triple.predicate, triple.object) if isinstance(t, ox.NamedNode)}
+    iris |= {triple.object.datatype.value for triple in triples if isinstance(triple.object, ox.Literal)}
+    namespaces = {i[: max(i.rfind("/"), i.rfind("#")) + 1] for i in iris}
+    return {p: ns for p, ns in prefixes.items() if ns in namespaces}
 
 
 def to_markdown(table: Table) -> str:

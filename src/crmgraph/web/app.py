@@ -1,0 +1,112 @@
+"""The app factory: `create_app(store, settings, limits)` → a FastAPI app whose routes are in `ROUTES`.
+
+The app owns one `sandbox.QueryPool` (started when the server starts, stopped when it stops), so
+every query from the web is read-only, time-limited and row-capped. Library errors become HTTP
+answers in one place (`error_response`). FastAPI's /docs and /redoc are off: they load their
+scripts from a CDN, and no page of the portal may load anything from outside the server.
+"""
+from __future__ import annotations
+
+import socket
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from .. import __version__
+from ..errors import CrmgraphError, StoreError, render_for_http
+from ..sandbox import Limits, QueryPool
+from ..settings import Settings
+from ..store import OxigraphStore
+from . import sparql
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    endpoint: Callable[[Request], Awaitable[Response]]
+    methods: tuple[str, ...]
+    name: str
+    description: str
+
+
+#: Every route of the portal (each one is documented in README.md; a test checks it).
+ROUTES: tuple[Route, ...] = (
+    Route("/sparql", sparql.sparql_endpoint, ("GET", "POST"), "sparql",
+          "SPARQL 1.1 Protocol endpoint (read-only, time limit, row cap); without a query, its service description"),
+)
+
+
+def error_response(request: Request, error: CrmgraphError) -> Response:
+    """A library error as an HTTP answer: JSON if the client reads JSON, else plain text."""
+    status, body = render_for_http(error)
+    if "json" in request.headers.get("accept", ""):
+        return JSONResponse(body, status_code=status)
+    text = f"error: {error.message}\n" + (f"hint: {error.hint}\n" if error.hint else "")
+    return PlainTextResponse(text, status_code=status)
+
+
+def _store_path(store: Path | str | OxigraphStore | None, settings: Settings) -> Path:
+    if isinstance(store, OxigraphStore):
+        if store.path is None:
+            raise StoreError("the web app needs a store on disk (its query workers open it read-only), not an in-memory one",
+                             hint="write the store to a folder (crmgraph build --store PATH) and pass that path")
+        store = store.path
+    path = Path(store) if store is not None else settings.default_store
+    if not (path / "CURRENT").exists():
+        raise StoreError(f"no store at {path}", hint="run `crmgraph build` first (or pass --store PATH)")
+    return path
+
+
+def create_app(store: Path | str | OxigraphStore | None = None, settings: Settings | None = None,
+               limits: Limits | None = None) -> FastAPI:
+    """The portal's app over a store on disk (default: the project's). Starts nothing until served."""
+    settings = settings or Settings.discover()
+    limits = limits or Limits()
+    store_path = _store_path(store, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        pool = QueryPool(store_path, limits)
+        await run_in_threadpool(pool.start)
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await run_in_threadpool(pool.close)
+
+    app = FastAPI(title="crmgraph", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
+    app.state.settings, app.state.limits, app.state.store_path = settings, limits, store_path
+    for route in ROUTES:
+        app.add_api_route(route.path, route.endpoint, methods=list(route.methods), name=route.name,
+                          description=route.description, include_in_schema=False)
+    app.add_exception_handler(CrmgraphError, error_response)
+    return app
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (port 0: any free port); OSError if it is taken."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def make_server(app: FastAPI, log_level: str = "warning"):
+    """A uvicorn server for the app; run it with `server.run(sockets=[bind(host, port)])`."""
+    import uvicorn
+
+    return uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False))
