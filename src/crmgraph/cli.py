@@ -41,6 +41,18 @@ def _store_path(store: Optional[Path]) -> Path:
     return store if store is not None else Settings.discover().default_store
 
 
+def _with_store(fn, store: Optional[Path], endpoint: Optional[str] = None, user: Optional[str] = None,
+                password: Optional[str] = None):
+    """Open the store (embedded or remote), call `fn(store)`, always close it; errors rendered by _run."""
+    def go():
+        s = _open(store, endpoint, user, password)
+        try:
+            return fn(s)
+        finally:
+            s.close()
+    return _run(go)
+
+
 def _open(store: Optional[Path], endpoint: Optional[str] = None, user: Optional[str] = None, password: Optional[str] = None):
     if endpoint:
         from .remote import RemoteStore
@@ -117,22 +129,17 @@ def query(query: str = typer.Argument(..., help="A named query of queries/ (see 
         raise typer.Exit(2)
     values = _parse_params(param)
 
-    def go():
+    def find():
         path = Path(query)
         if query.endswith(".rq") or path.is_file():
             if not path.is_file():
                 from .errors import QueryError
                 raise QueryError(f"no such query file: {query}")
-            named = parse_named_query(path, require_header=False)
-        else:
-            named = find_named_query(load_named_queries(Settings.discover().queries_dir), query)
-        s = _open(store, endpoint, user, password)
-        try:
-            return run_named(s, named, values)
-        finally:
-            s.close()
+            return parse_named_query(path, require_header=False)
+        return find_named_query(load_named_queries(Settings.discover().queries_dir), query)
 
-    result = _run(go)
+    named = _run(find)
+    result = _with_store(lambda s: run_named(s, named, values), store, endpoint, user, password)
     if isinstance(result, bool):
         text = "true\n" if result else "false\n"
     elif isinstance(result, list):
@@ -177,14 +184,7 @@ def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
 
     from .stats import compute_stats
 
-    def go():
-        s = _open(store, endpoint, user, password)
-        try:
-            return compute_stats(s)
-        finally:
-            s.close()
-
-    st = _run(go)
+    st = _with_store(compute_stats, store, endpoint, user, password)
     t = RichTable("graph", "triples", title="Triples per graph")
     for g, n in st.triples_per_graph.items():
         t.add_row(g, str(n))
@@ -214,14 +214,7 @@ def conflicts(store: Optional[Path] = StoreOption, endpoint: Optional[str] = End
 
     from .conflicts import find_conflicts
 
-    def go():
-        s = _open(store, endpoint, user, password)
-        try:
-            return find_conflicts(s)
-        finally:
-            s.close()
-
-    found = _run(go)
+    found = _with_store(find_conflicts, store, endpoint, user, password)
     if format == "json":
         sys.stdout.write(json.dumps([{"kind": c.kind, "about": c.about, "claims": [vars(x) for x in c.claims]}
                                      for c in found], ensure_ascii=False, indent=1) + "\n")
