@@ -200,9 +200,11 @@ def curated(repeat: int, with_servers: list[str], rdflib_budget: float) -> list[
     queries = load_named_queries(settings.queries_dir)
     texts = {name: bind(q, {})[0] for name, q in sorted(queries.items())}
     with tempfile.TemporaryDirectory() as tmp:
-        store = OxigraphStore(Path(tmp) / "store")
-        fill_store(store, compiled, settings)
-        raw = store.raw
+        writer = OxigraphStore(Path(tmp) / "store")
+        fill_store(writer, compiled, settings)
+        writer.close()
+        store = OxigraphStore(Path(tmp) / "store", read_only=True)  # as crmgraph.open() does
+        raw = ox.Store.read_only(str(Path(tmp) / "store"))        # the floor: pyoxigraph on the same folder
         nq = tmp + "/all.nq"
         raw.dump(nq, format=ox.RdfFormat.N_QUADS)
         rows = []
@@ -303,7 +305,7 @@ def main() -> None:
     print(f"# crmgraph benchmarks — {time.strftime('%Y-%m-%d %H:%M')} — {os.cpu_count()} cores; servers: {', '.join(servers) or 'none'}")
     if not args.skip_curated:
         print_curated(curated(args.repeat, servers, args.rdflib_budget))
-    for size in args.sizes.split(","):
+    for size in filter(None, args.sizes.split(",")):
         n = int(float(size))
         with tempfile.TemporaryDirectory() as tmp:
             data = Path(tmp) / "synthetic.nt"

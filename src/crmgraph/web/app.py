@@ -23,7 +23,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from ..sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store import OxigraphStore
-from . import sparql
+from . import entities, sparql
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,12 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("/sparql", sparql.sparql_endpoint, ("GET", "POST"), "sparql",
           "SPARQL 1.1 Protocol endpoint (read-only, time limit, row cap); without a query, its service description"),
+    Route("/id/{rest:path}", entities.entity, ("GET",), "entity",
+          "an entity's page (HTML), its JSON twin (.json) or its RDF description (.ttl, .nt, .jsonld, or by Accept)"),
+    Route("/ontology", entities.ontology, ("GET",), "ontology",
+          "the ontology: every term with an anchor (/ontology#Term); HTML, JSON or RDF by Accept"),
+    Route("/ontology.{suffix}", entities.ontology, ("GET",), "ontology-file",
+          "the ontology as .html, .json, .ttl, .nt or .jsonld"),
 )
 
 
@@ -75,9 +81,11 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
         pool = QueryPool(store_path, limits)
         await run_in_threadpool(pool.start)
         app.state.pool = pool
+        app.state.entity_store = OxigraphStore(store_path, read_only=True)
         try:
             yield
         finally:
+            app.state.entity_store.close()
             await run_in_threadpool(pool.close)
 
     app = FastAPI(title="crmgraph", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,

@@ -1,0 +1,454 @@
+"""Resolvable IRIs: a page for every entity (`/id/<kind>/<slug>`) and for the ontology (`/ontology`).
+
+    https://w3id.org/crmgraph/id/<kind>/<slug>   →  /id/<kind>/<slug>
+    https://w3id.org/crmgraph/ontology#Term      →  /ontology#Term   (the browser keeps the fragment)
+
+What is served depends on the Accept header (HTML first, so a browser or `*/*` gets the page), or on
+a suffix that overrides it: `.html`, `.json` (the page's data: its machine-readable twin), `.ttl`,
+`.nt`, `.jsonld` (the entity's description: its triples, its assertion and statement nodes and
+their references). Unknown IRIs get a 404 page that says where to look instead.
+
+The queries are fixed, with the entity bound as an RDF term (`substitutions`, never pasted into the
+text), and run on the app's read-only store — they are ours and small (a typical page takes a few
+ms), so they need not go through the query pool that guards /sparql from strangers' queries.
+
+Every string that reaches the HTML goes through `_e` (html.escape, quotes included); links to
+outside the portal are only ever plain `<a href>` to http(s) IRIs, and pages load nothing (inline CSS,
+no scripts, no fonts, no images).
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from ..namespaces import CRM, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, PREFIXES, PROV, RDF, RDFS, SKOS, compact
+from ..results import media_type, write_answer
+from .sparql import choose, parse_accept
+
+#: Suffix of a path → the format it asks for.
+SUFFIXES = {".html": "html", ".json": "json", ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld"}
+#: Formats by content negotiation, in the server's order of preference (HTML wins ties and */*).
+_MEDIA = {
+    "html": ("text/html", "application/xhtml+xml"),
+    "turtle": ("text/turtle", "application/x-turtle"),
+    "ntriples": ("application/n-triples",),
+    "jsonld": ("application/ld+json",),
+    "json": ("application/json",),
+}
+#: One path segment of an entity IRI: no `..`, no `/`, no `%`, nothing to escape in a URL.
+_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.~-]*")
+#: Most facts (or incoming links) a page lists; the RDF description is not cut.
+MAX_ROWS = 2000
+
+_TYPE, _SUBJECT, _PREDICATE, _OBJECT = RDF + "type", RDF + "subject", RDF + "predicate", RDF + "object"
+_LABELS = (SKOS + "prefLabel", RDFS + "label")
+
+
+# -- IRIs and local paths ------------------------------------------------------------------------
+
+def local_path(iri: str) -> str | None:
+    """The portal's path for an IRI of ours (None for anyone else's)."""
+    if iri.startswith(ID):
+        return "/id/" + iri[len(ID):]
+    if iri == ONTOLOGY_IRI:
+        return "/ontology"
+    if iri.startswith(CRM):
+        return "/ontology#" + iri[len(CRM):]
+    return None
+
+
+def _href(iri: str) -> str | None:
+    """Where a link to an IRI goes: its local page, or the IRI itself if it is http(s); else nowhere."""
+    path = local_path(iri)
+    if path is not None:
+        return path
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
+def _candidates(rest: str) -> list[tuple[str, str | None]]:
+    """(IRI, format from the suffix) pairs a path `/id/<rest>` may mean, most likely first; [] if invalid."""
+    segments = rest.split("/")
+    if len(segments) < 2 or not all(_SEGMENT.fullmatch(s) and ".." not in s for s in segments):
+        return []
+    out = []
+    for suffix, fmt in SUFFIXES.items():
+        if rest.endswith(suffix) and len(segments[-1]) > len(suffix):
+            out.append((ID + rest[: -len(suffix)], fmt))
+    return out + [(ID + rest, None)]
+
+
+# -- reading the store ---------------------------------------------------------------------------
+
+def _rows(store, sparql: str, s: ox.NamedNode | None = None) -> list[list]:
+    """Solutions of a fixed query, with `__S__` standing for the entity (an IRI that pyoxigraph has
+    validated, so its `<…>` form cannot carry anything else into the query)."""
+    if s is not None:
+        sparql = sparql.replace("__S__", str(s))
+    answer = store.query(sparql)
+    columns = [v.value for v in answer.variables]
+    return [[solution[c] for c in columns] for solution in answer]
+
+
+def _exists(store, iri: str) -> bool:
+    s = str(ox.NamedNode(iri))
+    return bool(store.query(f"ASK {{ {{ {s} ?p ?o }} UNION {{ ?x ?y {s} }} }}"))
+
+
+def _value(term) -> dict | None:
+    """A term as JSON: {"iri", "path"} or {"value", "datatype"?, "lang"?} or {"bnode"}."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"iri": term.value, "path": local_path(term.value)}
+    if isinstance(term, ox.Literal):
+        out = {"value": term.value}
+        if term.language:
+            out["lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"bnode": term.value}
+
+
+@dataclass
+class Page:
+    """What an entity's page shows (also its JSON twin)."""
+
+    iri: str
+    label: str | None = None
+    types: list[dict] = field(default_factory=list)
+    facts: list[dict] = field(default_factory=list)
+    statements: list[dict] = field(default_factory=list)
+    incoming: list[dict] = field(default_factory=list)
+    wikidata: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    terms: list[dict] = field(default_factory=list)  # the ontology page only
+
+    def as_json(self) -> dict:
+        return {"iri": self.iri, "path": local_path(self.iri), "label": self.label, "types": self.types,
+                "wikidata": self.wikidata, "facts": self.facts, "statements": self.statements,
+                "incoming": self.incoming, **({"terms": self.terms} if self.terms else {}), "labels": self.labels}
+
+
+_FACTS = f"""SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ __S__ ?p ?o }} }} LIMIT {MAX_ROWS}"""
+_SOURCES = """SELECT ?p ?o ?a ?status ?ref ?src ?loc ?cited ?citedLoc WHERE {
+  ?a rdf:subject __S__ ; rdf:predicate ?p ; rdf:object ?o ; a crm:Assertion .
+  OPTIONAL { ?a crm:status ?status }
+  OPTIONAL { ?a prov:wasDerivedFrom ?ref .
+             OPTIONAL { ?ref crm:source ?src } OPTIONAL { ?ref crm:locator ?loc }
+             OPTIONAL { ?ref crm:citedIn ?cited } OPTIONAL { ?ref crm:citedInLocator ?citedLoc } } }"""
+_STATEMENTS = """SELECT ?n ?p ?o WHERE { ?n crm:subject __S__ . ?n ?p ?o }"""
+_STATEMENT_SOURCES = """SELECT ?n ?ref ?src ?loc ?cited ?citedLoc WHERE { ?n crm:subject __S__ ; prov:wasDerivedFrom ?ref .
+  OPTIONAL { ?ref crm:source ?src } OPTIONAL { ?ref crm:locator ?loc }
+  OPTIONAL { ?ref crm:citedIn ?cited } OPTIONAL { ?ref crm:citedInLocator ?citedLoc } }"""
+_INCOMING = f"""SELECT DISTINCT ?x ?p WHERE {{ ?x ?p __S__ .
+  FILTER(?p NOT IN (rdf:subject, rdf:object, crm:subject) && !isBlank(?x)) }} ORDER BY ?p ?x LIMIT {MAX_ROWS}"""
+
+
+def _source(src, loc, cited, cited_loc) -> dict:
+    return {"source": src.value if src is not None else None,
+            "key": src.value.rsplit("/", 1)[-1] if src is not None else None,
+            "path": local_path(src.value) if src is not None else None,
+            "locator": loc.value if loc is not None else None,
+            "citedIn": cited.value if cited is not None else None,
+            "citedInLocator": cited_loc.value if cited_loc is not None else None}
+
+
+def _labels(store, iris: set[str]) -> dict[str, str]:
+    """English (or untagged) labels of IRIs, one query for all."""
+    if not iris:
+        return {}
+    values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris))
+    rows = _rows(store, f"""SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }}
+        {{ ?x skos:prefLabel ?l }} UNION {{ ?x rdfs:label ?l }} FILTER(LANG(?l) = "en" || LANG(?l) = "") }}""")
+    out: dict[str, str] = {}
+    for x, label in rows:
+        out.setdefault(x.value, label.value)
+    return out
+
+
+def entity_page(store, iri: str) -> Page:
+    """Everything the page of `iri` shows, from a handful of fixed queries."""
+    s = ox.NamedNode(iri)
+    page = Page(iri)
+    sources: dict[tuple[str, str], dict[str, dict]] = {}
+    for p, o, a, status, ref, src, loc, cited, cited_loc in _rows(store, _SOURCES, s=s):
+        per_assertion = sources.setdefault((p.value, str(o)), {})
+        entry = per_assertion.setdefault(a.value, {"assertion": a.value,
+                                                   "status": compact(status.value) if status is not None else None,
+                                                   "sources": []})
+        if ref is not None:
+            entry["sources"].append(_source(src, loc, cited, cited_loc))
+    seen: dict[tuple[str, str], dict] = {}
+    for g, p, o in _rows(store, _FACTS, s=s):
+        key = (p.value, str(o))
+        inferred = g.value == GRAPH_INFERRED
+        if key in seen:  # the same triple in two graphs: asserted wins
+            seen[key]["inferred"] = seen[key]["inferred"] and inferred
+            continue
+        fact = {"property": p.value, "object": _value(o), "inferred": inferred,
+                "graph": g.value, "assertions": list(sources.get(key, {}).values())}
+        seen[key] = fact
+        if p.value == _TYPE and isinstance(o, ox.NamedNode):
+            page.types.append({"iri": o.value, "path": local_path(o.value), "inferred": inferred})
+        if p.value in _LABELS and isinstance(o, ox.Literal) and o.language in ("en", None, "") and page.label is None:
+            page.label = o.value
+        if p.value == CRM + "wikidata" and isinstance(o, ox.NamedNode):
+            page.wikidata.append(o.value)
+    page.facts = sorted(seen.values(), key=lambda f: (f["property"], f["inferred"], json.dumps(f["object"])))
+    page.statements = _statements(store, s)
+    page.incoming = [{"subject": x.value, "path": local_path(x.value), "property": p.value}
+                     for x, p in _rows(store, _INCOMING, s=s)]
+    iris = {f["property"] for f in page.facts} | {t["iri"] for t in page.types} | {f["object"]["iri"] for f in page.facts if "iri" in f["object"]}
+    iris |= {i["subject"] for i in page.incoming} | {i["property"] for i in page.incoming}
+    for st in page.statements:
+        iris |= {v["iri"] for vs in st["values"].values() for v in vs if "iri" in v}
+    page.labels = _labels(store, iris)
+    return page
+
+
+def _statements(store, s: ox.NamedNode) -> list[dict]:
+    nodes: dict[str, dict] = {}
+    for n, p, o in _rows(store, _STATEMENTS, s=s):
+        st = nodes.setdefault(str(n), {"node": n.value if isinstance(n, ox.NamedNode) else None,
+                                       "path": local_path(n.value) if isinstance(n, ox.NamedNode) else None,
+                                       "values": {}, "sources": []})
+        if p.value != PROV + "wasDerivedFrom":
+            key = compact(p.value)
+            if _value(o) not in st["values"].setdefault(key, []):
+                st["values"][key].append(_value(o))
+    for n, ref, src, loc, cited, cited_loc in _rows(store, _STATEMENT_SOURCES, s=s):
+        if str(n) in nodes:
+            nodes[str(n)]["sources"].append(_source(src, loc, cited, cited_loc))
+    return sorted(nodes.values(), key=lambda st: st["node"] or "")
+
+
+def ontology_page(store) -> Page:
+    """The ontology's page: its own facts, and every term with its label, kind and comment (anchors = term names)."""
+    page = entity_page(store, ONTOLOGY_IRI)
+    rows = _rows(store, f"""SELECT ?t ?k ?l ?c WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?t a ?k .
+        FILTER(STRSTARTS(STR(?t), "{CRM}") && ?k IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty,
+               owl:AnnotationProperty, owl:NamedIndividual))
+        OPTIONAL {{ ?t rdfs:label ?l FILTER(LANG(?l) = "en" || LANG(?l) = "") }}
+        OPTIONAL {{ ?t rdfs:comment ?c FILTER(LANG(?c) = "en" || LANG(?c) = "") }} }} }} ORDER BY ?t""")
+    terms: dict[str, dict] = {}
+    for t, k, label, comment in rows:
+        term = terms.setdefault(t.value, {"iri": t.value, "name": t.value[len(CRM):], "kinds": [],
+                                          "label": label.value if label is not None else None,
+                                          "comment": comment.value if comment is not None else None})
+        if compact(k.value) not in term["kinds"]:
+            term["kinds"].append(compact(k.value))
+    page.terms = list(terms.values())
+    return page
+
+
+def description(store, iri: str) -> list[ox.Triple]:
+    """The entity's RDF description: its triples, its assertion and statement nodes, and their references."""
+    s = ox.NamedNode(iri)
+    rows = _rows(store, """SELECT DISTINCT ?x ?p ?o WHERE {
+        { BIND(__S__ AS ?x) ?x ?p ?o }
+        UNION { ?x rdf:subject|crm:subject __S__ . ?x ?p ?o }
+        UNION { ?n rdf:subject|crm:subject __S__ ; prov:wasDerivedFrom ?x . ?x ?p ?o } }""", s=s)
+    return list(dict.fromkeys(ox.Triple(x, p, o) for x, p, o in rows))
+
+
+def ontology_description(store) -> list[ox.Triple]:
+    return [q.triple for q in store.raw.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY))]
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+def _e(text: object) -> str:
+    """Escaped for HTML text and attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+_CSS = """body{font:15px/1.45 system-ui,sans-serif;max-width:70em;margin:1.5em auto;padding:0 1em;color:#222}
+h1{margin-bottom:.1em}.iri{color:#555;font-family:monospace;word-break:break-all}
+table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}th,td{border-bottom:1px solid #ddd;padding:.3em .5em;
+text-align:left;vertical-align:top}th{background:#f4f4f4}.inferred{color:#7a4b00;background:#fff4dc;padding:0 .3em;
+border-radius:3px;font-size:85%}.src{font-size:90%}.status{font-size:85%;color:#555}nav a{margin-right:1em}
+code{font-size:90%}"""
+
+
+def _link(iri: str, labels: dict[str, str]) -> str:
+    text = labels.get(iri) or compact(iri)
+    href = _href(iri)
+    inner = _e(text)
+    return f'<a href="{_e(href)}" title="{_e(iri)}">{inner}</a>' if href else f'<span title="{_e(iri)}">{inner}</span>'
+
+
+def _term(v: dict | None, labels: dict[str, str]) -> str:
+    if v is None:
+        return ""
+    if "iri" in v:
+        return _link(v["iri"], labels)
+    if "bnode" in v:
+        return f"<code>_:{_e(v['bnode'])}</code>"
+    extra = f' <span class="status">@{_e(v["lang"])}</span>' if v.get("lang") else ""
+    return _e(v["value"]) + extra
+
+
+def _sources_html(sources: list[dict]) -> str:
+    parts = []
+    for src in sources:
+        key = (f'<a href="{_e(src["path"])}">{_e(src["key"])}</a>' if src.get("path")
+               else _e(src["key"]) if src.get("key") else "?")
+        loc = f", {_e(src['locator'])}" if src.get("locator") else ""
+        cited = ""
+        if src.get("citedIn"):
+            cited_key = src["citedIn"].rsplit("/", 1)[-1]
+            cited_href = local_path(src["citedIn"])
+            cited = " (cited in " + (f'<a href="{_e(cited_href)}">{_e(cited_key)}</a>' if cited_href else _e(cited_key))
+            cited += (f", {_e(src['citedInLocator'])}" if src.get("citedInLocator") else "") + ")"
+        parts.append(f'<span class="src">{key}{loc}{cited}</span>')
+    return "<br>".join(parts)
+
+
+def render_page(page: Page, twin: str) -> str:
+    L = page.labels
+    title = page.label or compact(page.iri)
+    out = [f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)} · crmgraph</title>',
+           f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>',
+           f'<link rel="alternate" type="application/json" href="{_e(twin)}.json">',
+           f'<link rel="alternate" type="text/turtle" href="{_e(twin)}.ttl"></head><body>',
+           '<nav><a href="/ontology">ontology</a><a href="/sparql">SPARQL endpoint</a></nav>',
+           f'<h1>{_e(title)}</h1><p class="iri">{_e(page.iri)}</p>']
+    if page.types:
+        out.append("<p>Types: " + ", ".join(
+            _link(t["iri"], L) + (' <span class="inferred">inferred</span>' if t["inferred"] else "")
+            for t in page.types) + "</p>")
+    if page.wikidata:
+        out.append("<p>Wikidata: " + ", ".join(
+            f'<a href="{_e(w)}" rel="external">{_e(w.rsplit("/", 1)[-1])}</a>' if _href(w) else _e(w)
+            for w in page.wikidata) + "</p>")
+    out.append(f'<p>Also as <a href="{_e(twin)}.json">JSON</a> · <a href="{_e(twin)}.ttl">Turtle</a> · '
+               f'<a href="{_e(twin)}.nt">N-Triples</a> · <a href="{_e(twin)}.jsonld">JSON-LD</a></p>')
+    facts = [f for f in page.facts if f["property"] != _TYPE]
+    if facts:
+        out.append("<h2>Facts</h2><table><tr><th>property</th><th>value</th><th>sources</th><th>status</th></tr>")
+        previous = None
+        for f in facts:
+            prop = _link(f["property"], L) if f["property"] != previous else ""
+            previous = f["property"]
+            if f["inferred"]:
+                src, status = '<span class="inferred">inferred</span>', ""
+            else:
+                src = "<br>".join(_sources_html(a["sources"]) for a in f["assertions"] if a["sources"])
+                status = "<br>".join(f'<span class="status">{_e(a["status"])}</span>'
+                                     for a in f["assertions"] if a["status"])
+            out.append(f"<tr><td>{prop}</td><td>{_term(f['object'], L)}</td><td>{src}</td><td>{status}</td></tr>")
+        out.append("</table>")
+    if page.statements:
+        out.append("<h2>Figures and claims about it</h2><table><tr><th>statement</th><th>value</th><th>unit</th>"
+                   "<th>year</th><th>claimant</th><th>status</th><th>sources</th></tr>")
+        for st in page.statements:
+            v = st["values"]
+
+            def cell(*keys: str) -> str:
+                return ", ".join(_term(x, L) for k in keys for x in v.get(k, []))
+
+            name = (f'<a href="{_e(st["path"])}">{_e(st["node"].rsplit("/", 1)[-1])}</a>' if st["path"]
+                    else _e(st["node"] or ""))
+            kind = cell("rdf:type")
+            out.append(f"<tr><td>{name} <span class=\"status\">{kind}</span></td>"
+                       f"<td>{cell('crm:valueQualifier')} {cell('crm:value')}"
+                       f"{(' – ' + cell('crm:upperValue')) if v.get('crm:upperValue') else ''}"
+                       f"{(' of ' + cell('crm:outOf')) if v.get('crm:outOf') else ''}"
+                       f"{(' ' + cell('crm:property', 'crm:object')) if v.get('crm:property') else ''}</td>"
+                       f"<td>{cell('crm:unit')}</td><td>{cell('crm:refYear', 'crm:periodStart', 'crm:periodEnd')}</td>"
+                       f"<td>{cell('crm:claimant')}</td><td>{cell('crm:status')}</td>"
+                       f"<td>{_sources_html(st['sources'])}</td></tr>")
+        out.append("</table>")
+    if page.incoming:
+        out.append("<h2>What points here</h2><table><tr><th>subject</th><th>property</th></tr>")
+        for i in page.incoming:
+            out.append(f"<tr><td>{_link(i['subject'], L)}</td><td>{_link(i['property'], L)}</td></tr>")
+        out.append("</table>")
+    if page.terms:
+        out.append("<h2>Terms</h2><table><tr><th>term</th><th>kind</th><th>label</th><th>comment</th></tr>")
+        for t in page.terms:
+            out.append(f'<tr id="{_e(t["name"])}"><td><a href="/ontology#{_e(t["name"])}">crm:{_e(t["name"])}</a></td>'
+                       f'<td>{_e(", ".join(t["kinds"]))}</td><td>{_e(t["label"] or "")}</td>'
+                       f'<td>{_e(t["comment"] or "")}</td></tr>')
+        out.append("</table>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def render_not_found(path: str, iri: str | None) -> str:
+    what = f"There is no entity <code>{_e(iri)}</code> in this knowledge graph." if iri else \
+        f"<code>{_e(path)}</code> is not the path of an entity of this knowledge graph."
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found · crmgraph</title>'
+            f"<style>{_CSS}</style></head><body><h1>Not found</h1><p>{what}</p>"
+            "<p>Entity pages have paths <code>/id/&lt;kind&gt;/&lt;slug&gt;</code> (for example "
+            '<a href="/id/country/KZ">/id/country/KZ</a>); the ontology is at <a href="/ontology">/ontology</a>. '
+            'To look an IRI up, query the <a href="/sparql">SPARQL endpoint</a>, e.g. '
+            "<code>SELECT ?s WHERE { ?s skos:prefLabel ?l FILTER(CONTAINS(LCASE(?l), \"lithium\")) }</code>.</p>"
+            "</body></html>")
+
+
+# -- the routes ----------------------------------------------------------------------------------
+
+def _format(request: Request, from_suffix: str | None) -> str | None:
+    return from_suffix or choose(_MEDIA, parse_accept(request.headers.get("accept")))
+
+
+def _not_found(request: Request, fmt: str | None, iri: str | None) -> Response:
+    if fmt in ("json", "jsonld") or (fmt is None and "json" in request.headers.get("accept", "")):
+        return JSONResponse({"error": "not-found", "status": 404, "message": f"no entity {iri or request.url.path}",
+                             "hint": "entity pages are /id/<kind>/<slug>; look IRIs up at /sparql"}, status_code=404)
+    if fmt in ("turtle", "ntriples"):
+        return Response(f"not found: {iri or request.url.path}\n", status_code=404, media_type="text/plain")
+    return HTMLResponse(render_not_found(request.url.path, iri), status_code=404)
+
+
+async def _respond(request: Request, fmt: str | None, twin: str, build_page, build_triples) -> Response:
+    started = time.perf_counter()
+    if fmt is None:
+        return Response("this page is available as text/html, application/json, text/turtle, "
+                        "application/n-triples or application/ld+json\n", status_code=406, media_type="text/plain")
+    if fmt in ("turtle", "ntriples", "jsonld"):
+        triples = await run_in_threadpool(build_triples)
+        body = write_answer(triples, fmt, prefixes=PREFIXES)
+        response = Response(body, media_type=media_type(fmt))
+    else:
+        page = await run_in_threadpool(build_page)
+        response = (JSONResponse(page.as_json()) if fmt == "json"
+                    else HTMLResponse(render_page(page, twin)))
+    response.headers["Vary"] = "Accept"
+    response.headers["Server-Timing"] = f"total;dur={(time.perf_counter() - started) * 1000:.2f}"
+    return response
+
+
+async def entity(request: Request) -> Response:
+    """`/id/<kind>/<slug>[.html|.json|.ttl|.nt|.jsonld]`: an entity's page or description."""
+    store = request.app.state.entity_store
+    rest = request.path_params["rest"]
+    for iri, suffix_fmt in _candidates(rest):
+        if await run_in_threadpool(_exists, store, iri):
+            twin = local_path(iri)
+            return await _respond(request, _format(request, suffix_fmt), twin,
+                                  lambda: entity_page(store, iri), lambda: description(store, iri))
+    candidates = _candidates(rest)
+    fmt = candidates[0][1] if candidates else None
+    return _not_found(request, fmt, candidates[0][0] if candidates else None)
+
+
+async def ontology(request: Request) -> Response:
+    """`/ontology[.html|.json|.ttl|.nt|.jsonld]`: the ontology, every term with an anchor (`/ontology#Term`)."""
+    store = request.app.state.entity_store
+    suffix = request.path_params.get("suffix")
+    fmt_from_suffix = SUFFIXES.get("." + suffix) if suffix is not None else None
+    if suffix is not None and fmt_from_suffix is None:
+        return _not_found(request, None, None)
+    return await _respond(request, _format(request, fmt_from_suffix), "/ontology",
+                          lambda: ontology_page(store), lambda: ontology_description(store))
