@@ -23,7 +23,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from ..sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store import OxigraphStore
-from . import entities, sparql
+from . import entities, queries, sparql
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,13 @@ ROUTES: tuple[Route, ...] = (
           "the ontology: every term with an anchor (/ontology#Term); HTML, JSON or RDF by Accept"),
     Route("/ontology.{suffix}", entities.ontology, ("GET",), "ontology-file",
           "the ontology as .html, .json, .ttl, .nt or .jsonld"),
+    Route("/queries", queries.query_list, ("GET",), "queries",
+          "the named queries of queries/*.rq: title, description, parameters, links to their pages"),
+    Route("/queries.json", queries.query_list, ("GET",), "queries-json", "the list of named queries as JSON"),
+    Route("/queries/{name}.{suffix}", queries.named_query, ("GET",), "named-query-results",
+          "a named query's results as CSV (.csv) or SPARQL JSON (.json), parameters in the query string"),
+    Route("/queries/{name}", queries.named_query, ("GET",), "named-query",
+          "a named query's page: parameters as a GET form, its SPARQL, its results as a table"),
 )
 
 

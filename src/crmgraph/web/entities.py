@@ -12,13 +12,12 @@ The queries are fixed, with the entity bound as an RDF term (`substitutions`, ne
 text), and run on the app's read-only store — they are ours and small (a typical page takes a few
 ms), so they need not go through the query pool that guards /sparql from strangers' queries.
 
-Every string that reaches the HTML goes through `_e` (html.escape, quotes included); links to
-outside the portal are only ever plain `<a href>` to http(s) IRIs, and pages load nothing (inline CSS,
-no scripts, no fonts, no images).
+Every string that reaches the HTML goes through `_e` (`web.html.escape`: html.escape, quotes
+included); links to outside the portal are only ever plain `<a href>` to http(s) IRIs, and pages load
+nothing (inline CSS, no scripts, no fonts, no images).
 """
 from __future__ import annotations
 
-import html
 import json
 import re
 import time
@@ -31,6 +30,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..namespaces import CRM, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, PREFIXES, PROV, RDF, RDFS, SKOS, compact
 from ..results import media_type, write_answer
+from .html import CSS as _CSS, escape as _e, href as _href, local_path
 from .sparql import choose, parse_accept
 
 #: Suffix of a path → the format it asks for.
@@ -53,25 +53,6 @@ _LABELS = (SKOS + "prefLabel", RDFS + "label")
 
 
 # -- IRIs and local paths ------------------------------------------------------------------------
-
-def local_path(iri: str) -> str | None:
-    """The portal's path for an IRI of ours (None for anyone else's)."""
-    if iri.startswith(ID):
-        return "/id/" + iri[len(ID):]
-    if iri == ONTOLOGY_IRI:
-        return "/ontology"
-    if iri.startswith(CRM):
-        return "/ontology#" + iri[len(CRM):]
-    return None
-
-
-def _href(iri: str) -> str | None:
-    """Where a link to an IRI goes: its local page, or the IRI itself if it is http(s); else nowhere."""
-    path = local_path(iri)
-    if path is not None:
-        return path
-    return iri if iri.startswith(("http://", "https://")) else None
-
 
 def _candidates(rest: str) -> list[tuple[str, str | None]]:
     """(IRI, format from the suffix) pairs a path `/id/<rest>` may mean, most likely first; [] if invalid."""
@@ -265,19 +246,6 @@ def ontology_description(store) -> list[ox.Triple]:
 
 
 # -- HTML ----------------------------------------------------------------------------------------
-
-def _e(text: object) -> str:
-    """Escaped for HTML text and attribute values."""
-    return html.escape(str(text), quote=True)
-
-
-_CSS = """body{font:15px/1.45 system-ui,sans-serif;max-width:70em;margin:1.5em auto;padding:0 1em;color:#222}
-h1{margin-bottom:.1em}.iri{color:#555;font-family:monospace;word-break:break-all}
-table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}th,td{border-bottom:1px solid #ddd;padding:.3em .5em;
-text-align:left;vertical-align:top}th{background:#f4f4f4}.inferred{color:#7a4b00;background:#fff4dc;padding:0 .3em;
-border-radius:3px;font-size:85%}.src{font-size:90%}.status{font-size:85%;color:#555}nav a{margin-right:1em}
-code{font-size:90%}"""
-
 
 def _link(iri: str, labels: dict[str, str]) -> str:
     text = labels.get(iri) or compact(iri)

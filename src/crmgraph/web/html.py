@@ -1,0 +1,55 @@
+"""HTML helpers shared by the portal's pages: escaping, the inline style sheet, links to IRIs.
+
+Every string that reaches a page goes through `escape` (html.escape, quotes included); links to
+outside the portal are only ever plain `<a href>` to http(s) IRIs, and pages load nothing (inline CSS,
+no scripts, no fonts, no images).
+"""
+from __future__ import annotations
+
+import html
+
+from ..namespaces import CRM, ID, ONTOLOGY_IRI
+
+CSS = """body{font:15px/1.45 system-ui,sans-serif;max-width:70em;margin:1.5em auto;padding:0 1em;color:#222}
+h1{margin-bottom:.1em}.iri{color:#555;font-family:monospace;word-break:break-all}
+table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}th,td{border-bottom:1px solid #ddd;padding:.3em .5em;
+text-align:left;vertical-align:top}th{background:#f4f4f4}.inferred{color:#7a4b00;background:#fff4dc;padding:0 .3em;
+border-radius:3px;font-size:85%}.src{font-size:90%}.status{font-size:85%;color:#555}nav a{margin-right:1em}
+code{font-size:90%}pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:85%}
+.error{background:#fde8e8;border-left:4px solid #b00;padding:.5em 1em}form label{display:block;margin:.4em 0}
+form input[type=text]{min-width:20em}"""
+
+#: The navigation bar of every page.
+NAV = ('<nav><a href="/queries">named queries</a><a href="/ontology">ontology</a>'
+       '<a href="/sparql">SPARQL endpoint</a></nav>')
+
+
+def escape(text: object) -> str:
+    """Escaped for HTML text and attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+def local_path(iri: str) -> str | None:
+    """The portal's path for an IRI of ours (None for anyone else's)."""
+    if iri.startswith(ID):
+        return "/id/" + iri[len(ID):]
+    if iri == ONTOLOGY_IRI:
+        return "/ontology"
+    if iri.startswith(CRM):
+        return "/ontology#" + iri[len(CRM):]
+    return None
+
+
+def href(iri: str) -> str | None:
+    """Where a link to an IRI goes: its local page, or the IRI itself if it is http(s); else nowhere."""
+    path = local_path(iri)
+    if path is not None:
+        return path
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
+def document(title: str, body: str, head: str = "") -> str:
+    """A whole page: escaped title, inline CSS, the navigation bar, then `body` (already HTML)."""
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · crmgraph</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style>{head}</head>'
+            f"<body>\n{NAV}\n{body}\n</body></html>")

@@ -1,0 +1,200 @@
+"""Named-query pages, like Datasette's canned queries: the queries of `queries/*.rq` in the browser.
+
+    /queries                    the list of named queries (title, description, parameters); /queries.json its twin
+    /queries/NAME?p=v…          a query's page: its parameters as a GET form (pre-filled with the current
+                                values or the defaults), its SPARQL text, and its results as a table
+    /queries/NAME.csv?p=v…      the same results as CSV (SPARQL 1.1 CSV)
+    /queries/NAME.json?p=v…     the same results as SPARQL JSON
+
+The URL with its query string is the shareable form of a result. Parameters are bound by
+`crmgraph.queries.bind` (each value becomes one RDF term in a VALUES block, never pasted into the
+text), so a bad value is refused (400) before anything runs; the bound query then runs in the app's
+`QueryPool`, like /sparql (read-only, time limit, row cap). Unknown names get a 404 with the closest
+names. Every string on a page goes through `web.html.escape`; IRIs of ours link to their local pages.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import time
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from ..errors import CrmgraphError, QueryError, render_for_http
+from ..namespaces import compact
+from ..queries import NamedQuery, bind, find_named_query, load_named_queries
+from .html import document, escape, href
+
+#: Suffix of `/queries/NAME.<suffix>` → the format of the answer.
+SUFFIXES = {"html": "html", "csv": "csv", "json": "json"}
+
+
+def _named_queries(request: Request) -> dict[str, NamedQuery]:
+    return load_named_queries(request.app.state.settings.queries_dir)
+
+
+def _query_json(q: NamedQuery) -> dict:
+    return {"name": q.name, "title": q.title, "description": q.description, "path": f"/queries/{q.name}",
+            "parameters": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+                           for p in q.parameters]}
+
+
+# -- /queries ------------------------------------------------------------------------------------
+
+async def query_list(request: Request) -> Response:
+    """`/queries` (HTML) and `/queries.json`: every named query with its parameters."""
+    queries = await run_in_threadpool(_named_queries, request)
+    if request.url.path.endswith(".json"):
+        return JSONResponse({"queries": [_query_json(q) for q in queries.values()]})
+    out = ["<h1>Named queries</h1>",
+           f'<p>{len(queries)} queries from <code>queries/*.rq</code>; also as <a href="/queries.json">JSON</a>. '
+           'Any other query can be run at the <a href="/sparql">SPARQL endpoint</a>.</p>',
+           "<table><tr><th>query</th><th>description</th><th>parameters</th></tr>"]
+    for q in queries.values():
+        params = "<br>".join(
+            f"<code>{escape(p.name)}</code> <span class=\"status\">{escape(p.type)}"
+            f"{' = ' + escape(p.default) if p.default is not None else ' (required)'}</span>"
+            for p in q.parameters)
+        out.append(f'<tr><td><a href="/queries/{escape(q.name)}">{escape(q.title)}</a><br>'
+                   f'<code class="status">{escape(q.name)}</code></td><td>{escape(q.description)}</td>'
+                   f"<td>{params}</td></tr>")
+    out.append("</table>")
+    return HTMLResponse(document("Named queries", "\n".join(out)))
+
+
+# -- /queries/NAME -------------------------------------------------------------------------------
+
+def _split_name(request: Request) -> tuple[str, str | None]:
+    """(query name, format) from the path; format None for an unknown suffix."""
+    name, suffix = request.path_params["name"], request.path_params.get("suffix")
+    if suffix is None:
+        return name, "html"
+    return name, SUFFIXES.get(suffix)
+
+
+def _values(request: Request, query: NamedQuery) -> dict[str, str]:
+    """The parameter values of the request (empty fields count as not given)."""
+    values: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if value.strip() == "":
+            continue
+        if key in values:
+            raise QueryError(f"the parameter {key!r} is given more than once", hint="give each parameter once")
+        values[key] = value
+    return values
+
+
+async def named_query(request: Request) -> Response:
+    """`/queries/NAME[.csv|.json|.html]?param=value…`: a named query's page, or its results."""
+    name, fmt = _split_name(request)
+    queries = await run_in_threadpool(_named_queries, request)
+    try:
+        query = find_named_query(queries, name)
+    except QueryError as exc:
+        return _not_found(exc, fmt, queries, name)
+    if fmt is None:
+        return _not_found(QueryError(f"no format {request.path_params['suffix']!r} for a named query",
+                                     hint="add .csv or .json to the query's path, or nothing for its page"),
+                          None, queries, name)
+    values: dict[str, str] = dict(request.query_params)
+    started = time.perf_counter()
+    try:
+        values = _values(request, query)
+        sparql, _ = bind(query, values)  # a bad value stops here, before anything runs
+        formats = {"solutions": "json" if fmt == "html" else fmt, "boolean": "json" if fmt == "html" else fmt,
+                   "graph": "turtle"}
+        answer = await run_in_threadpool(request.app.state.pool.run, sparql, formats)
+    except CrmgraphError as exc:
+        status, body = render_for_http(exc)
+        if fmt == "html":
+            return HTMLResponse(render_query_page(query, values, error=exc), status_code=status)
+        if fmt == "json":
+            return JSONResponse(body, status_code=status)
+        return Response(f"error: {exc.message}\n" + (f"hint: {exc.hint}\n" if exc.hint else ""),
+                        status_code=status, media_type="text/plain")
+    headers = {"Server-Timing": f"query;dur={answer.seconds * 1000:.2f}, "
+                                f"total;dur={(time.perf_counter() - started) * 1000:.2f}",
+               "X-Crmgraph-Rows": str(answer.rows)}
+    if fmt != "html":
+        return Response(answer.body, media_type=answer.media_type, headers=headers)
+    return HTMLResponse(render_query_page(query, values, answer=answer), headers=headers)
+
+
+def _not_found(exc: QueryError, fmt: str | None, queries: dict[str, NamedQuery], name: str) -> Response:
+    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
+    if fmt in ("json", "csv"):
+        body = {"error": "not-found", "status": 404, "message": exc.message, "hint": exc.hint, "closest": close}
+        return JSONResponse(body, status_code=404) if fmt == "json" else \
+            Response(f"error: {exc.message}\nhint: {exc.hint}\n", status_code=404, media_type="text/plain")
+    links = "".join(f'<li><a href="/queries/{escape(n)}">{escape(n)}</a> — {escape(queries[n].title)}</li>'
+                    for n in close)
+    body = (f"<h1>Not found</h1><p class=\"error\">{escape(exc.message)}<br>{escape(exc.hint)}</p>"
+            + (f"<p>Closest names:</p><ul>{links}</ul>" if links else "")
+            + '<p>All named queries are listed at <a href="/queries">/queries</a>.</p>')
+    return HTMLResponse(document("Not found", body), status_code=404)
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+def _cell(term: dict | None) -> str:
+    """One SPARQL JSON term as HTML: IRIs linked (ours to their local pages), literals escaped."""
+    if term is None:
+        return ""
+    if term["type"] == "uri":
+        target = href(term["value"])
+        text = escape(compact(term["value"]))
+        return (f'<a href="{escape(target)}" title="{escape(term["value"])}">{text}</a>' if target
+                else f'<span title="{escape(term["value"])}">{text}</span>')
+    if term["type"] == "bnode":
+        return f"<code>_:{escape(term['value'])}</code>"
+    lang = f' <span class="status">@{escape(term["xml:lang"])}</span>' if term.get("xml:lang") else ""
+    return escape(term["value"]) + lang
+
+
+def _results_html(answer) -> str:
+    if answer.kind == "graph":
+        return f"<pre>{escape(answer.body.decode('utf-8'))}</pre>"
+    data = json.loads(answer.body)
+    if answer.kind == "boolean":
+        return f"<p>Answer: <strong>{'yes' if data.get('boolean') else 'no'}</strong></p>"
+    columns = data["head"]["vars"]
+    rows = data["results"]["bindings"]
+    out = [f"<p>{len(rows)} row{'s' if len(rows) != 1 else ''}.</p>",
+           "<table><tr>" + "".join(f"<th>{escape(c)}</th>" for c in columns) + "</tr>"]
+    out += ["<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows]
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def render_query_page(query: NamedQuery, values: dict[str, str], answer=None, error: CrmgraphError | None = None) -> str:
+    """A named query's page: title, description, a GET form for its parameters, results or error, SPARQL."""
+    current = {p.name: values.get(p.name, p.default or "") for p in query.parameters}
+    path = f"/queries/{query.name}"
+    qs = urlencode({k: v for k, v in current.items() if v != ""})
+    suffix = f"?{qs}" if qs else ""
+    out = [f"<h1>{escape(query.title)}</h1>", f'<p class="iri">{escape(query.name)}</p>',
+           f"<p>{escape(query.description)}</p>",
+           f'<form method="get" action="{escape(path)}">']
+    for p in query.parameters:
+        field_id = f"param-{p.name}"
+        out.append(f'<label for="{escape(field_id)}"><code>{escape(p.name)}</code> '
+                   f'<span class="status">{escape(p.type)}{"" if p.default is not None else " (required)"}</span> '
+                   f'<input type="text" id="{escape(field_id)}" name="{escape(p.name)}" '
+                   f'value="{escape(current[p.name])}" placeholder="{escape(p.default or "")}"> '
+                   f'<span class="status">{escape(p.description)}</span></label>')
+    out.append('<button type="submit">Run</button></form>')
+    if error is not None:
+        out.append(f'<p class="error">{escape(error.message)}'
+                   + (f"<br>{escape(error.hint)}" if error.hint else "") + "</p>")
+    if answer is not None:
+        out.append(f'<p>Download: <a href="{escape(path + ".csv" + suffix)}">CSV</a> · '
+                   f'<a href="{escape(path + ".json" + suffix)}">JSON</a> · '
+                   f'<a href="{escape(path + suffix)}">link to these results</a></p>')
+        out.append("<h2>Results</h2>" + _results_html(answer))
+    out.append(f"<h2>SPARQL</h2><pre>{escape(query.sparql)}</pre>")
+    head = (f'<link rel="alternate" type="application/sparql-results+json" href="{escape(path + ".json" + suffix)}">'
+            f'<link rel="alternate" type="text/csv" href="{escape(path + ".csv" + suffix)}">')
+    return document(query.title, "\n".join(out), head=head)

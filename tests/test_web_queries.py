@@ -1,0 +1,203 @@
+"""Named-query pages (web/queries.py), like Datasette's canned queries: the list, a query's page with
+its parameters as a GET form, its results as an escaped HTML table with CSV and JSON twins that agree
+with `crmgraph.queries.run_named`, 400 for a bad value (before anything runs), 404 with the closest
+names — all against a real uvicorn server on 127.0.0.1."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from crmgraph.build import fill_store
+from crmgraph.queries import load_named_queries, run_named
+from crmgraph.sandbox import Limits
+from crmgraph.store import OxigraphStore
+from crmgraph.web import create_app
+
+from .test_web_sparql import serving
+
+LIMITS = Limits(timeout_s=5.0, max_rows=1000, workers=1)
+STRATEGIC = {"list": "crma-strategic-2024"}
+
+
+@pytest.fixture(scope="module")
+def store_path(compiled, settings, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("named") / "store"
+    store = OxigraphStore(path)
+    fill_store(store, compiled, settings)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def app(store_path, settings):
+    return create_app(store_path, settings, LIMITS)
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    with serving(app) as url, httpx.Client(base_url=url.removesuffix("/sparql"), timeout=30) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def named(settings):
+    return load_named_queries(settings.queries_dir)
+
+
+def test_list_page_shows_every_named_query(client, named):
+    r = client.get("/queries")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    for q in named.values():
+        assert f'href="/queries/{q.name}"' in r.text
+    data = client.get("/queries.json").json()
+    assert {q["name"] for q in data["queries"]} == set(named)
+    entries = next(q for q in data["queries"] if q["name"] == "crm-list-entries")
+    assert entries["parameters"][0]["name"] == "list" and entries["parameters"][0]["default"] == "eu-crm-2023"
+
+
+def test_query_page_with_parameter(client, named):
+    r = client.get("/queries/crm-list-entries", params=STRATEGIC)
+    assert r.status_code == 200
+    page = r.text
+    assert f"<h1>{named['crm-list-entries'].title}</h1>" in page
+    # the form is a GET form, pre-filled with the current value
+    assert '<form method="get" action="/queries/crm-list-entries">' in page
+    assert 'name="list" value="crma-strategic-2024"' in page
+    # 17 distinct entries, linked to their local pages; copper among them
+    entries = set(re.findall(r'href="(/id/entry/crma-strategic-2024-[^"]+)"', page))
+    assert len(entries) == 17
+    assert "Copper" in page or "copper" in page
+    assert 'href="/id/material/copper"' in page
+    # the SPARQL text, escaped, and the download links with the same parameters
+    assert "<pre>" in page and "SELECT DISTINCT ?listLabel" in page and "crm:ListEntry" in page
+    assert 'href="/queries/crm-list-entries.csv?list=crma-strategic-2024"' in page
+    assert 'href="/queries/crm-list-entries.json?list=crma-strategic-2024"' in page
+    # nothing loaded from outside the server
+    assert "<script" not in page and not re.search(r'(src|href)="(https?:)?//(?!www\.wikidata)', page)
+
+
+def test_defaults_fill_the_form(client):
+    page = client.get("/queries/crm-list-entries").text
+    assert 'name="list" value="eu-crm-2023"' in page
+    assert re.search(r'href="/id/entry/eu-crm-2023-[^"]+"', page)
+
+
+def test_csv_and_json_twins_agree_with_run_named(client, named, store_path):
+    store = OxigraphStore(store_path, read_only=True)
+    try:
+        table = run_named(store, named["crm-list-entries"], STRATEGIC)
+    finally:
+        store.close()
+    expected = [[("" if t is None else t.value) for t in row] for row in table.rows]
+
+    r = client.get("/queries/crm-list-entries.csv", params=STRATEGIC)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0] == table.columns and rows[1:] == expected
+
+    r = client.get("/queries/crm-list-entries.json", params=STRATEGIC)
+    assert r.status_code == 200 and "json" in r.headers["content-type"]
+    data = r.json()
+    assert data["head"]["vars"] == table.columns
+    got = [[b.get(c, {}).get("value", "") for c in table.columns] for b in data["results"]["bindings"]]
+    assert got == expected
+    assert len({row[table.columns.index("entry")] for row in expected}) == 17
+    assert any("copper" in v.lower() for row in expected for v in row)
+
+
+class CountingPool:
+    def __init__(self, pool):
+        self.pool, self.calls = pool, []
+
+    def run(self, sparql, formats=None):
+        self.calls.append(sparql)
+        return self.pool.run(sparql, formats)
+
+
+@pytest.mark.parametrize("value", [
+    'crma-strategic-2024> } } ; DROP ALL ; SELECT * WHERE { <x',
+    '"><script>alert(1)</script>',
+    "https://w3id.org/crmgraph/id/list/x> ?p ?o } #",
+])
+def test_hostile_parameter_is_refused_before_running(client, app, value):
+    pool = CountingPool(app.state.pool)
+    app.state.pool = pool
+    try:
+        for path in ("/queries/crm-list-entries", "/queries/crm-list-entries.csv", "/queries/crm-list-entries.json"):
+            r = client.get(path, params={"list": value})
+            assert r.status_code == 400, (path, r.text)
+        r = client.get("/queries/crm-list-entries", params={"list": value})
+        assert "parameter list (list)" in r.text and "is not valid" in r.text
+        assert "<script" not in r.text
+        if "<script>" in value:  # the value is echoed (in the message and the form field), escaped
+            assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in r.text
+        assert client.get("/queries/crm-list-entries.json", params={"list": value}).json()["error"] == "query-error"
+        assert pool.calls == []
+    finally:
+        app.state.pool = pool.pool
+
+
+def test_unknown_parameter_is_refused(client):
+    r = client.get("/queries/crm-list-entries", params={"lst": "eu-crm-2023"})
+    assert r.status_code == 400 and "has no parameter" in r.text
+
+
+def test_unknown_query_lists_closest_names(client):
+    r = client.get("/queries/crm-list-entrys")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert 'href="/queries/crm-list-entries"' in r.text and "did you mean" in r.text
+    r = client.get("/queries/crm-list-entrys.json")
+    assert r.status_code == 404 and "crm-list-entries" in r.json()["closest"]
+    assert client.get("/queries/crm-list-entries.xml").status_code == 404
+
+
+def test_query_page_survives_the_row_cap(store_path, settings):
+    with serving(create_app(store_path, settings, Limits(timeout_s=5.0, max_rows=3, workers=1))) as url:
+        r = httpx.get(url.removesuffix("/sparql") + "/queries/crm-list-entries", timeout=30)
+    assert r.status_code == 422 and "more than 3 rows" in r.text and 'name="list"' in r.text
+
+
+# -- escaping: a crafted store whose labels carry markup -------------------------------------------
+
+CRAFTED = """
+@prefix crm: <https://w3id.org/crmgraph/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix id: <https://w3id.org/crmgraph/id/> .
+id:entry\\/evil a crm:ListEntry ; crm:inList id:list\\/eu-crm-2023 ; crm:material id:material\\/evil ;
+    crm:officialName "<script>alert('name')</script>" ; crm:status id:status\\/x ; prov:wasDerivedFrom id:ref\\/x .
+id:ref\\/x crm:source id:source\\/x ; crm:locator "<b onmouseover=alert(1)>p. 1</b>" .
+id:source\\/x crm:sourceKey "k\\"><script>alert(2)</script>" .
+id:status\\/x skos:prefLabel "Verified"@en .
+id:material\\/evil skos:prefLabel "<img src=x onerror=alert(3)>"@en .
+id:list\\/eu-crm-2023 skos:prefLabel "List & <i>co</i>"@en .
+"""
+
+
+@pytest.fixture(scope="module")
+def crafted_client(settings, tmp_path_factory):
+    path = tmp_path_factory.mktemp("crafted") / "store"
+    store = OxigraphStore(path)
+    store.replace_graph("https://w3id.org/crmgraph/graph/asserted", ox.parse(CRAFTED, format=ox.RdfFormat.TURTLE))
+    store.close()
+    with serving(create_app(path, settings, LIMITS)) as url, \
+            httpx.Client(base_url=url.removesuffix("/sparql"), timeout=30) as c:
+        yield c
+
+
+def test_labels_in_results_are_escaped(crafted_client):
+    r = crafted_client.get("/queries/crm-list-entries")
+    assert r.status_code == 200
+    page = r.text
+    assert "&lt;script&gt;alert(&#x27;name&#x27;)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(3)&gt;" in page and "List &amp; &lt;i&gt;co&lt;/i&gt;" in page
+    assert "<script" not in page and "<img" not in page and "<b " not in page and "<i>" not in page
+    # the twins carry the raw values
+    data = crafted_client.get("/queries/crm-list-entries.json").json()
+    assert data["results"]["bindings"][0]["officialName"]["value"] == "<script>alert('name')</script>"
