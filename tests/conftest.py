@@ -34,6 +34,16 @@ def store(compiled, settings):
     return s
 
 
+@pytest.fixture(scope="session")
+def store_path(compiled, settings, tmp_path_factory) -> Path:
+    """The real knowledge base in a store on disk, for servers and read-only handles (built once)."""
+    path = tmp_path_factory.mktemp("store") / "store"
+    writer = OxigraphStore(path)
+    fill_store(writer, compiled, settings)
+    writer.close()
+    return path
+
+
 @pytest.fixture
 def select(store):
     """Run a SELECT and return its rows as dicts of Python values.

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import socket
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -15,7 +14,6 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from crmgraph.build import fill_store
 from crmgraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
 from crmgraph.sandbox import Limits
 from crmgraph.store import OxigraphStore
@@ -28,15 +26,6 @@ KZ = "https://w3id.org/crmgraph/id/country/KZ"
 CRM = "https://w3id.org/crmgraph/ontology#"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 LIMITS = Limits(timeout_s=5.0, max_rows=1000, workers=1)
-
-
-@pytest.fixture(scope="module")
-def store_path(compiled, settings, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("entities") / "store"
-    store = OxigraphStore(path)
-    fill_store(store, compiled, settings)
-    store.close()
-    return path
 
 
 @pytest.fixture(scope="module")

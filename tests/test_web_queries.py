@@ -7,13 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
 
-from crmgraph.build import fill_store
 from crmgraph.queries import load_named_queries, run_named
 from crmgraph.sandbox import Limits
 from crmgraph.store import OxigraphStore
@@ -23,15 +21,6 @@ from .test_web_sparql import serving
 
 LIMITS = Limits(timeout_s=5.0, max_rows=1000, workers=1)
 STRATEGIC = {"list": "crma-strategic-2024"}
-
-
-@pytest.fixture(scope="module")
-def store_path(compiled, settings, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("named") / "store"
-    store = OxigraphStore(path)
-    fill_store(store, compiled, settings)
-    store.close()
-    return path
 
 
 @pytest.fixture(scope="module")

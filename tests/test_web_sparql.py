@@ -22,7 +22,6 @@ import rdflib.compare
 from rdflib.query import Result
 from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper, XML
 
-from crmgraph.build import fill_store
 from crmgraph.errors import StoreError
 from crmgraph.sandbox import Limits
 from crmgraph.store import OxigraphStore
@@ -59,15 +58,6 @@ def serving(app):
         server.should_exit = True
         thread.join(30)
         sock.close()
-
-
-@pytest.fixture(scope="module")
-def store_path(compiled, settings, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("web") / "store"
-    store = OxigraphStore(path)
-    fill_store(store, compiled, settings)
-    store.close()
-    return path
 
 
 @pytest.fixture(scope="module")

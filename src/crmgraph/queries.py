@@ -76,7 +76,7 @@ class Parameter:
             return PREFIXES[prefix] + local
         if self.type in ENTITY_KINDS and re.fullmatch(r"[A-Za-z0-9][\w.-]*", value):
             return ENTITY_KINDS[self.type] + value
-        raise ValueError(f"expected an IRI, a prefixed name such as mat:antimony"
+        raise ValueError("expected an IRI, a prefixed name such as mat:antimony"
                          + (f", or a slug such as {self._example_slug()}" if self.type in ENTITY_KINDS else ""))
 
     def _example_slug(self) -> str:
