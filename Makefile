@@ -20,7 +20,7 @@ install-test: $(BIN)/python
 run: install
 	$(BIN)/crmgraph build
 	$(BIN)/crmgraph stats
-	$(BIN)/crmgraph query queries/eu-crm-supply-from-central-asia.rq
+	$(BIN)/crmgraph query queries/eu-crm-supply-from-central-asia.rq --format md
 
 ## install the test dependencies and run the whole test suite
 test: install-test
