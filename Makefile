@@ -9,10 +9,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+## the package, and the portal's browser assets (YASGUI, pinned in web-assets/package-lock.json)
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	npm ci --prefix web-assets --no-audit --no-fund --loglevel=error
 
-install-test: $(BIN)/python
+install-test: install
 	scripts/install-test-system-deps
 	$(BIN)/pip install --quiet -e '.[test]'
 

@@ -40,6 +40,11 @@ class Settings:
         return self.root / "queries"
 
     @property
+    def web_assets_dir(self) -> Path:
+        """`web-assets/`: the npm packages the portal serves (YASGUI), installed by `make install`."""
+        return self.root / "web-assets"
+
+    @property
     def default_store(self) -> Path:
         """$CRMGRAPH_STORE, else `var/store` inside the project."""
         env = os.environ.get("CRMGRAPH_STORE")

@@ -23,7 +23,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from ..sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store import OxigraphStore
-from . import entities, queries, sparql
+from . import editor, entities, queries, sparql
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,10 @@ ROUTES: tuple[Route, ...] = (
           "a named query's results as CSV (.csv) or SPARQL JSON (.json), parameters in the query string"),
     Route("/queries/{name}", queries.named_query, ("GET",), "named-query",
           "a named query's page: parameters as a GET form, its SPARQL, its results as a table"),
+    Route("/editor", editor.editor, ("GET",), "editor",
+          "the SPARQL editor (YASGUI on /sparql, no outside services), with the named queries as a menu"),
+    Route("/assets/yasgui/{file}", editor.yasgui_asset, ("GET",), "yasgui-asset",
+          "YASGUI's built JS and CSS, from web-assets/ (installed from npm by make install); nothing else"),
 )
 
 

@@ -1,8 +1,8 @@
 """HTML helpers shared by the portal's pages: escaping, the inline style sheet, links to IRIs.
 
 Every string that reaches a page goes through `escape` (html.escape, quotes included); links to
-outside the portal are only ever plain `<a href>` to http(s) IRIs, and pages load nothing (inline CSS,
-no scripts, no fonts, no images).
+outside the portal are only ever plain `<a href>` to http(s) IRIs, and pages load nothing from outside
+(inline CSS, no fonts, no images; the only scripts are the editor's, from the server's `/assets/yasgui/`).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ code{font-size:90%}pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size
 form input[type=text]{min-width:20em}"""
 
 #: The navigation bar of every page.
-NAV = ('<nav><a href="/queries">named queries</a><a href="/ontology">ontology</a>'
+NAV = ('<nav><a href="/editor">SPARQL editor</a><a href="/queries">named queries</a><a href="/ontology">ontology</a>'
        '<a href="/sparql">SPARQL endpoint</a></nav>')
 
 
