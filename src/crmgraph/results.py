@@ -3,13 +3,17 @@
 SELECT answers become a `Table`; CONSTRUCT/DESCRIBE answers a list of triples; ASK a boolean.
 The serialisers follow the W3C SPARQL 1.1 result formats (JSON, XML, CSV, TSV) so that any tool can
 read what the CLI and the SPARQL endpoint write. `SOLUTION_FORMATS` and `GRAPH_FORMATS` name every
-format an answer can be written in, with its media type (`write_answer` writes any answer as bytes).
+format an answer can be written in (`write_answer` writes any answer as bytes), and `MEDIA_TYPES` the
+media types of each: the one written, then the aliases a client may ask for it by. This module is the
+one place that says which media types name a format; the web's content negotiation
+(`negotiation_table`) is derived from it, so the endpoint and the entity pages cannot drift apart.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -157,14 +161,16 @@ def _boolean_text(value: bool) -> str:
     return "true\n" if value else "false\n"  # CSV/TSV define no ASK form; Oxigraph and Jena write the word
 
 
-#: SELECT/ASK answer formats: name → (media type, table writer, boolean writer).
+#: SELECT/ASK answer formats: name → (table writer, boolean writer). The order is the server's
+#: preference in content negotiation (a client that accepts anything gets SPARQL JSON).
 SOLUTION_FORMATS = {
-    "json": ("application/sparql-results+json", to_json, boolean_to_json),
-    "xml": ("application/sparql-results+xml", to_xml, boolean_to_xml),
-    "csv": ("text/csv", to_csv, _boolean_text),
-    "tsv": ("text/tab-separated-values", to_tsv, _boolean_text),
+    "json": (to_json, boolean_to_json),
+    "xml": (to_xml, boolean_to_xml),
+    "csv": (to_csv, _boolean_text),
+    "tsv": (to_tsv, _boolean_text),
 }
-#: CONSTRUCT/DESCRIBE answer formats: name → pyoxigraph format (its media type is the one served).
+#: CONSTRUCT/DESCRIBE answer formats: name → pyoxigraph format. The order is the server's preference
+#: in content negotiation (a client that accepts anything gets Turtle).
 GRAPH_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
@@ -173,10 +179,36 @@ GRAPH_FORMATS = {
     "n3": ox.RdfFormat.N3,
 }
 
+#: For each format of SOLUTION_FORMATS and GRAPH_FORMATS: the media types that name it. The first is
+#: the one written (the Content-Type served; for graphs, pyoxigraph's own); the others are aliases
+#: clients still send — `application/json` and XML for SPARQL results, the pre-registration
+#: `application/x-turtle`, and `text/plain`, N-Triples' media type until 2014.
+MEDIA_TYPES: dict[str, tuple[str, ...]] = {
+    "json": ("application/sparql-results+json", "application/json"),
+    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+    "turtle": ("text/turtle", "application/x-turtle"),
+    "ntriples": ("application/n-triples", "text/plain"),
+    "jsonld": ("application/ld+json",),
+    "rdfxml": ("application/rdf+xml",),
+    "n3": ("text/n3",),
+}
+#: Aliases too generic to name a format by themselves (any plain text, any JSON, any XML). A request
+#: to the SPARQL endpoint is for a query's answer, so there they name its formats; an entity's IRI has
+#: other representations (its page's data is `application/json`), so it does not take them as RDF.
+GENERIC_MEDIA_TYPES = frozenset({"text/plain", "application/json", "application/xml", "text/xml"})
+
 
 def media_type(fmt: str) -> str:
-    """The media type of a format of SOLUTION_FORMATS or GRAPH_FORMATS."""
-    return SOLUTION_FORMATS[fmt][0] if fmt in SOLUTION_FORMATS else GRAPH_FORMATS[fmt].media_type
+    """The media type a format of SOLUTION_FORMATS or GRAPH_FORMATS is written as."""
+    return MEDIA_TYPES[fmt][0]
+
+
+def negotiation_table(formats: Iterable[str], *, generic: bool = True) -> dict[str, tuple[str, ...]]:
+    """For content negotiation between `formats` (in the server's order of preference): each format →
+    the media types that ask for it, the written one first; without GENERIC_MEDIA_TYPES if not `generic`."""
+    return {fmt: tuple(t for t in MEDIA_TYPES[fmt] if generic or t not in GENERIC_MEDIA_TYPES) for fmt in formats}
 
 
 def write_answer(answer: Table | list[ox.Triple] | bool, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
@@ -184,7 +216,7 @@ def write_answer(answer: Table | list[ox.Triple] | bool, fmt: str, prefixes: dic
     if isinstance(answer, list):
         used = _used_prefixes(answer, prefixes) if prefixes and fmt in ("turtle", "n3") else None
         return ox.serialize(answer, format=GRAPH_FORMATS[fmt], prefixes=used)
-    _, table_writer, boolean_writer = SOLUTION_FORMATS[fmt]
+    table_writer, boolean_writer = SOLUTION_FORMATS[fmt]
     return (boolean_writer(answer) if isinstance(answer, bool) else table_writer(answer)).encode("utf-8")
 
 

@@ -29,18 +29,20 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..namespaces import CRM, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, PREFIXES, PROV, RDF, RDFS, SKOS, compact
-from ..results import media_type, write_answer
+from ..results import media_type, negotiation_table, write_answer
 from .html import CSS as _CSS, escape as _e, href as _href, local_path
 from .sparql import choose, parse_accept
 
 #: Suffix of a path → the format it asks for.
 SUFFIXES = {".html": "html", ".json": "json", ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld"}
-#: Formats by content negotiation, in the server's order of preference (HTML wins ties and */*).
+#: The formats of an entity's RDF description (the page's own are "html" and "json").
+DESCRIPTION_FORMATS = ("turtle", "ntriples", "jsonld")
+#: Formats by content negotiation, in the server's order of preference (HTML wins ties and */*). The
+#: description's media types come from results.MEDIA_TYPES, less the generic ones: `application/json`
+#: asks for the page's data here, and `text/plain` for no format of ours.
 _MEDIA = {
     "html": ("text/html", "application/xhtml+xml"),
-    "turtle": ("text/turtle", "application/x-turtle"),
-    "ntriples": ("application/n-triples",),
-    "jsonld": ("application/ld+json",),
+    **negotiation_table(DESCRIPTION_FORMATS, generic=False),
     "json": ("application/json",),
 }
 #: One path segment of an entity IRI: no `..`, no `/`, no `%`, nothing to escape in a URL.
@@ -384,7 +386,7 @@ async def _respond(request: Request, fmt: str | None, twin: str, build_page, bui
     if fmt is None:
         return Response("this page is available as text/html, application/json, text/turtle, "
                         "application/n-triples or application/ld+json\n", status_code=406, media_type="text/plain")
-    if fmt in ("turtle", "ntriples", "jsonld"):
+    if fmt in DESCRIPTION_FORMATS:
         triples = await run_in_threadpool(build_triples)
         body = write_answer(triples, fmt, prefixes=PREFIXES)
         response = Response(body, media_type=media_type(fmt))

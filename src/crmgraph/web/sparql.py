@@ -23,26 +23,16 @@ from starlette.responses import Response
 
 from ..errors import ProtocolError, QueryRefused
 from ..namespaces import DCTERMS, NAMED_GRAPHS, PREFIXES, RDF, RDFS
-from ..results import media_type, write_answer
+from ..results import GRAPH_FORMATS, SOLUTION_FORMATS, media_type, negotiation_table, write_answer
 from ..sandbox import Formats
 
 #: Largest query body accepted (bytes).
 MAX_QUERY_BYTES = 1_000_000
 
-#: For each format: the media types that ask for it (the first is the one served).
-_SOLUTION_MEDIA = {
-    "json": ("application/sparql-results+json", "application/json"),
-    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
-    "csv": ("text/csv",),
-    "tsv": ("text/tab-separated-values",),
-}
-_GRAPH_MEDIA = {
-    "turtle": ("text/turtle", "application/x-turtle"),
-    "ntriples": ("application/n-triples", "text/plain"),
-    "jsonld": ("application/ld+json",),
-    "rdfxml": ("application/rdf+xml",),
-    "n3": ("text/n3",),
-}
+#: For each format: the media types that ask for it (the first is the one served), all of
+#: results.MEDIA_TYPES — generic ones included, as a request here is always for a query's answer.
+_SOLUTION_MEDIA = negotiation_table(SOLUTION_FORMATS)
+_GRAPH_MEDIA = negotiation_table(GRAPH_FORMATS)
 
 
 def _names(media: dict[str, tuple[str, ...]], short: dict[str, str]) -> dict[str, str]:
