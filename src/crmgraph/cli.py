@@ -259,6 +259,26 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
 
 
 @app.command()
+def viz(output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
+        query: Optional[str] = typer.Option(None, "--query", "-q", help="Draw this named query's answer (a CONSTRUCT, or a SELECT with two IRI columns) instead of the whole graph."),
+        param: list[str] = typer.Option([], "--param", "-p", help="NAME=VALUE for the query's parameter (repeatable)."),
+        max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Most entities on screen at first (best connected first; the rest stay searchable)."),
+        store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
+        user: Optional[str] = UserOption, password: Optional[str] = PasswordOption) -> None:
+    """Write the graph explorer as one self-contained HTML file: the network, legend, filters, search and each
+    node's facts with their sources — opens from disk with no server and no internet."""
+    from .explorer import write_file
+    from .queries import find_named_query, load_named_queries
+
+    values = _parse_params(param)
+    named = _run(lambda: find_named_query(load_named_queries(Settings.discover().queries_dir), query)) if query else None
+    data = _with_store(lambda s: write_file(s, output, named, values, max_nodes), store, endpoint, user, password)
+    size = output.stat().st_size
+    err.print(f"wrote {output}: {len(data['view']):,} of {len(data['nodes']):,} entities on screen, "
+              f"{len(data['edges']):,} links, {size / 1e6:.1f} MB", highlight=False, soft_wrap=True)
+
+
+@app.command()
 def version() -> None:
     """Print the crmgraph version."""
     out.print(__version__)

@@ -89,3 +89,15 @@ def compact(iri: str) -> str:
     if not local or any(c in local for c in "/#?"):
         return f"<{iri}>"
     return f"{best}:{local}"
+
+
+def local_path(iri: str) -> str | None:
+    """The portal's path for an IRI of ours (None for anyone else's): entity and ontology IRIs
+    resolve to pages of the local portal (`crmgraph serve`)."""
+    if iri.startswith(ID):
+        return "/id/" + iri[len(ID):]
+    if iri == ONTOLOGY_IRI:
+        return "/ontology"
+    if iri.startswith(CRM):
+        return "/ontology#" + iri[len(CRM):]
+    return None

@@ -23,7 +23,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from ..sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store import OxigraphStore
-from . import editor, entities, queries, sparql
+from . import editor, entities, explore, queries, sparql
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,13 @@ ROUTES: tuple[Route, ...] = (
           "a named query's page: parameters as a GET form, its SPARQL, its results as a table"),
     Route("/editor", editor.editor, ("GET",), "editor",
           "the SPARQL editor (YASGUI on /sparql, no outside services), with the named queries as a menu"),
+    Route("/explore", explore.explore, ("GET",), "explore",
+          "the graph explorer: the whole graph, or ?query=NAME&param=… (a named query's answer), or ?sparql=… "
+          "(a CONSTRUCT, or a SELECT with two IRI columns), drawn as a network; &focus=IRI opens one entity"),
+    Route("/explore.json", explore.explore_json, ("GET",), "explore-json",
+          "the explorer's data for the same parameters: nodes with positions, facts and sources; edges; classes"),
+    Route("/assets/explorer/{file}", explore.explorer_asset, ("GET",), "explorer-asset",
+          "vis-network (from the pyvis package), explorer.js and explorer.css; nothing else"),
     Route("/assets/yasgui/{file}", editor.yasgui_asset, ("GET",), "yasgui-asset",
           "YASGUI's built JS and CSS, from web-assets/ (installed from npm by make install); nothing else"),
 )

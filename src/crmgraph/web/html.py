@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from ..namespaces import CRM, ID, ONTOLOGY_IRI
+from ..namespaces import local_path  # noqa: F401 - re-exported: the pages import it from here
 
 CSS = """body{font:15px/1.45 system-ui,sans-serif;max-width:70em;margin:1.5em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.1em}.iri{color:#555;font-family:monospace;word-break:break-all}
@@ -27,17 +27,6 @@ NAV = ('<nav><a href="/editor">SPARQL editor</a><a href="/queries">named queries
 def escape(text: object) -> str:
     """Escaped for HTML text and attribute values."""
     return html.escape(str(text), quote=True)
-
-
-def local_path(iri: str) -> str | None:
-    """The portal's path for an IRI of ours (None for anyone else's)."""
-    if iri.startswith(ID):
-        return "/id/" + iri[len(ID):]
-    if iri == ONTOLOGY_IRI:
-        return "/ontology"
-    if iri.startswith(CRM):
-        return "/ontology#" + iri[len(CRM):]
-    return None
 
 
 def href(iri: str) -> str | None:

@@ -1,0 +1,149 @@
+"""The explorer page: one HTML template for the portal's `/explore` and for `crmgraph viz -o FILE.html`.
+
+The page holds its data (`network.explorer_data`) in a `<script type="application/json">` element and
+loads three assets: vis-network, `static/explorer.js` and `static/explorer.css`. The portal serves
+them from `/assets/explorer/…`; `crmgraph viz` writes them into the file, so it opens from disk with
+no server and no internet.
+
+vis-network comes from the pyvis package (its bundled `lib/vis-9.1.2/vis-network.min.js`, pinned by
+the pyvis version in pyproject.toml). We use pyvis for that pinned, offline copy but not for its HTML
+template: the template links Bootstrap and tom-select from CDNs, has no side panel, no filters and no
+neighbourhood expansion, and it would have to be patched to drop the CDN links. Our template is small
+and the same for both uses.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+from .errors import CrmgraphError
+
+STATIC = Path(__file__).parent / "static"
+VIS_NETWORK = ("lib", "vis-9.1.2", "vis-network.min.js")
+
+#: The files `/assets/explorer/…` serves (an allow-list) → their media types.
+ASSETS = {
+    "vis-network.min.js": "text/javascript; charset=utf-8",
+    "explorer.js": "text/javascript; charset=utf-8",
+    "explorer.css": "text/css; charset=utf-8",
+}
+
+NAV = (("/explore", "explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
+       ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"))
+
+
+def asset_path(name: str) -> Path:
+    """Where an asset of ASSETS is on disk."""
+    if name not in ASSETS:
+        raise KeyError(name)
+    if name == "vis-network.min.js":
+        spec = importlib.util.find_spec("pyvis")  # found without importing pyvis (and IPython with it)
+        if spec is None or not spec.submodule_search_locations:
+            raise CrmgraphError("vis-network is missing: the pyvis package is not installed",
+                                hint="run `make install` (or `pip install -e .`), which installs pyvis")
+        return Path(list(spec.submodule_search_locations)[0]).joinpath(*VIS_NETWORK)
+    return STATIC / name
+
+
+def _script_json(value: object) -> str:
+    """JSON that is safe inside a <script> element (no `</script>`, no `<!--`)."""
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _escape(text: object) -> str:
+    import html
+
+    return html.escape(str(text), quote=True)
+
+
+def render_page(data: dict, inline: bool, links: dict[str, str] | None = None) -> str:
+    """The explorer as HTML. `inline`: put the assets in the page (one self-contained file);
+    otherwise link them from `/assets/explorer/`. `links`: extra header links (label → path),
+    e.g. the query this view comes from."""
+    if inline:
+        css = f"<style>{asset_path('explorer.css').read_text(encoding='utf-8')}</style>"
+        scripts = "".join(f"<script>{_inline_js(asset_path(n).read_text(encoding='utf-8'))}</script>\n"
+                          for n in ("vis-network.min.js", "explorer.js"))
+        nav = ""
+    else:
+        css = '<link rel="stylesheet" href="/assets/explorer/explorer.css">'
+        scripts = ('<script src="/assets/explorer/vis-network.min.js"></script>\n'
+                   '<script src="/assets/explorer/explorer.js"></script>\n')
+        nav = "<nav>" + "".join(f'<a href="{_escape(h)}">{_escape(t)}</a>' for h, t in NAV) + "</nav>"
+    extra = "".join(f' <a href="{_escape(h)}">{_escape(t)}</a>' for t, h in (links or {}).items())
+    title = data.get("title") or "crmgraph"
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{_escape(title)} · crmgraph explorer</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">{css}</head>
+<body>
+<header><h1>{_escape(title)}</h1>{nav}<span id="counts"></span><span id="note"></span>{extra}</header>
+<div id="app">
+<aside id="controls">
+  <label class="field" for="search">Search by label</label>
+  <input id="search" type="search" placeholder="e.g. lithium, Kazakhstan" autocomplete="off">
+  <ul id="search-results"></ul>
+  <label class="field" for="filter-country">Country</label>
+  <select id="filter-country"><option value="">all</option></select>
+  <label class="field" for="filter-material">Material</label>
+  <select id="filter-material"><option value="">all</option></select>
+  <label class="field" for="filter-source">Source</label>
+  <select id="filter-source"><option value="">all</option></select>
+  <p><button id="reset" type="button">Reset filters</button></p>
+  <div class="field">Classes <span class="count">(untick to hide)</span></div>
+  <div id="legend"></div>
+  <div class="field">Links</div>
+  <div id="edge-legend"></div>
+  <p class="count">Click a node for its facts and sources; double-click to show its neighbours.</p>
+</aside>
+<main id="network" aria-label="network of the knowledge graph"></main>
+<aside id="panel" hidden></aside>
+</div>
+<script type="application/json" id="crmgraph-data">{_script_json(data)}</script>
+{scripts}</body></html>
+"""
+
+
+def _inline_js(js: str) -> str:
+    """JavaScript safe inside an inline <script> element."""
+    return js.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+def build_data(store, query=None, values: dict[str, str] | None = None, max_nodes: int = 2000,
+               local_links: bool = True) -> dict:
+    """The explorer's data for a store: the whole graph, or the answer of `query` (a NamedQuery)."""
+    from .network import explorer_data, load_network, view_from_answer, whole_view
+    from .queries import run_named
+
+    net = load_network(store)
+    if query is None:
+        view = whole_view(net, max_nodes)
+    else:
+        view = view_from_answer(net, run_named(store, query, values or {}), query.title)
+    return explorer_data(net, view, local_links=local_links)
+
+
+def write_file(store, output: Path, query=None, values: dict[str, str] | None = None, max_nodes: int = 2000) -> dict:
+    """`crmgraph viz`: the explorer as one self-contained HTML file (no server, no internet).
+    Written to a temporary file beside `output` and renamed, so a failure leaves no half-written file.
+    Returns the data drawn (for a summary)."""
+    import os
+    import tempfile
+
+    data = build_data(store, query, values, max_nodes, local_links=False)
+    page = render_page(data, inline=True)
+    output = Path(output)
+    if output.parent and not output.parent.exists():
+        raise CrmgraphError(f"cannot write {output}: folder {output.parent} does not exist",
+                            hint="create the folder first, or write the file somewhere else with -o")
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(page)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return data

@@ -1,0 +1,290 @@
+/* crmgraph explorer: an interactive network of the knowledge graph, drawn with vis-network.
+ *
+ * The page carries its data in <script type="application/json" id="crmgraph-data"> (written by
+ * crmgraph.network.explorer_data): nodes with precomputed positions, facts and sources; edges; styles.
+ * Physics is off — positions come from the server — so the first frame is the usable view.
+ * Nothing from the data is ever written as HTML: every text goes through textContent.
+ */
+(function () {
+  "use strict";
+  const started = performance.now();
+  const data = JSON.parse(document.getElementById("crmgraph-data").textContent);
+  const EXPAND_CAP = 50;           // most neighbours one click on "show" adds
+  const nodes = data.nodes, edges = data.edges, sources = data.sources;
+  const styleOf = Object.fromEntries(data.styles.map(s => [s.key, s]));
+  const EDGE_STYLE = {
+    fact: {color: "#8a8a8a"}, inferred: {color: "#b07d2b", dashes: [4, 4]}, entry: {color: "#8B4513"},
+    figure: {color: "#2b7bb9"}, claim: {color: "#cc79a7", dashes: [6, 3]}, denial: {color: "#c00000", dashes: [2, 3]},
+    result: {color: "#555555", width: 2},
+  };
+
+  // adjacency: node id → [edge index]
+  const adjacent = nodes.map(() => []);
+  edges.forEach((e, i) => { adjacent[e.from].push(i); if (e.to !== e.from) adjacent[e.to].push(i); });
+  const neighbours = id => [...new Set(adjacent[id].map(i => edges[i].from === id ? edges[i].to : edges[i].from))];
+
+  // -- state ---------------------------------------------------------------------------------
+  const shown = new Set(data.view);                    // nodes on screen (before filters)
+  const hiddenStyles = new Set();                      // classes unticked in the legend
+  let focusCountry = null, focusMaterial = null, focusSource = null;
+  const $ = id => document.getElementById(id);
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "text") e.textContent = v; else if (k === "onclick") e.addEventListener("click", v);
+      else e.setAttribute(k, v);
+    }
+    for (const c of children) if (c !== null && c !== undefined) e.append(c);
+    return e;
+  }
+  function safeHref(h) { return (typeof h === "string" && /^(https?:\/\/|\/)/.test(h) && !h.startsWith("//")) ? h : null; }
+
+  // -- vis-network data ------------------------------------------------------------------------
+  function visNode(n) {
+    const s = styleOf[n.style] || {color: "#ccc", shape: "dot"};
+    return {id: n.id, label: n.label, shape: s.shape, x: n.x, y: n.y, title: `${n.label} — ${s.label}`,
+            color: {background: s.color, border: "#333", highlight: {background: s.color, border: "#000"}},
+            size: 10 + Math.min(12, Math.sqrt(adjacent[n.id].length) * 2), font: {size: 13}};
+  }
+  function visEdge(e, i) {
+    const st = EDGE_STYLE[e.kind] || {};
+    return {id: i, from: e.from, to: e.to, title: e.label + (e.kind === "inferred" ? " (inferred)" : ""),
+            arrows: {to: {enabled: true, scaleFactor: 0.4}}, color: {color: st.color, opacity: 0.65},
+            dashes: st.dashes || false, width: st.width || 1};
+  }
+  function allowed(n) {
+    if (hiddenStyles.has(n.style)) return false;
+    if (focusCountry !== null && n.id !== focusCountry && !countryNeighbours.has(n.id)) return false;
+    if (focusMaterial !== null && n.id !== focusMaterial && !materialNeighbours.has(n.id)) return false;
+    if (focusSource !== null && !n.sources.includes(focusSource) && !sourceEnds.has(n.id)) return false;
+    return true;
+  }
+  let countryNeighbours = new Set(), materialNeighbours = new Set(), sourceEnds = new Set();
+  const nodeSet = new vis.DataSet(data.view.map(i => visNode(nodes[i])));
+  const edgeSet = new vis.DataSet();
+  const nodeView = new vis.DataView(nodeSet, {filter: item => allowed(nodes[item.id])});
+  const edgeView = new vis.DataView(edgeSet, {filter: item => {
+    const e = edges[item.id];
+    if (focusSource !== null && !e.sources.includes(focusSource)) return false;
+    return allowed(nodes[e.from]) && allowed(nodes[e.to]);
+  }});
+  function syncEdges() {
+    const want = [];
+    edges.forEach((e, i) => { if (shown.has(e.from) && shown.has(e.to) && !edgeSet.get(i)) want.push(visEdge(e, i)); });
+    if (want.length) edgeSet.add(want);
+  }
+  syncEdges();
+
+  const network = new vis.Network($("network"), {nodes: nodeView, edges: edgeView}, {
+    physics: false, layout: {improvedLayout: false},
+    interaction: {hover: true, hideEdgesOnDrag: edges.length > 3000, hideEdgesOnZoom: edges.length > 3000,
+                  tooltipDelay: 150, navigationButtons: false, keyboard: false},
+    edges: {smooth: false, selectionWidth: 2},
+    nodes: {borderWidth: 1, scaling: {label: {drawThreshold: 6}}},
+  });
+  network.fit({animation: false});
+  network.once("afterDrawing", () => {
+    const ms = performance.now();
+    window.crmgraphExplorer.readyMs = ms;          // since navigation start
+    window.crmgraphExplorer.drawMs = ms - started; // since this script started
+    document.body.dataset.ready = "true";
+  });
+  window.crmgraphExplorer = {network, data, shown, select: id => openPanel(id), visibleNodeIds: () => nodeView.getIds(),
+                             visibleEdgeIds: () => edgeView.getIds()};
+
+  function refresh() {
+    nodeView.refresh(); edgeView.refresh();
+    $("counts").textContent = `${nodeView.length.toLocaleString("en")} of ${nodes.length.toLocaleString("en")} entities, ` +
+      `${edgeView.length.toLocaleString("en")} links on screen`;
+    updateLegendCounts();
+  }
+
+  // -- showing more --------------------------------------------------------------------------
+  function place(id, near) {
+    const n = nodes[id];
+    if (n.x !== undefined) return;
+    let anchor = network.getViewPosition();
+    if (near !== undefined) { try { anchor = network.getPosition(near); } catch (e) { /* near is filtered out */ } }
+    const angle = (id * 2.399963) % (2 * Math.PI);  // golden angle: neighbours spread around the anchor
+    const r = 80 + 12 * Math.sqrt(id % 97);
+    n.x = anchor.x + r * Math.cos(angle); n.y = anchor.y + r * Math.sin(angle);
+  }
+  function show(ids, near) {
+    const add = [];
+    for (const id of ids) if (!shown.has(id)) { place(id, near); shown.add(id); add.push(visNode(nodes[id])); }
+    if (add.length) { nodeSet.add(add); syncEdges(); }
+    refresh();
+    return add.length;
+  }
+  function expand(id) {
+    const hidden = neighbours(id).filter(x => !shown.has(x))
+      .sort((a, b) => adjacent[b].length - adjacent[a].length);
+    show(hidden.slice(0, EXPAND_CAP), id);
+    openPanel(id);
+  }
+  function focusOn(id) {
+    if (!shown.has(id)) {
+      const near = neighbours(id).find(x => shown.has(x));
+      show([id], near);
+    }
+    if (!allowed(nodes[id])) clearFilters();
+    network.selectNodes([id]);
+    network.focus(id, {scale: Math.max(network.getScale(), 0.9), animation: {duration: 300}});
+    openPanel(id);
+  }
+
+  // -- the side panel ------------------------------------------------------------------------
+  function sourceRef(r) {
+    const [si, loc, ci, cloc] = r;
+    const out = el("span", {class: "ref"});
+    const s = si !== null ? sources[si] : null;
+    if (s) out.append(el("a", {href: safeHref(s.href), title: [s.title, s.date].filter(Boolean).join(", "), text: s.key,
+                                "data-source": si}));
+    else out.append("?");
+    if (loc) out.append(", " + loc);
+    if (ci !== null && ci !== undefined) {
+      const c = sources[ci];
+      out.append(" (cited in ", el("a", {href: safeHref(c.href), title: c.title || null, text: c.key}), cloc ? ", " + cloc : "", ")");
+    }
+    return out;
+  }
+  function refs(list) {
+    const span = el("span", {class: "refs"});
+    list.forEach((r, i) => { if (i) span.append(el("br")); span.append(sourceRef(r)); });
+    return span;
+  }
+  function openPanel(id) {
+    const n = nodes[id], s = styleOf[n.style];
+    const panel = $("panel");
+    panel.replaceChildren();
+    panel.hidden = false;
+    panel.append(el("button", {class: "close", title: "close", text: "×", onclick: () => { panel.hidden = true; }}));
+    panel.append(el("h2", {text: n.label}));
+    panel.append(el("p", {class: "iri", text: n.iri}));
+    const typeLine = el("p", {class: "types"}, el("span", {class: "swatch", style: `background:${s ? s.color : "#ccc"}`}));
+    n.types.forEach((t, i) => { typeLine.append((i ? ", " : " ") + t.label);
+                                if (t.inferred) typeLine.append(" ", el("span", {class: "inferred", text: "inferred"})); });
+    panel.append(typeLine);
+    if (n.href) panel.append(el("p", {}, el("a", {href: safeHref(n.href), text: "Open its page", target: "_blank"}),
+                                n.href.startsWith("/") ? " (all facts, RDF downloads)" : ""));
+    // neighbourhood, with counts before anything is added
+    const all = neighbours(id), hidden = all.filter(x => !shown.has(x));
+    const nb = el("p", {class: "neighbourhood", id: "neighbourhood"},
+      `${all.length} linked entit${all.length === 1 ? "y" : "ies"}: ${all.length - hidden.length} on screen, ${hidden.length} not shown. `);
+    if (hidden.length) nb.append(el("button", {id: "expand", onclick: () => expand(id),
+      text: hidden.length > EXPAND_CAP ? `Show ${EXPAND_CAP} of the ${hidden.length} (most linked first)` : `Show ${hidden.length}`}));
+    panel.append(nb);
+    if (n.facts.length) {
+      panel.append(el("h3", {text: `Facts (${n.facts.length})`}));
+      const table = el("table", {class: "facts"});
+      for (const f of n.facts) {
+        const value = f.node !== undefined
+          ? el("a", {href: "#", text: f.o, onclick: ev => { ev.preventDefault(); focusOn(f.node); }})
+          : f.href ? el("a", {href: safeHref(f.href), text: f.o, target: "_blank"}) : document.createTextNode(f.o);
+        const where = f.inferred ? el("span", {class: "inferred", text: "inferred"}) : refs(f.refs);
+        const status = f.status ? el("span", {class: "status", text: f.status}) : null;
+        table.append(el("tr", {}, el("th", {text: f.p}), el("td", {}, value), el("td", {}, where, status ? " " : null, status)));
+      }
+      panel.append(table);
+    }
+    if (n.statements.length) {
+      panel.append(el("h3", {text: `Figures, claims and list entries (${n.statements.length})`}));
+      const list = el("ul", {class: "statements"});
+      for (const st of n.statements) {
+        list.append(el("li", {class: "statement " + st.kind}, el("span", {class: "kind", text: st.kind}), " ", st.text, " ",
+          st.status ? el("span", {class: "status", text: st.status}) : "", el("br"), refs(st.refs)));
+      }
+      panel.append(list);
+    }
+  }
+
+  // -- controls ------------------------------------------------------------------------------
+  function fillSelect(select, items) {
+    for (const [value, label] of items) select.append(el("option", {value, text: label}));
+  }
+  const byLabel = (a, b) => nodes[a].label.localeCompare(nodes[b].label);
+  const countries = nodes.filter(n => ["central-asia", "eu-member", "country", "union"].includes(n.style)).map(n => n.id).sort(byLabel);
+  const materials = nodes.filter(n => ["crm", "material", "grade"].includes(n.style)).map(n => n.id).sort(byLabel);
+  fillSelect($("filter-country"), countries.map(i => [i, nodes[i].label]));
+  fillSelect($("filter-material"), materials.map(i => [i, nodes[i].label]));
+  fillSelect($("filter-source"), sources.map((s, i) => [i, s.key + (s.title ? " — " + s.title.slice(0, 60) : "")]));
+
+  function neighbourhoodOf(id) { return new Set(neighbours(id)); }
+  $("filter-country").addEventListener("change", ev => {
+    focusCountry = ev.target.value === "" ? null : +ev.target.value;
+    countryNeighbours = focusCountry === null ? new Set() : neighbourhoodOf(focusCountry);
+    if (focusCountry !== null) show([focusCountry, ...countryNeighbours]);
+    refresh(); fit();
+  });
+  $("filter-material").addEventListener("change", ev => {
+    focusMaterial = ev.target.value === "" ? null : +ev.target.value;
+    materialNeighbours = focusMaterial === null ? new Set() : neighbourhoodOf(focusMaterial);
+    if (focusMaterial !== null) show([focusMaterial, ...materialNeighbours]);
+    refresh(); fit();
+  });
+  $("filter-source").addEventListener("change", ev => {
+    focusSource = ev.target.value === "" ? null : +ev.target.value;
+    sourceEnds = new Set();
+    if (focusSource !== null) edges.forEach(e => { if (e.sources.includes(focusSource)) { sourceEnds.add(e.from); sourceEnds.add(e.to); } });
+    if (focusSource !== null) show([...sourceEnds, ...nodes.filter(n => n.sources.includes(focusSource)).map(n => n.id)]);
+    refresh(); fit();
+  });
+  function fit() { network.fit({animation: false}); }
+  function clearFilters() {
+    focusCountry = focusMaterial = focusSource = null;
+    countryNeighbours = new Set(); materialNeighbours = new Set(); sourceEnds = new Set();
+    for (const id of ["filter-country", "filter-material", "filter-source"]) $(id).value = "";
+    hiddenStyles.clear();
+    document.querySelectorAll("#legend input[type=checkbox]").forEach(c => { c.checked = true; });
+    refresh();
+  }
+  $("reset").addEventListener("click", () => { clearFilters(); fit(); });
+
+  // legend: one checkbox per class
+  const legendCounts = {};
+  for (const s of data.styles) {
+    const box = el("input", {type: "checkbox", checked: "checked", "data-style": s.key});
+    box.addEventListener("change", () => { if (box.checked) hiddenStyles.delete(s.key); else hiddenStyles.add(s.key); refresh(); });
+    legendCounts[s.key] = el("span", {class: "count"});
+    $("legend").append(el("label", {class: "legend-item", title: `shape: ${s.shape}`}, box,
+      el("span", {class: "swatch " + s.shape, style: `background:${s.color}`}), " " + s.label + " ", legendCounts[s.key]));
+  }
+  function updateLegendCounts() {
+    const counts = {};
+    for (const id of nodeView.getIds()) counts[nodes[id].style] = (counts[nodes[id].style] || 0) + 1;
+    for (const [k, span] of Object.entries(legendCounts)) span.textContent = `(${counts[k] || 0})`;
+  }
+  for (const [kind, label] of Object.entries(data.edgeKinds)) {
+    const st = EDGE_STYLE[kind] || {};
+    $("edge-legend").append(el("span", {class: "edge-item"},
+      el("span", {class: "line", style: `border-top: 2px ${st.dashes ? "dashed" : "solid"} ${st.color}`}), " " + label));
+  }
+
+  // search by label (all entities, on screen or not)
+  const search = $("search"), results = $("search-results");
+  const index = nodes.map(n => [n.label.toLowerCase(), n.id]);
+  search.addEventListener("input", () => {
+    const q = search.value.trim().toLowerCase();
+    results.replaceChildren();
+    if (q.length < 2) return;
+    const hits = index.filter(([l]) => l.includes(q)).sort((a, b) => (a[0].indexOf(q) - b[0].indexOf(q)) || (a[0].length - b[0].length) || a[0].localeCompare(b[0])).slice(0, 20);
+    for (const [, id] of hits) {
+      const s = styleOf[nodes[id].style];
+      results.append(el("li", {}, el("button", {type: "button", "data-node": id, onclick: () => { focusOn(id); results.replaceChildren(); }},
+        el("span", {class: "swatch", style: `background:${s ? s.color : "#ccc"}`}), " " + nodes[id].label)));
+    }
+    if (!hits.length) results.append(el("li", {class: "none", text: "no entity with that label"}));
+  });
+  search.addEventListener("keydown", ev => {
+    if (ev.key === "Enter") { const first = results.querySelector("button"); if (first) first.click(); }
+  });
+
+  network.on("click", params => { if (params.nodes.length) openPanel(params.nodes[0]); });
+  network.on("doubleClick", params => { if (params.nodes.length) expand(params.nodes[0]); });
+  if (data.note) $("note").textContent = data.note;
+  refresh();
+  const focus = new URLSearchParams(location.search).get("focus");
+  if (focus) { const n = nodes.find(x => x.iri === focus); if (n) focusOn(n.id); }
+})();

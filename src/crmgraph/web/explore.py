@@ -1,0 +1,131 @@
+"""The graph explorer in the portal: `/explore` (the page), `/explore.json` (its data) and
+`/assets/explorer/FILE` (vis-network and the explorer's script and style, an allow-list).
+
+    /explore                         the whole knowledge graph (up to --max-nodes, best connected first)
+    /explore?query=NAME&param=value  the answer of a named query, drawn as a network
+    /explore?sparql=SELECT…          the answer of any read-only query (a CONSTRUCT, or a SELECT with two IRI columns)
+    /explore?focus=IRI               open on one entity (its panel shown)
+
+The entity network (`network.load_network`) is read once per server from the app's read-only store
+and kept; the whole-graph view and its layout are computed once too. Query views run their query
+through the app's `QueryPool` (read-only, time limit, row cap — the same guard as `/sparql`) and are
+laid out per request (a 2,000-node answer takes about a second).
+
+Pages send a Content-Security-Policy that allows scripts, styles and connections only from this
+server: even a bug could not make the page load anything from outside.
+"""
+from __future__ import annotations
+
+import threading
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+
+from .. import explorer
+from ..errors import CrmgraphError, QueryError, render_for_http
+from ..network import Network, explorer_data, load_network, view_from_answer, whole_view
+from ..queries import bind, find_named_query, load_named_queries
+from ..results import to_result
+from .html import document, escape
+
+#: Allows nothing from outside this server (vis-network sets inline styles; data: images for its canvas).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
+#: Most entities the whole-graph view puts on screen at first (best connected first; the rest are searchable).
+MAX_NODES = 2000
+_lock = threading.Lock()
+#: Parameters of /explore that are not a named query's parameters.
+_OWN = {"query", "sparql", "focus"}
+
+
+def _network(request: Request) -> Network:
+    """The app's entity network, read once (under a lock: the first requests may arrive together)."""
+    state = request.app.state
+    with _lock:
+        if getattr(state, "network", None) is None:
+            state.network = load_network(state.entity_store)
+        return state.network
+
+
+def _whole_data(request: Request) -> dict:
+    state = request.app.state
+    net = _network(request)
+    with _lock:
+        if getattr(state, "whole_data", None) is None:
+            state.whole_data = explorer_data(net, whole_view(net, MAX_NODES))
+        return state.whole_data
+
+
+def _answer_of(request: Request, sparql: str):
+    """Run a query through the pool; its answer as a Table, triples or a boolean."""
+    answer = request.app.state.pool.run(sparql, {"solutions": "json", "boolean": "json", "graph": "ntriples"})
+    if answer.kind == "graph":
+        return [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
+    return to_result(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))
+
+
+def _query_view(request: Request) -> tuple[dict, dict[str, str]]:
+    """The data of the view the request asks for, and header links (label → path)."""
+    params = request.query_params
+    if "query" in params:
+        queries = load_named_queries(request.app.state.settings.queries_dir)
+        query = find_named_query(queries, params["query"])
+        values = {k: v for k, v in params.items() if k not in _OWN}
+        sparql, _ = bind(query, values)
+        answer = _answer_of(request, sparql)
+        net = _network(request)
+        data = explorer_data(net, view_from_answer(net, answer, query.title))
+        qs = urlencode(values)
+        return data, {"results as a table": f"/queries/{query.name}" + (f"?{qs}" if qs else "")}
+    if "sparql" in params:
+        answer = _answer_of(request, params["sparql"])
+        net = _network(request)
+        data = explorer_data(net, view_from_answer(net, answer, "Query answer"))
+        return data, {"whole graph": "/explore"}
+    return _whole_data(request), {}
+
+
+def _error_page(exc: CrmgraphError) -> str:
+    body = (f'<h1>Cannot draw this view</h1><p class="error">{escape(exc.message)}'
+            + (f"<br>{escape(exc.hint)}" if exc.hint else "") + "</p>"
+            '<p>The explorer draws the whole graph (<a href="/explore">/explore</a>), a named query '
+            "(<code>/explore?query=NAME</code>, see <a href=\"/queries\">/queries</a>) or a query of your own "
+            "(<code>/explore?sparql=…</code>: a CONSTRUCT, or a SELECT with two columns of IRIs).</p>")
+    return document("Explorer", body)
+
+
+async def explore(request: Request) -> Response:
+    """`/explore[?query=NAME&…|?sparql=…][&focus=IRI]`: the interactive network."""
+    try:
+        data, links = await run_in_threadpool(_query_view, request)
+    except CrmgraphError as exc:
+        status, _ = render_for_http(exc)
+        return HTMLResponse(_error_page(exc), status_code=status, headers={"Content-Security-Policy": CSP})
+    page = explorer.render_page(data, inline=False, links=links)
+    return HTMLResponse(page, headers={"Content-Security-Policy": CSP})
+
+
+async def explore_json(request: Request) -> Response:
+    """`/explore.json[?query=NAME&…|?sparql=…]`: the explorer's data (nodes, edges, facts, sources)."""
+    try:
+        data, _ = await run_in_threadpool(_query_view, request)
+    except CrmgraphError as exc:
+        status, body = render_for_http(exc)
+        return JSONResponse(body, status_code=status)
+    return JSONResponse(data)
+
+
+async def explorer_asset(request: Request) -> Response:
+    """`/assets/explorer/FILE`: vis-network, explorer.js or explorer.css; anything else is a 404."""
+    name = request.path_params["file"]
+    media_type = explorer.ASSETS.get(name)
+    if media_type is None:
+        return PlainTextResponse("error: no such asset\n", status_code=404)
+    try:
+        path = explorer.asset_path(name)
+    except CrmgraphError as exc:
+        return PlainTextResponse(f"error: {exc.message}\nhint: {exc.hint}\n", status_code=404)
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})
