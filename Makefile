@@ -1,5 +1,7 @@
-# The two commands of the README:  `make run` (install, build the graph, show it) and `make test`.
+# The two commands of the README:  `make run` (install, build the graph, serve the portal) and `make test`.
 PYTHON ?= python3
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
@@ -18,11 +20,10 @@ install-test: install
 	scripts/install-test-system-deps
 	$(BIN)/pip install --quiet -e '.[test]'
 
-## install, build the store, print its statistics and the answer of a sample query
+## install, build the store, and serve the portal on http://$(HOST):$(PORT)/ (Ctrl-C stops it)
 run: install
 	$(BIN)/crmgraph build
-	$(BIN)/crmgraph stats
-	$(BIN)/crmgraph query queries/eu-crm-supply-from-central-asia.rq --format md
+	$(BIN)/crmgraph serve --host $(HOST) --port $(PORT)
 
 ## install the test dependencies and run the whole test suite
 test: install-test

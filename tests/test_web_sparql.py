@@ -389,8 +389,12 @@ def test_crmgraph_serve_prints_its_url_and_answers_there(store_path):
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline()
-        assert line.startswith("crmgraph: SPARQL endpoint at http://127.0.0.1:"), line + process.stderr.read()
-        url = line.split(" at ")[1].strip()
+        assert line.startswith("crmgraph: portal at http://127.0.0.1:"), line + process.stderr.read()
+        portal = line.split(" at ")[1].strip()
+        lines = [process.stdout.readline() for _ in range(5)]
+        url = next(x.split()[-1] for x in lines if "SPARQL endpoint" in x)
+        assert url == portal + "sparql"
+        assert any(x.split()[-1] == portal + "explore" for x in lines), lines
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -401,6 +405,8 @@ def test_crmgraph_serve_prints_its_url_and_answers_there(store_path):
                 time.sleep(0.1)
         assert response.text.splitlines()[1:] == [f"{COUNTRY}{c},{c}" for c in CENTRAL_ASIA]
         assert httpx.get(url, params={"query": "SELECT * WHERE { ?s ?p ?o }"}).status_code == 422  # --max-rows 20
+        explorer = httpx.get(portal + "explore", timeout=30)
+        assert explorer.status_code == 200 and 'id="crmgraph-data"' in explorer.text
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -238,7 +238,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           timeout_s: float = typer.Option(10.0, "--timeout-s", min=0.001, help="Stop a query after this many seconds."),
           max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Refuse answers with more rows (or triples) than this."),
           workers: int = typer.Option(2, "--workers", min=1, max=64, help="Queries run at once (one process each).")) -> None:
-    """Serve the knowledge graph over HTTP: the SPARQL 1.1 endpoint at /sparql (read-only, time limit, row cap)."""
+    """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
+    named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, time limit, row cap)."""
     from .sandbox import Limits
     from .web import bind, create_app, make_server
 
@@ -250,7 +251,10 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
         raise typer.Exit(1)
     bound_host, bound_port = sock.getsockname()[:2]
     url = f"http://{f'[{bound_host}]' if ':' in bound_host else bound_host}:{bound_port}"
-    out.print(f"crmgraph: SPARQL endpoint at {url}/sparql", highlight=False, soft_wrap=True)
+    out.print(f"crmgraph: portal at {url}/", highlight=False, soft_wrap=True)
+    for path, what in (("/explore", "graph explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
+                       ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint")):
+        out.print(f"  {what:<16} {url}{path}", highlight=False, soft_wrap=True)
     out.print(f"  store {web_app.state.store_path}; queries stopped after {timeout_s:g} s, answers capped at {max_rows:,} rows, "
               f"{workers} at once; Ctrl-C to stop", highlight=False, soft_wrap=True)
     if bound_host not in ("127.0.0.1", "::1"):
