@@ -77,7 +77,7 @@ def render_page(data: dict, inline: bool, links: dict[str, str] | None = None) -
     title = data.get("title") or "crmgraph"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{_escape(title)} · crmgraph explorer</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">{css}</head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">{css}</head>
 <body>
 <header><h1>{_escape(title)}</h1>{nav}<span id="counts"></span><span id="note"></span>{extra}</header>
 <div id="app">
