@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from .. import explorer
-from ..errors import CrmgraphError, QueryError, render_for_http
+from ..errors import CrmgraphError, ProtocolError, QueryError, render_for_http
 from ..network import Network, explorer_data, load_network, view_from_answer, whole_view
 from ..queries import bind, find_named_query, load_named_queries
 from ..results import to_result
@@ -72,7 +72,10 @@ def _query_view(request: Request) -> tuple[dict, dict[str, str]]:
     params = request.query_params
     if "query" in params:
         queries = load_named_queries(request.app.state.settings.queries_dir)
-        query = find_named_query(queries, params["query"])
+        try:
+            query = find_named_query(queries, params["query"])
+        except QueryError as exc:  # an unknown name: the page does not exist
+            raise ProtocolError(exc.message, exc.hint or "the named queries are listed at /queries", status=404) from exc
         values = {k: v for k, v in params.items() if k not in _OWN}
         sparql, _ = bind(query, values)
         answer = _answer_of(request, sparql)

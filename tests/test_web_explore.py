@@ -1,0 +1,125 @@
+"""The explorer's routes over HTTP (web/explore.py), against a real uvicorn server on 127.0.0.1:
+the page and its JSON twin for the whole graph, a named query and a query of one's own; strangers'
+queries go through the same guard as /sparql; the asset route serves three files and nothing else;
+pages forbid loading anything from outside. (What the page does in a browser: test_browser_explorer.py.)"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from crmgraph.namespaces import ID
+from crmgraph.sandbox import Limits
+from crmgraph.web import create_app
+
+from .test_web_sparql import serving
+
+LIMITS = Limits(timeout_s=3.0, max_rows=500, workers=1)
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def client(store_path, settings):
+    with serving(create_app(store_path, settings, LIMITS)) as url, \
+            httpx.Client(base_url=url.removesuffix("/sparql"), timeout=60) as c:
+        yield c
+
+
+def page_data(html: str) -> dict:
+    return json.loads(re.search(r'id="crmgraph-data">(.*?)</script>', html, flags=re.S).group(1))
+
+
+def labels_on_screen(data: dict) -> set[str]:
+    return {data["nodes"][i]["label"] for i in data["view"]}
+
+
+def test_the_explorer_shows_the_whole_graph_and_its_twin_has_the_same_data(client):
+    page = client.get("/explore")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    data = page_data(page.text)
+    assert {"Kazakhstan", "Uzbekistan", "lithium", "European Union"} <= labels_on_screen(data)
+    assert len(data["view"]) == len(data["nodes"]) > 300
+    assert client.get("/explore.json").json() == data
+    kz = next(n for n in data["nodes"] if n["iri"] == ID + "country/KZ")
+    assert kz["href"] == "/id/country/KZ", "entities link to their local pages"
+    assert any(f["refs"] for f in kz["facts"]) and any(t["inferred"] for t in kz["types"])
+
+
+def test_pages_load_only_the_servers_own_assets_and_forbid_anything_else(client):
+    page = client.get("/explore")
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "connect-src 'self'" in csp
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/assets/explorer/") or s == "data:," for s in sources), sources
+
+
+def test_a_named_query_is_drawn_from_its_answer(client):
+    page = client.get("/explore", params={"query": "eu-crm-supply-from-central-asia"})
+    assert page.status_code == 200
+    data = page_data(page.text)
+    on_screen = labels_on_screen(data)
+    assert "Kazakhstan" in on_screen and "European Union" not in on_screen
+    assert len(data["view"]) < len(data["nodes"]), "the rest of the graph stays available for expanding"
+    assert 'href="/queries/eu-crm-supply-from-central-asia"' in page.text, "links back to the results as a table"
+
+
+def test_a_named_querys_parameters_are_used(client):
+    data = client.get("/explore.json", params={"query": "crm-list-entries", "list": "crma-strategic-2024"}).json()
+    on_screen = labels_on_screen(data)
+    assert {"copper", "bismuth"} <= on_screen and "Kazakhstan" not in on_screen
+    assert client.get("/explore", params={"query": "crm-list-entries", "list": "no such list"}).status_code == 400
+
+
+def test_a_query_of_ones_own_is_drawn_if_it_has_two_iri_columns(client):
+    sparql = "SELECT ?c ?i WHERE { ?c crm:partyTo ?i . ?c crm:memberOf region:central-asia }"
+    data = client.get("/explore.json", params={"sparql": sparql}).json()
+    assert {"Kazakhstan", "Uzbekistan", "Tajikistan", "Kyrgyzstan", "Turkmenistan"} <= labels_on_screen(data)
+    construct = "CONSTRUCT { ?c crm:partyTo ?i } WHERE { ?c crm:partyTo ?i . ?c crm:memberOf region:central-asia }"
+    assert labels_on_screen(client.get("/explore.json", params={"sparql": construct}).json()) == labels_on_screen(data)
+
+
+@pytest.mark.parametrize("sparql, status, words", [
+    ("ASK {}", 400, "yes/no"),
+    ("SELECT ?l WHERE { ?c skos:prefLabel ?l }", 400, "column(s) of IRIs"),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", 403, "read-only"),
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", 403, "SERVICE"),
+    ("SELECT ?s ?o WHERE { ?s ?p ?o }", 422, "500"),
+    ("SELECT ?s WHERE { ?s ", 400, "syntax"),
+])
+def test_queries_that_cannot_be_drawn_or_run_are_refused_with_a_reason(client, sparql, status, words):
+    page = client.get("/explore", params={"sparql": sparql})
+    assert page.status_code == status, page.text
+    assert words.lower() in page.text.lower() and "<script" not in page.text
+    twin = client.get("/explore.json", params={"sparql": sparql})
+    assert twin.status_code == status and twin.json()["message"]
+
+
+def test_the_time_limit_stops_a_heavy_query_and_the_explorer_answers_at_once_after(client):
+    slow = client.get("/explore", params={"sparql": HEAVY})
+    assert slow.status_code == 503 and "time limit" in slow.text.lower()
+    assert client.get("/explore.json", params={"query": "eu-crm-supply-from-central-asia"}).status_code == 200
+
+
+def test_an_unknown_named_query_is_a_404(client):
+    page = client.get("/explore", params={"query": "no-such-query"})
+    assert page.status_code == 404 and "no-such-query" in page.text
+
+
+def test_a_hostile_parameter_is_escaped_in_the_error_page(client):
+    page = client.get("/explore", params={"query": "<script>alert(1)</script>"})
+    assert "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text
+
+
+def test_the_asset_route_serves_three_files_and_nothing_else(client):
+    for name, kind in (("vis-network.min.js", "javascript"), ("explorer.js", "javascript"), ("explorer.css", "css")):
+        r = client.get(f"/assets/explorer/{name}")
+        assert r.status_code == 200 and kind in r.headers["content-type"] and len(r.content) > 500
+    for attempt in ("/assets/explorer/../network.py", "/assets/explorer/..%2Fnetwork.py", "/assets/explorer/%2e%2e/cli.py",
+                    "/assets/explorer/vis-network.css", "/assets/explorer/..", "/assets/explorer/%2Fetc%2Fpasswd"):
+        r = client.get(attempt)
+        assert r.status_code == 404, attempt
+        assert "import" not in r.text and "root:" not in r.text
+    assert quote("/assets/explorer/explorer.js") == "/assets/explorer/explorer.js"
