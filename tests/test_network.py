@@ -134,7 +134,7 @@ def test_the_self_contained_file_loads_nothing_from_outside(store, tmp_path):
     data = write_file(store, out)
     page = out.read_text(encoding="utf-8")
     assert len(data["view"]) == len(data["nodes"])
-    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", page), "every asset is inline"
+    assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(?!data:)', page), "every asset is inline"
     assert "vis-network" in page and 'id="crmgraph-data"' in page
     assert list(tmp_path.iterdir()) == [out], "no temporary file is left behind"
 

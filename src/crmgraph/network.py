@@ -79,6 +79,10 @@ NOT_NODES = frozenset({CRM + "Assertion", CRM + "Figure", CRM + "Claim", CRM + "
 NOT_EDGES = frozenset({RDF + "type", SKOS + "inScheme", SKOS + "broaderTransitive", SKOS + "narrowerTransitive",
                        SKOS + "topConceptOf", SKOS + "hasTopConcept"})
 _INVERSES_OUTSIDE_ONTOLOGY = ((SKOS + "broader", SKOS + "narrower"),)
+#: Entities per query when reading the nodes' own triples (keeps each query text small for remote servers).
+_CHUNK = 500
+#: Most figures, claims and list entries a node's panel carries (the rest are on its page, /id/…).
+MAX_STATEMENTS_PER_NODE = 200
 _STATEMENT_CLASSES = (CRM + "Figure", CRM + "Claim", CRM + "ListEntry")
 _LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label")
 #: Edge kinds, for the legend and the styles of the explorer.
@@ -128,7 +132,11 @@ class Network:
         return out
 
     def label(self, iri: str) -> str:
-        return self.labels.get(iri) or compact(iri).split(":", 1)[-1].rsplit("/", 1)[-1].strip("<>")
+        """The IRI's English label, else the last part of its name (remembered: this is called a lot)."""
+        found = self.labels.get(iri)
+        if found is None:
+            found = self.labels[iri] = compact(iri).split(":", 1)[-1].rsplit("/", 1)[-1].strip("<>")
+        return found
 
 
 @dataclass
@@ -241,11 +249,14 @@ def _add_facts_and_edges(store, net: Network, asserted_sources) -> None:
     inverses = _inverse_pairs(store)
     seen: dict[tuple[str, str, str], dict] = {}
     triples: list[tuple[str, str, object, bool]] = []
-    for g, s, p, o in _rows(store, f"""SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ <{GRAPH_ASSERTED}> <{GRAPH_INFERRED}> }}
-            GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID}")) }}"""):
-        node = net.nodes.get(s.value)
-        if node is None:
-            continue
+    rows = []
+    entities = sorted(net.nodes)
+    for start in range(0, len(entities), _CHUNK):  # the nodes' own triples only (not the statements')
+        subjects = " ".join(f"<{iri}>" for iri in entities[start:start + _CHUNK])
+        rows += _rows(store, f"""SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ <{GRAPH_ASSERTED}> <{GRAPH_INFERRED}> }}
+            VALUES ?s {{ {subjects} }} GRAPH ?g {{ ?s ?p ?o }} }}""")
+    for g, s, p, o in rows:
+        node = net.nodes[s.value]
         inferred = g.value == GRAPH_INFERRED
         key = (s.value, p.value, str(o))
         if key in seen:  # the same triple asserted and inferred: asserted wins
@@ -464,7 +475,8 @@ def explorer_data(net: Network, view: View, local_links: bool = True) -> dict:
             **({"x": xy[i][0], "y": xy[i][1]} if i in xy else {}),
             "types": [{"label": net.label(t), "inferred": inf} for t, inf in node.types],
             "facts": [_fact_json(f, index, link) for f in node.facts],
-            "statements": node.statements, "sources": sorted(node.sources),
+            "statements": node.statements[:MAX_STATEMENTS_PER_NODE], "statementCount": len(node.statements),
+            "sources": sorted(node.sources),
         })
     return {
         "schema": 1,

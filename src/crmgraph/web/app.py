@@ -8,6 +8,7 @@ scripts from a CDN, and no page of the portal may load anything from outside the
 from __future__ import annotations
 
 import socket
+import threading
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from ..sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store import OxigraphStore
-from . import editor, entities, explore, queries, sparql
+from . import editor, entities, explore, home, queries, sparql
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Route:
 
 #: Every route of the portal (each one is documented in README.md; a test checks it).
 ROUTES: tuple[Route, ...] = (
+    Route("/", home.home, ("GET",), "home",
+          "the portal's front door: what the graph is, counts (entities by class, statements by status, sources), "
+          "links to every section"),
     Route("/sparql", sparql.sparql_endpoint, ("GET", "POST"), "sparql",
           "SPARQL 1.1 Protocol endpoint (read-only, time limit, row cap); without a query, its service description"),
     Route("/id/{rest:path}", entities.entity, ("GET",), "entity",
@@ -100,6 +104,7 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
         await run_in_threadpool(pool.start)
         app.state.pool = pool
         app.state.entity_store = OxigraphStore(store_path, read_only=True)
+        threading.Thread(target=explore.warm, args=(app.state,), name="explorer-warm-up", daemon=True).start()
         try:
             yield
         finally:

@@ -41,22 +41,30 @@ _lock = threading.Lock()
 _OWN = {"query", "sparql", "focus"}
 
 
-def _network(request: Request) -> Network:
+def _network(state) -> Network:
     """The app's entity network, read once (under a lock: the first requests may arrive together)."""
-    state = request.app.state
     with _lock:
         if getattr(state, "network", None) is None:
             state.network = load_network(state.entity_store)
         return state.network
 
 
-def _whole_data(request: Request) -> dict:
-    state = request.app.state
-    net = _network(request)
+def _whole_data(state) -> dict:
+    net = _network(state)
     with _lock:
         if getattr(state, "whole_data", None) is None:
             state.whole_data = explorer_data(net, whole_view(net, MAX_NODES))
         return state.whole_data
+
+
+def warm(state) -> None:
+    """Read the network and lay out the whole graph before the first visitor asks (the app starts this
+    in a background thread; a request that comes first simply waits on the lock). Errors are left for
+    the request to report."""
+    try:
+        _whole_data(state)
+    except Exception:  # noqa: BLE001 - the first request will raise it again, with a proper answer
+        pass
 
 
 def _answer_of(request: Request, sparql: str):
@@ -79,16 +87,16 @@ def _query_view(request: Request) -> tuple[dict, dict[str, str]]:
         values = {k: v for k, v in params.items() if k not in _OWN}
         sparql, _ = bind(query, values)
         answer = _answer_of(request, sparql)
-        net = _network(request)
+        net = _network(request.app.state)
         data = explorer_data(net, view_from_answer(net, answer, query.title))
         qs = urlencode(values)
         return data, {"results as a table": f"/queries/{query.name}" + (f"?{qs}" if qs else "")}
     if "sparql" in params:
         answer = _answer_of(request, params["sparql"])
-        net = _network(request)
+        net = _network(request.app.state)
         data = explorer_data(net, view_from_answer(net, answer, "Query answer"))
         return data, {"whole graph": "/explore"}
-    return _whole_data(request), {}
+    return _whole_data(request.app.state), {}
 
 
 def _error_page(exc: CrmgraphError) -> str:
