@@ -1,11 +1,18 @@
-"""The SPARQL editor `/editor` in a real browser: Debian's Chromium (installed by
-scripts/install-test-system-deps) driven by Playwright through `executable_path` — no browser is
-ever downloaded. Every request the page makes goes through `page.route`, and one to any host other
-than 127.0.0.1 fails the test. Also: the YASGUI static route serves only its allow-listed files."""
+"""The portal in a real browser: Debian's Chromium (installed by scripts/install-test-system-deps)
+driven by Playwright through `executable_path` — no browser is ever downloaded. Every request of the
+browser context (the page, its frames, the tabs it opens) goes through `context.route`, and one to any
+host other than 127.0.0.1 fails the test; so does an error in a page or in its console (a resource
+that fails to load, a Content-Security-Policy violation). Chromium does not ask for /favicon.ico while
+requests are routed; that pages name an (empty) icon is checked in test_web_home.py.
+
+The SPARQL editor `/editor`: typed and named queries run; IRIs of ours in the results link to the
+local pages (never to w3id.org); the "Network" view of an answer frames the explorer for the same
+query, which renders. Named-query pages link their answer's network; the home page loads clean.
+Also: the YASGUI static route serves only its allow-listed files."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -21,6 +28,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 LIMITS = Limits(timeout_s=10.0, max_rows=1000, workers=1)
 QUERY = "SELECT ?c WHERE { ?c crm:memberOf region:central-asia }"
+#: Two IRI columns (countries, instruments): an answer the explorer can draw.
+PAIRS = ("SELECT ?country ?instrument ?class WHERE {\n  ?country crm:memberOf region:central-asia ; a ?class ; "
+         "crm:partyTo ?instrument .\n  FILTER(?class = crm:CentralAsianCountry)\n} ORDER BY ?country ?instrument")
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +80,17 @@ def browser():
 
 @pytest.fixture
 def page(browser, base_url):
-    """A page whose every request is checked: anything not for 127.0.0.1 is aborted and recorded."""
+    """A page whose every request (its frames' and its popups' too) is checked: anything not for
+    127.0.0.1 is aborted and recorded; errors in the page or its console fail the test."""
     outside: list[str] = []
     errors: list[str] = []
     context = browser.new_context()
-    page = context.new_page()
+
+    def console(p, message):
+        if message.type == "error":
+            errors.append(f"console: {message.text} ({message.location.get('url', '')} on {p.url})")
+
+    context.on("page", lambda p: p.on("console", lambda m: console(p, m)))
 
     def check(route):
         url = route.request.url
@@ -84,7 +100,8 @@ def page(browser, base_url):
         else:
             route.continue_()
 
-    page.route("**/*", check)
+    context.route("**/*", check)
+    page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_default_timeout(30_000)
     yield page
@@ -116,3 +133,94 @@ def test_editor_runs_a_named_query_from_the_menu(page, base_url):
     text = page.evaluate("() => window.yasgui.getTab().getYasqe().getValue()")
     assert "crm:ListEntry" in text and "VALUES" in text and "eu-crm-2023" in text  # the default, bound
     assert len(rows) >= 10 and any("eu-crm-2023" in row for row in rows), rows
+
+
+def _run(page, query: str) -> list[str]:
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.evaluate("query => window.yasgui.getTab().getYasqe().setValue(query)", query)
+    page.locator(".yasqe_queryButton").click()
+    return _result_rows(page)
+
+
+def test_result_iris_of_ours_link_to_local_pages(page, base_url):
+    page.goto(base_url + "/editor")
+    rows = _run(page, PAIRS)
+    assert len(rows) >= 5, rows
+    links = page.eval_on_selector_all(".yasr table.dataTable a.iri", "els => els.map(a => [a.getAttribute('href'), a.dataset.iri])")
+    assert links
+    for href, iri in links:
+        assert not href.startswith("https://w3id.org/"), href  # never a link to w3id.org
+        if iri.startswith("https://w3id.org/crmgraph/id/"):
+            assert href == "/id/" + iri.removeprefix("https://w3id.org/crmgraph/id/"), (href, iri)
+        else:
+            assert iri.startswith("https://w3id.org/crmgraph/ontology#") and href == "/ontology#" + iri.split("#")[1]
+    hrefs = {href for href, _ in links}
+    assert "/id/country/KZ" in hrefs and "/ontology#CentralAsianCountry" in hrefs
+    # a click (YASR opens IRIs in a new tab) goes to the local page, which loads
+    with page.context.expect_page() as opened:
+        page.locator('.yasr table.dataTable a.iri[href="/id/country/KZ"]').first.click()
+    entity = opened.value
+    entity.wait_for_load_state()
+    assert entity.url == base_url + "/id/country/KZ"
+    assert "Kazakhstan" in entity.title()
+    entity.close()
+
+
+def test_network_view_is_offered_only_for_drawable_answers(page, base_url):
+    page.goto(base_url + "/editor")
+    _run(page, QUERY)  # one column of IRIs
+    assert "disabled" in page.locator(".yasr .select_network").get_attribute("class")
+    _run(page, PAIRS)
+    button = page.locator(".yasr .select_network")
+    page.wait_for_function("() => !document.querySelector('.yasr .select_network').classList.contains('disabled')")
+    assert button.inner_text().strip() == "Network"
+
+
+def _explorer_in_frame(page):
+    """The explorer framed in the editor's network view, once it has drawn (or failed)."""
+    frame_element = page.wait_for_selector(".crmgraph-network iframe")
+    frame = frame_element.content_frame()
+    frame.wait_for_function("() => document.body && document.body.dataset.ready === 'true'", timeout=60_000)
+    return frame
+
+
+def test_editor_draws_the_answer_as_a_network(page, base_url):
+    page.goto(base_url + "/editor")
+    _run(page, PAIRS)
+    page.locator(".yasr .select_network").click()
+    frame = _explorer_in_frame(page)
+    sent = parse_qs(urlsplit(frame.url).query)
+    assert urlsplit(frame.url).path == "/explore" and sent == {"sparql": [PAIRS]}
+    shown = frame.evaluate("() => { const d = JSON.parse(document.getElementById('crmgraph-data').textContent);"
+                           " return d.view.map(i => d.nodes[i].iri); }")
+    assert "https://w3id.org/crmgraph/id/country/KZ" in shown and len(shown) >= 6
+    assert frame.locator("#network canvas").count() >= 1
+    # the link beside the frame opens the same view in a page of its own
+    link = page.locator(".crmgraph-network a")
+    assert link.get_attribute("href") == urlsplit(frame.url).path + "?" + urlsplit(frame.url).query
+    # a new query redraws the view with that query
+    construct = "CONSTRUCT { ?c crm:memberOf region:central-asia } WHERE { ?c crm:memberOf region:central-asia }"
+    page.evaluate("query => window.yasgui.getTab().getYasqe().setValue(query)", construct)
+    page.locator(".yasqe_queryButton").click()
+    page.wait_for_function("q => { const f = document.querySelector('.crmgraph-network iframe');"
+                           " return f && new URL(f.src).searchParams.get('sparql') === q; }", arg=construct)
+    frame = _explorer_in_frame(page)
+    shown = frame.evaluate("() => { const d = JSON.parse(document.getElementById('crmgraph-data').textContent);"
+                           " return d.view.map(i => d.nodes[i].iri); }")
+    assert "https://w3id.org/crmgraph/id/region/central-asia" in shown and len(shown) == 6
+
+
+def test_named_query_page_opens_its_network(page, base_url):
+    page.goto(base_url + "/queries/crm-list-entries?list=crma-strategic-2024")
+    page.locator("a.network-link").click()
+    page.wait_for_function("() => document.body && document.body.dataset.ready === 'true'", timeout=60_000)
+    assert urlsplit(page.url).path == "/explore"
+    assert parse_qs(urlsplit(page.url).query) == {"query": ["crm-list-entries"], "list": ["crma-strategic-2024"]}
+
+
+def test_home_page_loads_clean(page, base_url):
+    page.goto(base_url + "/")
+    page.wait_for_load_state("networkidle")
+    assert page.title() == "Home · crmgraph"
+    page.locator('nav a[href="/explore"]').click()
+    page.wait_for_function("() => document.body && document.body.dataset.ready === 'true'", timeout=60_000)

@@ -5,8 +5,10 @@ names — all against a real uvicorn server on 127.0.0.1."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pyoxigraph as ox
@@ -190,3 +192,139 @@ def test_labels_in_results_are_escaped(crafted_client):
     # the twins carry the raw values
     data = crafted_client.get("/queries/crm-list-entries.json").json()
     assert data["results"]["bindings"][0]["officialName"]["value"] == "<script>alert('name')</script>"
+
+
+# -- the network link, and CONSTRUCT answers ----------------------------------------------------------
+
+def _network_href(page: str) -> str | None:
+    m = re.search(r'<a class="network-link" href="([^"]*)">view as a network</a>', page)
+    return None if m is None else html.unescape(m.group(1))
+
+
+def test_drawable_query_links_to_the_network_with_its_parameters(client):
+    page = client.get("/queries/crm-list-entries", params=STRATEGIC).text
+    # two IRI columns (material, entry): drawable; the link sits with the downloads, parameters carried
+    assert ('<a href="/queries/crm-list-entries.json?list=crma-strategic-2024">JSON</a> · '
+            '<a href="/queries/crm-list-entries?list=crma-strategic-2024">link to these results</a> · '
+            '<a class="network-link" href="/explore?query=crm-list-entries&amp;list=crma-strategic-2024">'
+            'view as a network</a>') in page
+    href = _network_href(page)
+    data = client.get(href.replace("/explore?", "/explore.json?", 1)).json()
+    shown = {data["nodes"][i]["iri"] for i in data["view"]}  # the view: the answer's entities
+    assert "https://w3id.org/crmgraph/id/material/copper" in shown
+    assert "https://w3id.org/crmgraph/id/material/baryte" not in shown  # on the 2023 list, not the strategic one
+    assert client.get(href).status_code == 200
+    # the defaults are carried too when the page was opened without parameters
+    assert _network_href(client.get("/queries/crm-list-entries").text) == "/explore?query=crm-list-entries&list=eu-crm-2023"
+
+
+@pytest.mark.parametrize("name", ["statement-status-counts", "source-fact-counts"])
+def test_table_only_query_has_no_network_link(client, name):
+    page = client.get(f"/queries/{name}").text
+    assert "<h2>Results</h2>" in page and f'href="/queries/{name}.csv"' in page
+    assert "view as a network" not in page and "/explore?" not in page
+
+
+def test_drawable_follows_the_network_rule():
+    from crmgraph.web.queries import drawable
+
+    iri = {"type": "uri", "value": "https://w3id.org/crmgraph/id/country/KZ"}
+    lit = {"type": "literal", "value": "x"}
+    table = lambda rows: {"head": {"vars": ["a", "b", "c"]}, "results": {"bindings": rows}}  # noqa: E731
+    assert drawable("solutions", table([{"a": iri, "b": iri}]))
+    assert drawable("solutions", table([{"a": iri, "b": iri}, {"a": iri}]))        # unbound cells are fine
+    assert not drawable("solutions", table([{"a": iri, "b": lit}]))                # one IRI column
+    assert not drawable("solutions", table([{"a": iri, "b": iri}, {"b": lit}]))    # b mixes IRIs and literals
+    assert not drawable("solutions", table([]))
+    assert not drawable("boolean", {"head": {}, "boolean": True})
+    assert drawable("graph", table([{"a": iri, "b": iri, "c": lit}]))
+    assert not drawable("graph", table([]))
+
+
+EXTRA_QUERIES = {
+    "instruments-graph.rq": """# title: Instruments of one country, as triples
+# description: A CONSTRUCT: the country, the instruments it is party to, and their labels.
+# param: country country = KZ — the country
+CONSTRUCT { ?country crm:partyTo ?inst . ?inst skos:prefLabel ?label }
+WHERE { ?country crm:partyTo ?inst . ?inst skos:prefLabel ?label . FILTER(LANG(?label) = "en") }
+""",
+    "members-with-note.rq": """# title: Members of regions, with a note
+# description: Two IRI columns and a free-text note that is only echoed.
+# param: note string = none — any text
+SELECT ?country ?region ?note WHERE { ?country crm:memberOf ?region } ORDER BY ?country LIMIT 20
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def extra_client(store_path, tmp_path_factory):
+    """A server whose queries/ holds a CONSTRUCT and a query with a free-text parameter."""
+    from crmgraph.settings import Settings
+
+    root = tmp_path_factory.mktemp("extra-queries")
+    (root / "queries").mkdir()
+    for name, text in EXTRA_QUERIES.items():
+        (root / "queries" / name).write_text(text, encoding="utf-8")
+    with serving(create_app(store_path, Settings(root=root), LIMITS)) as url, \
+            httpx.Client(base_url=url.removesuffix("/sparql"), timeout=30) as c:
+        yield c
+
+
+def test_construct_answer_is_a_table_of_triples_with_downloads(extra_client, store_path):
+    store = OxigraphStore(store_path, read_only=True)
+    try:
+        expected = list(store.query("CONSTRUCT { country:KZ crm:partyTo ?i . ?i skos:prefLabel ?l } WHERE { "
+                                    "country:KZ crm:partyTo ?i . ?i skos:prefLabel ?l . FILTER(LANG(?l) = \"en\") }"))
+    finally:
+        store.close()
+    assert len(expected) > 10
+    r = extra_client.get("/queries/instruments-graph")
+    assert r.status_code == 200 and r.headers["x-crmgraph-rows"] == str(len(expected))
+    page = r.text
+    assert f"<p>{len(expected)} triples.</p>" in page
+    assert "<tr><th>subject</th><th>predicate</th><th>object</th></tr>" in page
+    assert 'href="/id/country/KZ"' in page and 'href="/ontology#partyTo"' in page  # our IRIs, local pages
+    assert "<pre>" in page  # only the SPARQL text is preformatted; the answer is a table
+    assert page.count("<pre>") == 1
+    for ext in ("csv", "json", "ttl", "nt", "jsonld"):
+        assert f'href="/queries/instruments-graph.{ext}?country=KZ"' in page
+    assert _network_href(page) == "/explore?query=instruments-graph&country=KZ"
+
+    rows = list(csv.reader(io.StringIO(extra_client.get("/queries/instruments-graph.csv").text)))
+    assert rows[0] == ["subject", "predicate", "object"] and len(rows) == len(expected) + 1
+    assert {row[1] for row in rows[1:]} == {"https://w3id.org/crmgraph/ontology#partyTo",
+                                           "http://www.w3.org/2004/02/skos/core#prefLabel"}
+    assert sorted(rows[1:]) == sorted([t.subject.value, t.predicate.value, t.object.value] for t in expected)
+    data = extra_client.get("/queries/instruments-graph.json").json()
+    assert data["head"]["vars"] == ["subject", "predicate", "object"]
+    assert len(data["results"]["bindings"]) == len(expected)
+    for ext, fmt, media in (("ttl", ox.RdfFormat.TURTLE, "text/turtle"), ("nt", ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+                            ("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json")):
+        r = extra_client.get(f"/queries/instruments-graph.{ext}", params={"country": "KZ"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media), (ext, r.headers["content-type"])
+        assert {q.triple for q in ox.parse(r.content, format=fmt)} == set(expected), ext
+    # the network the link opens
+    data = extra_client.get("/explore.json", params={"query": "instruments-graph", "country": "KZ"}).json()
+    assert "https://w3id.org/crmgraph/id/country/KZ" in {data["nodes"][i]["iri"] for i in data["view"]}
+
+
+def test_rdf_suffix_of_a_select_is_refused_with_a_hint(client):
+    r = client.get("/queries/crm-list-entries.ttl")
+    assert r.status_code == 406 and ".ttl is for CONSTRUCT queries" in r.text and "crm-list-entries.csv" in r.text
+    assert client.get("/queries/crm-list-entries.jsonld").json()["status"] == 406
+
+
+@pytest.mark.parametrize("note", ['a&b "quoted" <script>alert(1)</script>', "x=1&query=other&sparql=ASK{}", "é ü ∑"])
+def test_network_link_parameters_are_encoded_and_escaped(extra_client, note):
+    r = extra_client.get("/queries/members-with-note", params={"note": note})
+    assert r.status_code == 200
+    page = r.text
+    assert "<script" not in page
+    href = _network_href(page)
+    assert href is not None and href.startswith("/explore?query=members-with-note&note=")
+    # the raw href attribute holds no quote or angle bracket, and one parameter only besides the query
+    raw = re.search(r'<a class="network-link" href="([^"]*)"', page).group(1)
+    assert not set(raw) & set('"<>\' ')
+    assert parse_qs(urlsplit(href).query) == {"query": ["members-with-note"], "note": [note]}
+    # the explorer gets the same value back
+    assert extra_client.get(href).status_code == 200

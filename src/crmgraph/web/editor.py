@@ -12,6 +12,18 @@ nothing is persisted in localStorage, and no tab copies another endpoint. The na
 `queries/` are a menu: each link loads the query's SPARQL text into the editor (the text comes from
 an inline JSON block, escaped for a `<script>` element; parameters bound to their defaults by a
 VALUES block) and runs it; each also links to the query's own page.
+
+Two additions to YASGUI, in the page's own script (`EDITOR_JS`):
+- IRIs of ours in the results link to the local portal: YASR writes each IRI as `<a href="IRI">`;
+  a MutationObserver on the editor rewrites every `a[href^="https://w3id.org/crmgraph/"]` as soon
+  as YASR adds it (before it can be clicked), with the mapping of `namespaces.local_path` (entity
+  IRIs → `/id/…`, the ontology → `/ontology`, its terms → `/ontology#Term`); the IRI stays in the
+  link's title. Other IRIs (Wikidata …) are left as they are.
+- A YASR plugin "Network" (`Yasr.registerPlugin`): offered when the answer can be drawn (a
+  non-empty CONSTRUCT, or a SELECT with at least two columns whose bound values are all IRIs — the
+  rule of `network.view_from_answer`), it shows the explorer for the query that gave the answer in
+  an iframe, `/explore?sparql=…` (the explorer runs the query again through the same pool; its
+  Content-Security-Policy allows being framed by this server's pages only).
 """
 from __future__ import annotations
 
@@ -21,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
-from ..namespaces import PREFIXES
+from ..namespaces import CRM, ID, ONTOLOGY_IRI, PREFIXES
 from ..errors import QueryError
 from ..queries import NamedQuery, bind, load_named_queries
 from .html import document, escape
@@ -39,7 +51,113 @@ EDITOR_CSS = """.editor-layout{display:flex;gap:1.2em;align-items:flex-start}#na
 #named-queries ul{list-style:none;padding:0;margin:0}#named-queries li{margin:.2em 0 .6em}
 #named-queries button{background:none;border:none;padding:0;color:#0645ad;cursor:pointer;text-align:left;font:inherit}
 #named-queries button:hover{text-decoration:underline}#yasgui{flex:1 1 auto;min-width:0}
-body{max-width:none}"""
+body{max-width:none}.crmgraph-network p{margin:.3em 0}
+.crmgraph-network iframe{width:100%;height:75vh;border:1px solid #ccc}"""
+
+#: IRIs of ours → local paths, for the editor's script (the mapping of `namespaces.local_path`).
+LOCAL_IRIS = {"root": "https://w3id.org/crmgraph/", "id": ID, "ontology": ONTOLOGY_IRI, "terms": CRM}
+#: Longest `/explore?sparql=…` URL the network view sends (uvicorn's h11 refuses request heads over 16 KiB).
+MAX_EXPLORE_URL = 14_000
+
+#: The editor's script, after YASGUI's: local links for our IRIs, the "Network" plugin, YASGUI itself,
+#: the named-query menu. `config`, `localIris` and `maxExploreUrl` are defined before it.
+EDITOR_JS = r"""
+function localPath(iri) {
+  if (iri.startsWith(localIris.id)) return '/id/' + iri.slice(localIris.id.length);
+  if (iri === localIris.ontology) return '/ontology';
+  if (iri.startsWith(localIris.terms)) return '/ontology#' + iri.slice(localIris.terms.length);
+  return null;
+}
+function localiseLinks(root) {
+  for (const a of root.querySelectorAll('a[href^="' + localIris.root + '"]:not([data-iri])')) {
+    const iri = a.getAttribute('href');
+    a.dataset.iri = iri;
+    const path = localPath(iri);
+    if (path !== null) {
+      a.setAttribute('href', path);
+      if (!a.title) a.title = iri;
+    }
+  }
+}
+
+// The query each result area shows the answer of (set when a query starts).
+const ranQueries = new WeakMap();
+
+class NetworkPlugin {
+  constructor(yasr) {
+    this.yasr = yasr;
+    this.priority = 1;          // never chosen instead of the table; only when picked
+    this.label = 'Network';
+  }
+  canHandleResults() {
+    const results = this.yasr.results;
+    if (!results || results.hasError() || !ranQueries.has(this.yasr)) return false;
+    const type = results.getType();
+    if (type === 'ttl') return results.getStatements().length > 0;
+    if (type !== 'json' || results.getBoolean() !== undefined) return false;
+    const rows = results.getBindings();
+    const iriColumns = results.getVariables().filter(
+      v => rows.some(row => row[v]) && rows.every(row => !row[v] || row[v].type === 'uri'));
+    return iriColumns.length >= 2;
+  }
+  draw() {
+    const query = ranQueries.get(this.yasr) || '';
+    const url = '/explore?' + new URLSearchParams({sparql: query}).toString();
+    const box = document.createElement('div');
+    box.className = 'crmgraph-network';
+    const note = document.createElement('p');
+    if (url.length > maxExploreUrl) {
+      note.textContent = 'This query is too long (' + url.length + ' characters as a URL) to be sent to the '
+        + 'explorer; shorten it, or save it as a named query and open it at /explore?query=NAME.';
+      box.append(note);
+    } else {
+      const link = document.createElement('a');
+      link.href = url;
+      link.target = '_blank';
+      link.textContent = 'open the network in its own page';
+      note.append('The answer drawn by the explorer (the query is run again). ', link);
+      const frame = document.createElement('iframe');
+      frame.src = url;
+      frame.title = 'the answer as a network';
+      box.append(note, frame);
+    }
+    this.yasr.resultsEl.appendChild(box);
+  }
+  getIcon() {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 16 16');
+    svg.setAttribute('width', '16');
+    svg.setAttribute('height', '16');
+    svg.setAttribute('aria-hidden', 'true');
+    const add = (name, attrs) => {
+      const el = document.createElementNS(ns, name);
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+      svg.appendChild(el);
+    };
+    add('path', {d: 'M3 12 L8 4 L13 11 Z', fill: 'none', stroke: 'currentColor', 'stroke-width': '1.2'});
+    for (const [cx, cy] of [[3, 12], [8, 4], [13, 11]]) add('circle', {cx, cy, r: '2.2', fill: 'currentColor'});
+    return svg;
+  }
+}
+Yasgui.Yasr.registerPlugin('network', NetworkPlugin);
+
+config.endpointCatalogueOptions.getData = () => [{endpoint: '/sparql'}];
+config.requestConfig.endpoint = new URL('/sparql', window.location.href).href;
+const container = document.getElementById('yasgui');
+new MutationObserver(() => localiseLinks(container)).observe(container, {childList: true, subtree: true});
+const yasgui = new Yasgui(container, config);
+window.yasgui = yasgui;
+yasgui.on('query', (instance, tab) => ranQueries.set(tab.getYasr(), tab.getQuery()));
+const texts = JSON.parse(document.getElementById('named-query-texts').textContent);
+for (const button of document.querySelectorAll('#named-queries button.named-query')) {
+  button.addEventListener('click', () => {
+    const tab = yasgui.getTab();
+    tab.getYasqe().setValue(texts[button.dataset.name]);
+    tab.query();
+  });
+}
+"""
 
 #: The editor's first query (its prefixes written out, so the editor does not flag them as undeclared).
 DEFAULT_QUERY = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("crm", "region", "skos")) + (
@@ -99,25 +217,16 @@ async def editor(request: Request) -> Response:
         "<h1>SPARQL editor</h1>"
         '<p>Queries run at this server\'s <a href="/sparql">SPARQL endpoint</a> (read-only, time limit, row cap); '
         "the usual prefixes (<code>crm:</code>, <code>country:</code>, <code>region:</code> …) are predeclared. "
-        "Run with Ctrl+Enter or the ▶ button.</p>"
+        "Run with Ctrl+Enter or the ▶ button. IRIs of this graph link to their pages here; an answer with two "
+        "columns of IRIs (or a CONSTRUCT) can be drawn as a network: pick <em>Network</em> above the results.</p>"
         '<div class="editor-layout"><nav id="named-queries" aria-label="named queries"><h2>Named queries</h2>'
         f'<ul>{menu}</ul><p><a href="/queries">all named queries</a></p></nav><div id="yasgui"></div></div>'
         f'<script id="named-query-texts" type="application/json">{_script_json(texts)}</script>'
         '<script src="/assets/yasgui/yasgui.min.js"></script>'
         "<script>\n"
         f"const config = {_script_json(config)};\n"
-        "config.endpointCatalogueOptions.getData = () => [{endpoint: '/sparql'}];\n"
-        "config.requestConfig.endpoint = new URL('/sparql', window.location.href).href;\n"
-        "const yasgui = new Yasgui(document.getElementById('yasgui'), config);\n"
-        "window.yasgui = yasgui;\n"
-        "const texts = JSON.parse(document.getElementById('named-query-texts').textContent);\n"
-        "for (const button of document.querySelectorAll('#named-queries button.named-query')) {\n"
-        "  button.addEventListener('click', () => {\n"
-        "    const tab = yasgui.getTab();\n"
-        "    tab.getYasqe().setValue(texts[button.dataset.name]);\n"
-        "    tab.query();\n"
-        "  });\n"
-        "}\n"
-        "</script>")
+        f"const localIris = {_script_json(LOCAL_IRIS)};\n"
+        f"const maxExploreUrl = {MAX_EXPLORE_URL};\n"
+        f"{EDITOR_JS}</script>")
     head = f'<link rel="stylesheet" href="/assets/yasgui/yasgui.min.css"><style>{EDITOR_CSS}</style>'
     return HTMLResponse(document("SPARQL editor", body, head=head))

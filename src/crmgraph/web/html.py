@@ -20,8 +20,8 @@ code{font-size:90%}pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size
 form input[type=text]{min-width:20em}"""
 
 #: The navigation bar of every page.
-NAV = ('<nav><a href="/editor">SPARQL editor</a><a href="/queries">named queries</a><a href="/ontology">ontology</a>'
-       '<a href="/sparql">SPARQL endpoint</a></nav>')
+NAV = ('<nav><a href="/">home</a><a href="/explore">explorer</a><a href="/editor">SPARQL editor</a>'
+       '<a href="/queries">named queries</a><a href="/ontology">ontology</a><a href="/sparql">SPARQL endpoint</a></nav>')
 
 
 def escape(text: object) -> str:
@@ -38,7 +38,9 @@ def href(iri: str) -> str | None:
 
 
 def document(title: str, body: str, head: str = "") -> str:
-    """A whole page: escaped title, inline CSS, the navigation bar, then `body` (already HTML)."""
+    """A whole page: escaped title, inline CSS, the navigation bar, then `body` (already HTML).
+    The empty `data:` icon keeps browsers from asking for /favicon.ico (a 404 in the console)."""
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · crmgraph</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style>{head}</head>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
+            f"<style>{CSS}</style>{head}</head>"
             f"<body>\n{NAV}\n{body}\n</body></html>")

@@ -5,6 +5,13 @@
                                 values or the defaults), its SPARQL text, and its results as a table
     /queries/NAME.csv?p=v…      the same results as CSV (SPARQL 1.1 CSV)
     /queries/NAME.json?p=v…     the same results as SPARQL JSON
+    /queries/NAME.ttl|.nt|.jsonld?p=v…   a CONSTRUCT's triples as Turtle, N-Triples or JSON-LD
+
+A CONSTRUCT (or DESCRIBE) answer is shown, and downloaded as CSV and JSON, as a table of triples
+(subject, predicate, object), and as RDF by the suffixes above. An answer that can be drawn — any
+non-empty CONSTRUCT, or a SELECT with at least two columns of IRIs (the rule of
+`network.view_from_answer`) — gets a "view as a network" link to `/explore?query=NAME&…`, the
+same parameters carried over.
 
 The URL with its query string is the shareable form of a result. Parameters are bound by
 `crmgraph.queries.bind` (each value becomes one RDF term in a VALUES block, never pasted into the
@@ -19,17 +26,27 @@ import json
 import time
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..errors import CrmgraphError, QueryError, render_for_http
+from ..errors import CrmgraphError, NotAcceptable, QueryError, render_for_http
 from ..namespaces import compact
 from ..queries import NamedQuery, bind, find_named_query, load_named_queries
+from ..results import Table, media_type, to_json, write_answer
 from .html import document, escape, href
 
 #: Suffix of `/queries/NAME.<suffix>` → the format of the answer.
-SUFFIXES = {"html": "html", "csv": "csv", "json": "json"}
+SUFFIXES = {"html": "html", "csv": "csv", "json": "json", "ttl": "turtle", "nt": "ntriples", "jsonld": "jsonld"}
+#: RDF formats (of results.GRAPH_FORMATS) only a CONSTRUCT/DESCRIBE answer can be written in.
+GRAPH_ONLY = {"turtle", "ntriples", "jsonld"}
+#: The RDF downloads a CONSTRUCT's page offers: suffix → label.
+GRAPH_DOWNLOADS = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD"}
+#: The columns of a CONSTRUCT's answer shown (and downloaded as CSV/JSON) as a table.
+TRIPLE_COLUMNS = ["subject", "predicate", "object"]
+#: Parameters of `/explore` itself: a named query with a parameter of that name cannot be sent there.
+EXPLORE_OWN = {"query", "sparql", "focus"}
 
 
 def _named_queries(request: Request) -> dict[str, NamedQuery]:
@@ -97,30 +114,62 @@ async def named_query(request: Request) -> Response:
         return _not_found(exc, fmt, queries, name)
     if fmt is None:
         return _not_found(QueryError(f"no format {request.path_params['suffix']!r} for a named query",
-                                     hint="add .csv or .json to the query's path, or nothing for its page"),
+                                     hint="add .csv or .json to the query's path (.ttl, .nt or .jsonld for a CONSTRUCT), "
+                                          "or nothing for its page"),
                           None, queries, name)
     values: dict[str, str] = dict(request.query_params)
     started = time.perf_counter()
     try:
         values = _values(request, query)
         sparql, _ = bind(query, values)  # a bad value stops here, before anything runs
-        formats = {"solutions": "json" if fmt == "html" else fmt, "boolean": "json" if fmt == "html" else fmt,
-                   "graph": "turtle"}
-        answer = await run_in_threadpool(request.app.state.pool.run, sparql, formats)
+        answer = await run_in_threadpool(request.app.state.pool.run, sparql, _pool_formats(fmt))
+    except NotAcceptable as exc:
+        if fmt in GRAPH_ONLY:  # a SELECT or ASK asked for as RDF: say which suffixes it has
+            exc = NotAcceptable(f"{name} answers with a table (or yes/no), not triples: .{request.path_params['suffix']} "
+                                "is for CONSTRUCT queries", hint=f"use /queries/{name}.csv or /queries/{name}.json")
+        return _error(query, values, fmt, exc)
     except CrmgraphError as exc:
-        status, body = render_for_http(exc)
-        if fmt == "html":
-            return HTMLResponse(render_query_page(query, values, error=exc), status_code=status)
-        if fmt == "json":
-            return JSONResponse(body, status_code=status)
-        return Response(f"error: {exc.message}\n" + (f"hint: {exc.hint}\n" if exc.hint else ""),
-                        status_code=status, media_type="text/plain")
+        return _error(query, values, fmt, exc)
     headers = {"Server-Timing": f"query;dur={answer.seconds * 1000:.2f}, "
                                 f"total;dur={(time.perf_counter() - started) * 1000:.2f}",
                "X-Crmgraph-Rows": str(answer.rows)}
     if fmt != "html":
+        if answer.kind == "graph" and fmt in ("csv", "json"):  # the table of triples the page shows
+            body = await run_in_threadpool(write_answer, triples_table(answer.body), fmt)
+            return Response(body, media_type=media_type(fmt), headers=headers)
         return Response(answer.body, media_type=answer.media_type, headers=headers)
     return HTMLResponse(render_query_page(query, values, answer=answer), headers=headers)
+
+
+def _error(query: NamedQuery, values: dict[str, str], fmt: str, exc: CrmgraphError) -> Response:
+    """An error as the page (with the form, to fix the value), as JSON, or as text."""
+    status, body = render_for_http(exc)
+    if fmt == "html":
+        return HTMLResponse(render_query_page(query, values, error=exc), status_code=status)
+    if fmt in ("json", "jsonld"):
+        return JSONResponse(body, status_code=status)
+    return Response(f"error: {exc.message}\n" + (f"hint: {exc.hint}\n" if exc.hint else ""),
+                    status_code=status, media_type="text/plain")
+
+
+def _pool_formats(fmt: str) -> dict[str, str | None]:
+    """The format the pool writes each kind of answer in, for a page or download format. A CONSTRUCT
+    comes as N-Triples where it becomes a table (the page, .csv, .json); a SELECT or ASK asked for as
+    RDF (.ttl, .nt, .jsonld) is refused by the pool (406), before any row is written."""
+    if fmt in GRAPH_ONLY:
+        return {"solutions": None, "boolean": None, "graph": fmt}
+    table_fmt = "json" if fmt == "html" else fmt
+    return {"solutions": table_fmt, "boolean": table_fmt, "graph": "ntriples"}
+
+
+def triples_table(ntriples: bytes) -> Table:
+    """A CONSTRUCT's answer (N-Triples) as a table of subject, predicate, object (an RDF 1.2 triple
+    term in the object position is shown as its N-Triples text)."""
+    def cell(term):
+        return ox.Literal(str(term)) if isinstance(term, ox.Triple) else term
+
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return Table(list(TRIPLE_COLUMNS), [[q.subject, q.predicate, cell(q.object)] for q in triples])
 
 
 def _not_found(exc: QueryError, fmt: str | None, queries: dict[str, NamedQuery], name: str) -> Response:
@@ -154,15 +203,34 @@ def _cell(term: dict | None) -> str:
     return escape(term["value"]) + lang
 
 
-def _results_html(answer) -> str:
+def _answer_data(answer) -> dict:
+    """The answer as SPARQL JSON (a CONSTRUCT's triples as a table of subject, predicate, object)."""
     if answer.kind == "graph":
-        return f"<pre>{escape(answer.body.decode('utf-8'))}</pre>"
-    data = json.loads(answer.body)
-    if answer.kind == "boolean":
+        return json.loads(to_json(triples_table(answer.body)))
+    return json.loads(answer.body)
+
+
+def drawable(kind: str, data: dict) -> bool:
+    """Whether `/explore` can draw the answer (the rule of `network.view_from_answer`): a CONSTRUCT
+    with at least one triple, or a SELECT with at least two columns that are bound in some row and
+    only ever to IRIs."""
+    if kind == "graph":
+        return bool(data["results"]["bindings"])
+    if kind != "solutions":
+        return False
+    rows = data["results"]["bindings"]
+    iri_columns = [c for c in data["head"]["vars"]
+                   if any(c in row for row in rows) and all(row[c]["type"] == "uri" for row in rows if c in row)]
+    return len(iri_columns) >= 2
+
+
+def _results_html(kind: str, data: dict) -> str:
+    if kind == "boolean":
         return f"<p>Answer: <strong>{'yes' if data.get('boolean') else 'no'}</strong></p>"
     columns = data["head"]["vars"]
     rows = data["results"]["bindings"]
-    out = [f"<p>{len(rows)} row{'s' if len(rows) != 1 else ''}.</p>",
+    noun = "triple" if kind == "graph" else "row"
+    out = [f"<p>{len(rows)} {noun}{'s' if len(rows) != 1 else ''}.</p>",
            "<table><tr>" + "".join(f"<th>{escape(c)}</th>" for c in columns) + "</tr>"]
     out += ["<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows]
     out.append("</table>")
@@ -190,10 +258,18 @@ def render_query_page(query: NamedQuery, values: dict[str, str], answer=None, er
         out.append(f'<p class="error">{escape(error.message)}'
                    + (f"<br>{escape(error.hint)}" if error.hint else "") + "</p>")
     if answer is not None:
-        out.append(f'<p>Download: <a href="{escape(path + ".csv" + suffix)}">CSV</a> · '
-                   f'<a href="{escape(path + ".json" + suffix)}">JSON</a> · '
-                   f'<a href="{escape(path + suffix)}">link to these results</a></p>')
-        out.append("<h2>Results</h2>" + _results_html(answer))
+        data = _answer_data(answer)
+        links = [f'<a href="{escape(path + ".csv" + suffix)}">CSV</a>',
+                 f'<a href="{escape(path + ".json" + suffix)}">JSON</a>']
+        if answer.kind == "graph":
+            links += [f'<a href="{escape(path + "." + ext + suffix)}">{label}</a>'
+                      for ext, label in GRAPH_DOWNLOADS.items()]
+        links.append(f'<a href="{escape(path + suffix)}">link to these results</a>')
+        if drawable(answer.kind, data) and not EXPLORE_OWN & set(current):
+            explore = "/explore?" + urlencode({"query": query.name, **{k: v for k, v in current.items() if v != ""}})
+            links.append(f'<a class="network-link" href="{escape(explore)}">view as a network</a>')
+        out.append(f'<p>Download: {" · ".join(links)}</p>')
+        out.append("<h2>Results</h2>" + _results_html(answer.kind, data))
     out.append(f"<h2>SPARQL</h2><pre>{escape(query.sparql)}</pre>")
     head = (f'<link rel="alternate" type="application/sparql-results+json" href="{escape(path + ".json" + suffix)}">'
             f'<link rel="alternate" type="text/csv" href="{escape(path + ".csv" + suffix)}">')
