@@ -243,7 +243,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     from .sandbox import Limits
     from .web import bind, create_app, make_server
 
-    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers)))
+    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers), warm_explorer=True))
     try:
         sock = bind(host, port)
     except OSError as exc:

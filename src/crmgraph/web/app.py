@@ -92,8 +92,13 @@ def _store_path(store: Path | str | OxigraphStore | None, settings: Settings) ->
 
 
 def create_app(store: Path | str | OxigraphStore | None = None, settings: Settings | None = None,
-               limits: Limits | None = None) -> FastAPI:
-    """The portal's app over a store on disk (default: the project's). Starts nothing until served."""
+               limits: Limits | None = None, warm_explorer: bool = False) -> FastAPI:
+    """The portal's app over a store on disk (default: the project's). Starts nothing until served.
+
+    `warm_explorer`: read the entity network and lay out the explorer's view in a background thread as
+    soon as the server starts (`crmgraph serve` does), instead of on the first visit to /explore. It is
+    Python work that holds the GIL for a moment (0.5 s for the curated graph), so other requests
+    arriving during it are slower; off by default for embedded and test servers."""
     settings = settings or Settings.discover()
     limits = limits or Limits()
     store_path = _store_path(store, settings)
@@ -104,7 +109,8 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
         await run_in_threadpool(pool.start)
         app.state.pool = pool
         app.state.entity_store = OxigraphStore(store_path, read_only=True)
-        threading.Thread(target=explore.warm, args=(app.state,), name="explorer-warm-up", daemon=True).start()
+        if warm_explorer:
+            threading.Thread(target=explore.warm, args=(app.state,), name="explorer-warm-up", daemon=True).start()
         try:
             yield
         finally:
