@@ -62,6 +62,9 @@ def test_html_page_of_kazakhstan(client):
     # figures where KZ is crm:subject, and what points to it
     assert "Figures and claims about it" in page and "What points here" in page
     assert 'href="/id/country/KZ.json"' in page
+    # the portal's sections, and the same entity in the explorer (which opens its panel)
+    assert 'href="/explore"' in page and 'href="/"' in page
+    assert 'href="/explore?focus=https%3A%2F%2Fw3id.org%2Fcrmgraph%2Fid%2Fcountry%2FKZ"' in page
 
 
 def test_json_twin_has_what_the_page_shows(client):

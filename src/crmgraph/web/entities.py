@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from urllib.parse import urlencode
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -30,7 +31,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..namespaces import CRM, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, PREFIXES, PROV, RDF, RDFS, SKOS, compact
 from ..results import media_type, negotiation_table, write_answer
-from .html import CSS as _CSS, escape as _e, href as _href, local_path
+from .html import CSS as _CSS, NAV, escape as _e, href as _href, local_path
 from .sparql import choose, parse_accept
 
 #: Suffix of a path → the format it asks for.
@@ -287,11 +288,14 @@ def render_page(page: Page, twin: str) -> str:
     L = page.labels
     title = page.label or compact(page.iri)
     out = [f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)} · crmgraph</title>',
-           f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>',
+           f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">',
+           f'<style>{_CSS}</style>',
            f'<link rel="alternate" type="application/json" href="{_e(twin)}.json">',
            f'<link rel="alternate" type="text/turtle" href="{_e(twin)}.ttl"></head><body>',
-           '<nav><a href="/ontology">ontology</a><a href="/sparql">SPARQL endpoint</a></nav>',
+           NAV,
            f'<h1>{_e(title)}</h1><p class="iri">{_e(page.iri)}</p>']
+    if page.iri.startswith(ID):
+        out.append(f'<p><a href="/explore?{_e(urlencode({"focus": page.iri}))}">Show it in the graph explorer</a></p>')
     if page.types:
         out.append("<p>Types: " + ", ".join(
             _link(t["iri"], L) + (' <span class="inferred">inferred</span>' if t["inferred"] else "")
@@ -358,7 +362,7 @@ def render_not_found(path: str, iri: str | None) -> str:
     what = f"There is no entity <code>{_e(iri)}</code> in this knowledge graph." if iri else \
         f"<code>{_e(path)}</code> is not the path of an entity of this knowledge graph."
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found · crmgraph</title>'
-            f"<style>{_CSS}</style></head><body><h1>Not found</h1><p>{what}</p>"
+            f'<link rel="icon" href="data:,"><style>{_CSS}</style></head><body>{NAV}<h1>Not found</h1><p>{what}</p>'
             "<p>Entity pages have paths <code>/id/&lt;kind&gt;/&lt;slug&gt;</code> (for example "
             '<a href="/id/country/KZ">/id/country/KZ</a>); the ontology is at <a href="/ontology">/ontology</a>. '
             'To look an IRI up, query the <a href="/sparql">SPARQL endpoint</a>, e.g. '
