@@ -123,3 +123,15 @@ def test_the_asset_route_serves_three_files_and_nothing_else(client):
         assert r.status_code == 404, attempt
         assert "import" not in r.text and "root:" not in r.text
     assert quote("/assets/explorer/explorer.js") == "/assets/explorer/explorer.js"
+
+
+@pytest.mark.parametrize("path", ["/", "/explore", "/editor", "/queries", "/queries/crm-list-entries",
+                                  "/id/country/KZ", "/id/country/KZ.ttl", "/ontology", "/sparql", "/id/nowhere/x"])
+def test_every_answer_forbids_loading_from_outside(client, path):
+    r = client.get(path)
+    csp = dict(part.strip().split(" ", 1) for part in r.headers["content-security-policy"].split(";"))
+    assert csp["default-src"] == "'self'" and csp["connect-src"] == "'self'" and csp["object-src"] == "'none'"
+    script_src = csp["script-src"].split()
+    assert script_src[0] == "'self'" and "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert all(s.startswith("'sha256-") for s in script_src[1:]), "inline scripts only by their hash"
+    assert r.headers["x-content-type-options"] == "nosniff"

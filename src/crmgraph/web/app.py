@@ -25,6 +25,7 @@ from ..sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store import OxigraphStore
 from . import editor, entities, explore, home, queries, sparql
+from .html import CSP
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,31 @@ ROUTES: tuple[Route, ...] = (
     Route("/assets/yasgui/{file}", editor.yasgui_asset, ("GET",), "yasgui-asset",
           "YASGUI's built JS and CSS, from web-assets/ (installed from npm by make install); nothing else"),
 )
+
+
+class SecurityHeaders:
+    """ASGI middleware: every response gets the portal's Content-Security-Policy (web.html.CSP) unless
+    its route set a stricter or more specific one, and `X-Content-Type-Options: nosniff`."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", CSP.encode()))
+                if b"x-content-type-options" not in names:
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def error_response(request: Request, error: CrmgraphError) -> Response:
@@ -124,6 +150,7 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
         app.add_api_route(route.path, route.endpoint, methods=list(route.methods), name=route.name,
                           description=route.description, include_in_schema=False)
     app.add_exception_handler(CrmgraphError, error_response)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -36,7 +36,7 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from ..namespaces import CRM, ID, ONTOLOGY_IRI, PREFIXES
 from ..errors import QueryError
 from ..queries import NamedQuery, bind, load_named_queries
-from .html import document, escape
+from .html import content_security_policy, document, escape
 
 #: Where YASGUI's built files are, below `web-assets/`.
 YASGUI_BUILD = ("node_modules", "@zazuko", "yasgui", "build")
@@ -213,6 +213,11 @@ async def editor(request: Request) -> Response:
                   "persistenceId": None, "value": DEFAULT_QUERY},
         "yasr": {"persistenceId": None, "prefixes": PREFIXES},
     }
+    setup = ("\n"
+             f"const config = {_script_json(config)};\n"
+             f"const localIris = {_script_json(LOCAL_IRIS)};\n"
+             f"const maxExploreUrl = {MAX_EXPLORE_URL};\n"
+             f"{EDITOR_JS}")
     body = (
         "<h1>SPARQL editor</h1>"
         '<p>Queries run at this server\'s <a href="/sparql">SPARQL endpoint</a> (read-only, time limit, row cap); '
@@ -223,10 +228,7 @@ async def editor(request: Request) -> Response:
         f'<ul>{menu}</ul><p><a href="/queries">all named queries</a></p></nav><div id="yasgui"></div></div>'
         f'<script id="named-query-texts" type="application/json">{_script_json(texts)}</script>'
         '<script src="/assets/yasgui/yasgui.min.js"></script>'
-        "<script>\n"
-        f"const config = {_script_json(config)};\n"
-        f"const localIris = {_script_json(LOCAL_IRIS)};\n"
-        f"const maxExploreUrl = {MAX_EXPLORE_URL};\n"
-        f"{EDITOR_JS}</script>")
+        f"<script>{setup}</script>")
     head = f'<link rel="stylesheet" href="/assets/yasgui/yasgui.min.css"><style>{EDITOR_CSS}</style>'
-    return HTMLResponse(document("SPARQL editor", body, head=head))
+    return HTMLResponse(document("SPARQL editor", body, head=head),
+                        headers={"Content-Security-Policy": content_security_policy(setup)})

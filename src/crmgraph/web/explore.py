@@ -29,11 +29,8 @@ from ..errors import CrmgraphError, ProtocolError, QueryError, render_for_http
 from ..network import Network, explorer_data, load_network, view_from_answer, whole_view
 from ..queries import bind, find_named_query, load_named_queries
 from ..results import to_result
-from .html import document, escape
+from .html import CSP, document, escape
 
-#: Allows nothing from outside this server (vis-network sets inline styles; data: images for its canvas).
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
 #: Most entities the whole-graph view puts on screen at first (best connected first; the rest are searchable).
 MAX_NODES = 2000
 _lock = threading.Lock()

@@ -6,6 +6,8 @@ outside the portal are only ever plain `<a href>` to http(s) IRIs, and pages loa
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 
 from ..namespaces import local_path  # noqa: F401 - re-exported: the pages import it from here
@@ -44,3 +46,19 @@ def document(title: str, body: str, head: str = "") -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
             f"<style>{CSS}</style>{head}</head>"
             f"<body>\n{NAV}\n{body}\n</body></html>")
+
+
+#: The portal's Content-Security-Policy: scripts, styles, images, connections and frames only from this
+#: server (inline styles allowed: vis-network and YASGUI set them; `data:` images: the empty icon and
+#: canvases). Every response gets it (web.app.SecurityHeaders); a page with inline scripts lists their
+#: hashes instead of allowing inline scripts at large (`content_security_policy`).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'; "
+       "object-src 'none'")
+
+
+def content_security_policy(*inline_scripts: str) -> str:
+    """CSP that also allows exactly these inline scripts (by their SHA-256), e.g. a page's own setup code."""
+    hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode() + "'"
+                      for code in inline_scripts)
+    return CSP.replace("script-src 'self'", f"script-src 'self' {hashes}".rstrip())
