@@ -118,10 +118,16 @@
     refresh();
     return add.length;
   }
+  // a node's neighbours: on screen, addable (not shown yet, and the filters let them through, most
+  // linked first), and hidden by the filters (adding those would show nothing: they stay counted apart)
+  function neighbourhood(id) {
+    const all = neighbours(id), onScreen = [], addable = [], filtered = [];
+    for (const x of all) (!allowed(nodes[x]) ? filtered : shown.has(x) ? onScreen : addable).push(x);
+    addable.sort((a, b) => adjacent[b].length - adjacent[a].length);
+    return {all, onScreen, addable, filtered};
+  }
   function expand(id) {
-    const hidden = neighbours(id).filter(x => !shown.has(x))
-      .sort((a, b) => adjacent[b].length - adjacent[a].length);
-    show(hidden.slice(0, EXPAND_CAP), id);
+    show(neighbourhood(id).addable.slice(0, EXPAND_CAP), id);
     openPanel(id);
   }
   function focusOn(id) {
@@ -170,11 +176,12 @@
     if (n.href) panel.append(el("p", {}, el("a", {href: safeHref(n.href), text: "Open its page", target: "_blank"}),
                                 n.href.startsWith("/") ? " (all facts, RDF downloads)" : ""));
     // neighbourhood, with counts before anything is added
-    const all = neighbours(id), hidden = all.filter(x => !shown.has(x));
+    const {all, onScreen, addable, filtered} = neighbourhood(id);
     const nb = el("p", {class: "neighbourhood", id: "neighbourhood"},
-      `${all.length} linked entit${all.length === 1 ? "y" : "ies"}: ${all.length - hidden.length} on screen, ${hidden.length} not shown. `);
-    if (hidden.length) nb.append(el("button", {id: "expand", onclick: () => expand(id),
-      text: hidden.length > EXPAND_CAP ? `Show ${EXPAND_CAP} of the ${hidden.length} (most linked first)` : `Show ${hidden.length}`}));
+      `${all.length} linked entit${all.length === 1 ? "y" : "ies"}: ${onScreen.length} on screen, ${addable.length} not shown` +
+      (filtered.length ? `, ${filtered.length} hidden by the filters` : "") + ". ");
+    if (addable.length) nb.append(el("button", {id: "expand", onclick: () => expand(id),
+      text: addable.length > EXPAND_CAP ? `Show ${EXPAND_CAP} of the ${addable.length} (most linked first)` : `Show ${addable.length}`}));
     panel.append(nb);
     if (n.facts.length) {
       panel.append(el("h3", {text: `Facts (${n.facts.length})`}));
@@ -190,7 +197,13 @@
       panel.append(table);
     }
     if (n.statements.length) {
-      panel.append(el("h3", {text: `Figures, claims and list entries (${n.statements.length})`}));
+      const count = Math.max(n.statementCount || 0, n.statements.length);  // the data carries at most 200
+      panel.append(el("h3", {text: `Figures, claims and list entries (${count.toLocaleString("en")})`}));
+      if (count > n.statements.length) {
+        const page = safeHref(n.href);
+        panel.append(el("p", {class: "count", id: "statements-cut"}, `The first ${n.statements.length} are listed here` +
+          (page ? "; all of them are on " : "."), page ? el("a", {href: page, target: "_blank", text: "its page"}) : null));
+      }
       const list = el("ul", {class: "statements"});
       for (const st of n.statements) {
         list.append(el("li", {class: "statement " + st.kind}, el("span", {class: "kind", text: st.kind}), " ", st.text, " ",

@@ -1,0 +1,411 @@
+"""The graph explorer (`/explore`, and the file of `crmgraph viz`) in a real browser: Debian's Chromium
+driven by Playwright through `executable_path`, as in test_browser.py. What a researcher does with it —
+filter by class, country or source, search, click a node for its facts and sources, expand a
+neighbourhood — checked against the data the page carries (`window.crmgraphExplorer.data`).
+
+Every request goes through `page.route`: one for any host but 127.0.0.1 (or, for a file opened from
+disk, for anything but the file itself) is aborted and fails the test; so do a JavaScript error, an
+error on the console and a dialog. One browser and one server for the module."""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crmgraph.explorer import render_page, write_file
+from crmgraph.network import explorer_data, load_network, whole_view
+from crmgraph.sandbox import Limits
+from crmgraph.web import create_app
+
+from .test_web_sparql import serving
+
+CHROMIUM = Path("/usr/bin/chromium")   # Debian's, as in test_browser.py: no browser is ever downloaded
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+LIMITS = Limits(timeout_s=20.0, max_rows=5000, workers=1)
+READY = "document.body.dataset.ready === 'true'"
+XSS = "<img src=x onerror=alert(1)>"
+EXPAND_CAP = 50
+
+
+@pytest.fixture(scope="module")
+def base_url(store_path, settings):
+    with serving(create_app(store_path, settings, LIMITS)) as url:
+        yield url.removesuffix("/sparql")
+
+
+@pytest.fixture(scope="module")
+def net(store):
+    return load_network(store)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("no /usr/bin/chromium: run scripts/install-test-system-deps as root (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Watched:
+    """A page and what it did: requests refused, JavaScript errors, console errors, dialogs."""
+
+    def __init__(self, page):
+        self.page = page
+        self.allowed_files: set[str] = set()
+        self.outside: list[str] = []
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+
+    def allow_file(self, path: Path) -> str:
+        url = path.resolve().as_uri()
+        self.allowed_files.add(url)
+        return url
+
+
+@pytest.fixture
+def watched(browser):
+    """A fresh page whose every request is checked: only 127.0.0.1 (and files allowed one by one) pass;
+    anything else is aborted and recorded, and fails the test at the end, as do errors and dialogs."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    w = Watched(page)
+
+    def check(route):
+        url = route.request.url
+        parts = urlsplit(url)
+        if url in w.allowed_files or (parts.scheme == "http" and parts.hostname == "127.0.0.1"):
+            route.continue_()
+        else:
+            w.outside.append(url)
+            route.abort()
+
+    page.route("**/*", check)
+    page.on("request", lambda request: w.requests.append(request.url))
+    page.on("pageerror", lambda exc: w.errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: w.errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+
+    def on_dialog(dialog):
+        w.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.set_default_timeout(20_000)
+    yield w
+    context.close()
+    assert not w.outside, f"requests were refused: {w.outside}"
+    assert not w.errors, f"errors in the page: {w.errors}"
+    assert not w.dialogs, f"dialogs opened: {w.dialogs}"
+
+
+def open_explorer(page, url: str) -> dict:
+    """Go to the explorer and wait for its first draw; its data (as JSON text: Playwright's own
+    serialisation of a large object takes a second)."""
+    page.goto(url)
+    page.wait_for_function(READY, timeout=30_000)
+    return json.loads(page.evaluate("() => JSON.stringify(window.crmgraphExplorer.data)"))
+
+
+def visible_nodes(page) -> set[int]:
+    return set(page.evaluate("() => window.crmgraphExplorer.visibleNodeIds()"))
+
+
+def visible_edges(page) -> set[int]:
+    return set(page.evaluate("() => window.crmgraphExplorer.visibleEdgeIds()"))
+
+
+def node_id(data: dict, label: str) -> int:
+    (found,) = [n["id"] for n in data["nodes"] if n["label"] == label]
+    return found
+
+
+def neighbours(data: dict, node: int) -> set[int]:
+    return ({e["to"] for e in data["edges"] if e["from"] == node}
+            | {e["from"] for e in data["edges"] if e["to"] == node}) - {node}
+
+
+def node_position(page, node: int) -> tuple[float, float]:
+    """Where a node is drawn, in page coordinates (zoomed in on it first, so no neighbour overlaps it)."""
+    dom = page.evaluate("""id => { const net = window.crmgraphExplorer.network;
+        net.moveTo({position: net.getPosition(id), scale: 1.2, animation: false}); net.redraw();
+        return net.canvasToDOM(net.getPosition(id)); }""", node)
+    box = page.locator("#network canvas").bounding_box()
+    return box["x"] + dom["x"], box["y"] + dom["y"]
+
+
+def click_node(page, node: int) -> None:
+    """A real mouse click on a node; waits for its side panel."""
+    page.mouse.click(*node_position(page, node))
+    page.wait_for_function("""id => { const h = document.querySelector('#panel:not([hidden]) h2');
+        return h !== null && h.textContent === window.crmgraphExplorer.data.nodes[id].label; }""", arg=node)
+
+
+def panel_source_keys(page) -> set[str]:
+    return set(page.locator("#panel .ref a").all_inner_texts())
+
+
+def cited_keys(data: dict, node: dict) -> set[str]:
+    """The keys of the sources (and cited-in sources) of a node's stated facts and its statements."""
+    refs = [r for f in node["facts"] if not f["inferred"] for r in f["refs"]]
+    refs += [r for s in node["statements"] for r in s["refs"]]
+    return {data["sources"][i]["key"] for r in refs for i in (r[0], r[2]) if i is not None}
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+def test_the_explorer_draws_every_entity_with_a_legend_of_classes(watched, base_url, net):
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore")
+    assert page.locator("#network canvas").count() == 1
+    entities = len(net.nodes)
+    assert len(data["nodes"]) == entities and len(data["view"]) == entities
+    assert visible_nodes(page) == set(data["view"])
+    assert page.evaluate("() => window.crmgraphExplorer.readyMs") > 0
+    # every node on screen is placed where the server put it: nothing waits for physics
+    positions = page.evaluate("() => window.crmgraphExplorer.network.getPositions()")
+    assert len(positions) == entities
+    assert all(abs(positions[str(n["id"])]["x"] - n["x"]) < 1 and abs(positions[str(n["id"])]["y"] - n["y"]) < 1
+               for n in data["nodes"])   # (vis-network reports whole pixels)
+    legend = page.locator("#legend .legend-item").all_inner_texts()
+    assert [item.strip() for item in legend] == [f"{s['label']} ({s['count']})" for s in data["styles"]]
+    assert "Central Asian country (5)" in [item.strip() for item in legend]
+    assert sum(s["count"] for s in data["styles"]) == entities
+    links = len(visible_edges(page))
+    assert links > entities
+    assert page.locator("#counts").inner_text() == f"{entities} of {entities} entities, {links} links on screen"
+
+
+def test_unticking_a_class_in_the_legend_hides_its_nodes(watched, base_url):
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore")
+    central_asia = {n["id"] for n in data["nodes"] if n["style"] == "central-asia"}
+    assert {data["nodes"][i]["label"] for i in central_asia} == {
+        "Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan"}
+    before, edges_before = visible_nodes(page), visible_edges(page)
+    box = page.locator("#legend input[data-style=central-asia]")
+    box.uncheck()
+    assert visible_nodes(page) == before - central_asia
+    assert all(data["edges"][i]["from"] not in central_asia and data["edges"][i]["to"] not in central_asia
+               for i in visible_edges(page))
+    assert "Central Asian country (0)" in page.locator("#legend").inner_text()
+    box.check()
+    assert visible_nodes(page) == before and visible_edges(page) == edges_before
+    assert "Central Asian country (5)" in page.locator("#legend").inner_text()
+
+
+def test_a_country_filter_keeps_the_country_and_its_neighbours(watched, base_url):
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore")
+    everything = visible_nodes(page)
+    kz = node_id(data, "Kazakhstan")
+    page.locator("#filter-country").select_option(label="Kazakhstan")
+    expected = {kz} | neighbours(data, kz)
+    assert len(expected) > 20
+    assert visible_nodes(page) == expected
+    assert all({data["edges"][i]["from"], data["edges"][i]["to"]} <= expected for i in visible_edges(page))
+    page.locator("#filter-country").select_option(value="")
+    assert visible_nodes(page) == everything
+
+
+def test_a_source_filter_keeps_only_what_cites_the_source(watched, base_url):
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore")
+    (seed_002,) = [i for i, s in enumerate(data["sources"]) if s["key"] == "seed-002"]
+    page.locator("#filter-source").select_option(value=str(seed_002))
+    citing_edges = {i for i, e in enumerate(data["edges"]) if seed_002 in e["sources"]}
+    ends = {data["edges"][i][end] for i in citing_edges for end in ("from", "to")}
+    citing_nodes = {n["id"] for n in data["nodes"] if seed_002 in n["sources"]}
+    assert citing_edges and citing_nodes
+    assert visible_edges(page) == citing_edges
+    assert visible_nodes(page) == citing_nodes | ends
+    assert len(visible_nodes(page)) < len(data["nodes"])
+    page.locator("#reset").click()
+    assert visible_nodes(page) == set(data["view"])
+
+
+def test_search_finds_an_entity_and_opens_its_panel_with_sources(watched, base_url):
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore")
+    page.locator("#search").press_sequentially("lithium")
+    results = page.locator("#search-results button")
+    results.first.wait_for()
+    labels = [t.strip() for t in results.all_inner_texts()]
+    assert sorted(labels) == sorted(n["label"] for n in data["nodes"] if "lithium" in n["label"].lower())
+    assert labels[0] == "lithium"
+    lithium = data["nodes"][int(results.first.get_attribute("data-node"))]
+    assert lithium["label"] == "lithium" and lithium["style"] == "crm"
+    results.first.click()
+    panel = page.locator("#panel")
+    panel.locator("h2").wait_for()
+    assert panel.is_visible() and panel.locator("h2").inner_text() == "lithium"
+    assert page.evaluate("() => window.crmgraphExplorer.network.getSelectedNodes()") == [lithium["id"]]
+    assert panel.locator("table.facts tr").count() == len(lithium["facts"]) > 0
+    assert panel.locator("ul.statements li").count() == len(lithium["statements"]) > 0
+    keys = cited_keys(data, lithium)
+    assert keys and panel_source_keys(page) == keys
+    assert "EU critical raw materials list 2023" in panel.inner_text()
+    assert page.locator("#search-results button").count() == 0   # the list closes after a choice
+
+
+def test_clicking_a_node_shows_its_facts_with_sources_locators_and_inferred_types(watched, base_url):
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore")
+    kz = node_id(data, "Kazakhstan")
+    click_node(page, kz)
+    panel = page.locator("#panel")
+    assert panel.locator("h2").inner_text() == "Kazakhstan"
+    assert panel.locator(".iri").inner_text() == "https://w3id.org/crmgraph/id/country/KZ"
+    # facts with their sources and locators
+    refs = panel.locator("table.facts .ref")
+    seed_000 = [t for t in refs.all_inner_texts() if t.startswith("seed-000")]
+    assert seed_000 and any("Kazakhstan ¶" in t for t in seed_000), seed_000
+    assert panel.locator("table.facts .ref a", has_text="seed-000").count() > 0
+    assert panel_source_keys(page) == cited_keys(data, data["nodes"][kz])
+    # what the reasoner added is marked
+    types = panel.locator(".types").inner_text()
+    assert "country producing a critical raw material inferred" in types
+    assert "Central Asian country inferred" in types
+    assert types.strip().startswith("country,")   # asserted, not marked
+    inferred_facts = [f for f in data["nodes"][kz]["facts"] if f["inferred"]]
+    assert panel.locator("table.facts .inferred").count() == len(inferred_facts) > 0
+    # the neighbourhood is counted
+    assert f"{len(neighbours(data, kz))} linked entities" in panel.locator("#neighbourhood").inner_text()
+
+
+def test_expanding_a_neighbourhood_is_counted_first_and_capped(watched, base_url):
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore?query=eu-crm-supply-from-central-asia")
+    shown = set(data["view"])
+    assert visible_nodes(page) == shown and len(shown) < len(data["nodes"])
+    node = max(shown, key=lambda n: len(neighbours(data, n) - shown))
+    linked = neighbours(data, node)
+    hidden = linked - shown
+    assert len(hidden) > EXPAND_CAP   # Kazakhstan: most of its links are outside the answer
+    click_node(page, node)
+    text = page.locator("#neighbourhood").inner_text()
+    assert f"{len(linked)} linked entities: {len(linked) - len(hidden)} on screen, {len(hidden)} not shown." in text
+    assert page.locator("#expand").inner_text() == f"Show {EXPAND_CAP} of the {len(hidden)} (most linked first)"
+    page.locator("#expand").click()
+    after = visible_nodes(page)
+    added = after - shown
+    assert len(added) == EXPAND_CAP and added <= hidden
+    degree = {n: sum(n in (e["from"], e["to"]) for e in data["edges"]) for n in hidden}   # most links first
+    assert min(degree[n] for n in added) >= max(degree[n] for n in hidden - added)
+    positions = page.evaluate("ids => window.crmgraphExplorer.network.getPositions(ids)", sorted(added))
+    assert len(positions) == EXPAND_CAP and all(abs(p["x"]) < 1e6 and abs(p["y"]) < 1e6 for p in positions.values())
+    rest = len(hidden) - EXPAND_CAP
+    assert (f"{len(linked)} linked entities: {len(linked) - rest} on screen, {rest} not shown."
+            in page.locator("#neighbourhood").inner_text())
+    assert page.locator("#expand").inner_text() == f"Show {rest}"
+
+
+def test_expanding_under_a_filter_adds_only_what_the_filter_shows(watched, base_url):
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore?query=eu-crm-supply-from-central-asia")
+    shown = set(data["view"])
+    kz = node_id(data, "Kazakhstan")
+    linked = neighbours(data, kz)
+    filtered = {n for n in linked if data["nodes"][n]["style"] == "material"}
+    addable = linked - shown - filtered
+    assert filtered and 0 < len(addable) <= EXPAND_CAP
+    page.locator("#legend input[data-style=material]").uncheck()
+    click_node(page, kz)
+    on_screen = len(linked & shown)
+    assert (f"{len(linked)} linked entities: {on_screen} on screen, {len(addable)} not shown, "
+            f"{len(filtered)} hidden by the filters." in page.locator("#neighbourhood").inner_text())
+    page.locator("#expand", has_text=f"Show {len(addable)}").click()
+    assert visible_nodes(page) == shown | addable   # every node the click added is on screen
+    assert (f"{len(linked)} linked entities: {on_screen + len(addable)} on screen, 0 not shown, "
+            f"{len(filtered)} hidden by the filters." in page.locator("#neighbourhood").inner_text())
+    assert page.locator("#expand").count() == 0
+
+
+# -- safety and the self-contained file ------------------------------------------------------------
+
+def test_markup_in_the_data_is_shown_as_text(watched, net, tmp_path):
+    page = watched.page
+    data = copy.deepcopy(explorer_data(net, whole_view(net), local_links=False))
+    kz = node_id(data, "Kazakhstan")
+    node = data["nodes"][kz]
+    label = "Kazakhstan " + XSS
+    node["label"] = label
+    node["href"] = "javascript:alert(2)"
+    node["facts"][0]["o"] = "fact " + XSS
+    node["statements"][0]["text"] = "statement " + XSS
+    source = next(r[0] for f in node["facts"] for r in f["refs"] if r[0] is not None)
+    data["sources"][source]["key"] = "source " + XSS
+    data["sources"][source]["href"] = "javascript:alert(3)"
+    data["title"] = "title " + XSS
+    data["note"] = "note " + XSS
+    path = tmp_path / "xss.html"
+    path.write_text(render_page(data, inline=True), encoding="utf-8")
+    url = watched.allow_file(path)
+
+    open_explorer(page, url)
+    assert page.locator("h1").inner_text() == "title " + XSS
+    assert page.locator("#note").inner_text() == "note " + XSS
+    page.evaluate("id => window.crmgraphExplorer.select(id)", kz)
+    panel = page.locator("#panel")
+    assert panel.locator("h2").inner_text() == label
+    assert "fact " + XSS in panel.inner_text() and "statement " + XSS in panel.inner_text()
+    assert panel.locator(".ref a", has_text="source " + XSS).count() > 0
+    assert page.locator("img").count() == 0
+    assert page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"
+                         ".filter(h => h.toLowerCase().startsWith('javascript'))") == []
+    assert page.locator("#filter-country option", has_text=label).count() == 1
+    page.locator("#search").press_sequentially("onerror")
+    assert [t.strip() for t in page.locator("#search-results button").all_inner_texts()] == [label]
+    # the tooltip vis-network shows on hover is text too
+    x, y = node_position(page, kz)
+    page.mouse.move(x - 3, y - 3)
+    page.mouse.move(x, y)
+    tooltip = page.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible")
+    assert tooltip.inner_text().startswith(label)
+    page.wait_for_timeout(200)
+    assert watched.requests == [url]
+
+
+def test_a_panel_cut_short_says_how_many_statements_there_are(watched, net, tmp_path):
+    page = watched.page
+    data = copy.deepcopy(explorer_data(net, whole_view(net), local_links=False))
+    kz = node_id(data, "Kazakhstan")
+    listed = len(data["nodes"][kz]["statements"])
+    data["nodes"][kz]["statementCount"] = 1234   # as network.py writes it for a node with more than it carries
+    path = tmp_path / "cut.html"
+    path.write_text(render_page(data, inline=True), encoding="utf-8")
+    open_explorer(page, watched.allow_file(path))
+    page.evaluate("id => window.crmgraphExplorer.select(id)", kz)
+    panel = page.locator("#panel")
+    assert panel.locator("h3", has_text="Figures, claims and list entries").inner_text().endswith("(1,234)")
+    assert panel.locator("ul.statements li").count() == listed
+    assert panel.locator("#statements-cut").inner_text() == f"The first {listed} are listed here; all of them are on its page"
+    assert panel.locator("#statements-cut a").get_attribute("href") == data["nodes"][kz]["iri"]
+
+
+def test_the_file_of_crmgraph_viz_works_offline(watched, store, tmp_path):
+    page = watched.page
+    path = tmp_path / "graph.html"
+    written = write_file(store, path)
+    url = watched.allow_file(path)
+    data = open_explorer(page, url)
+    assert len(data["nodes"]) == len(written["nodes"])
+    assert visible_nodes(page) == set(written["view"])
+    page.locator("#search").press_sequentially("kazakh")
+    page.locator("#search-results button", has_text="Kazakhstan").first.click()
+    assert page.locator("#panel h2").inner_text() == "Kazakhstan"
+    assert "seed-000" in panel_source_keys(page)
+    page.locator("#filter-country").select_option(label="Kazakhstan")
+    assert visible_nodes(page) == {node_id(data, "Kazakhstan")} | neighbours(data, node_id(data, "Kazakhstan"))
+    page.wait_for_timeout(200)
+    assert watched.requests == [url]   # nothing but the file itself: no script, style, font or image fetched
