@@ -154,3 +154,9 @@ def test_crmgraph_viz_draws_a_named_query(store_path, tmp_path):
     data = json.loads(re.search(r'id="crmgraph-data">(.*?)</script>', out.read_text(encoding="utf-8")).group(1))
     labels = {data["nodes"][i]["label"] for i in data["view"]}
     assert "Kazakhstan" in labels and len(data["view"]) < len(data["nodes"])
+
+
+def test_an_inferred_super_property_of_an_asserted_fact_is_not_repeated(net):
+    kz = net.nodes[KZ]
+    wikidata = [f for f in kz.facts if f["o"].get("iri") == "http://www.wikidata.org/entity/Q232"]
+    assert [(f["pi"], f["inferred"]) for f in wikidata] == [(CRM + "wikidata", False)]

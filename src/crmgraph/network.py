@@ -253,11 +253,17 @@ def _add_facts_and_edges(store, net: Network, asserted_sources) -> None:
     entities = sorted(net.nodes)
     for start in range(0, len(entities), _CHUNK):  # the nodes' own triples only (not the statements')
         subjects = " ".join(f"<{iri}>" for iri in entities[start:start + _CHUNK])
-        rows += _rows(store, f"""SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ <{GRAPH_ASSERTED}> <{GRAPH_INFERRED}> }}
-            VALUES ?s {{ {subjects} }} GRAPH ?g {{ ?s ?p ?o }} }}""")
+        # one VALUES block: with a second one (for ?g) Oxigraph took 6 s for 2,000 entities instead of 0.2 s
+        rows += _rows(store, f"""SELECT ?g ?s ?p ?o WHERE {{ VALUES ?s {{ {subjects} }} GRAPH ?g {{ ?s ?p ?o }}
+            FILTER(?g IN (<{GRAPH_ASSERTED}>, <{GRAPH_INFERRED}>)) }}""")
+    asserted_pairs = {(s.value, str(o)) for g, s, p, o in rows if g.value == GRAPH_ASSERTED and p.value != RDF + "type"}
     for g, s, p, o in rows:
         node = net.nodes[s.value]
         inferred = g.value == GRAPH_INFERRED
+        if inferred and p.value != RDF + "type" and (s.value, str(o)) in asserted_pairs:
+            # the asserted fact itself, or a super-property of it (crm:wikidata ⊑ skos:exactMatch,
+            # skos:prefLabel ⊑ rdfs:label): it would say the same thing twice
+            continue
         key = (s.value, p.value, str(o))
         if key in seen:  # the same triple asserted and inferred: asserted wins
             seen[key]["inferred"] = seen[key]["inferred"] and inferred
