@@ -11,7 +11,6 @@ query, which renders. Named-query pages link their answer's network; the home pa
 Also: the YASGUI static route serves only its allow-listed files."""
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -21,11 +20,9 @@ from crmgraph.sandbox import Limits
 from crmgraph.web import create_app
 from crmgraph.web.editor import YASGUI_BUILD
 
+from .chromium import launch_chromium
 from .test_web_sparql import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 LIMITS = Limits(timeout_s=10.0, max_rows=1000, workers=1)
 QUERY = "SELECT ?c WHERE { ?c crm:memberOf region:central-asia }"
 #: Two IRI columns (countries, instruments): an answer the explorer can draw.
@@ -66,16 +63,8 @@ def test_editor_page_loads_only_local_assets(base_url):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("no /usr/bin/chromium: run scripts/install-test-system-deps as root (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -20,11 +20,9 @@ from crmgraph.network import explorer_data, load_network, whole_view
 from crmgraph.sandbox import Limits
 from crmgraph.web import create_app
 
+from .chromium import launch_chromium
 from .test_web_sparql import serving
 
-CHROMIUM = Path("/usr/bin/chromium")   # Debian's, as in test_browser.py: no browser is ever downloaded
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 LIMITS = Limits(timeout_s=20.0, max_rows=5000, workers=1)
 READY = "document.body.dataset.ready === 'true'"
 XSS = "<img src=x onerror=alert(1)>"
@@ -44,16 +42,8 @@ def net(store):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("no /usr/bin/chromium: run scripts/install-test-system-deps as root (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 class Watched:
