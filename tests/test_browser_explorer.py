@@ -399,3 +399,31 @@ def test_the_file_of_crmgraph_viz_works_offline(watched, store, tmp_path):
     assert visible_nodes(page) == {node_id(data, "Kazakhstan")} | neighbours(data, node_id(data, "Kazakhstan"))
     page.wait_for_timeout(200)
     assert watched.requests == [url]   # nothing but the file itself: no script, style, font or image fetched
+
+
+def test_a_filtered_view_is_in_its_url_and_opens_the_same_elsewhere(watched, browser, base_url):
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore")
+    page.select_option("#filter-country", label="Kazakhstan")
+    page.uncheck("input[data-style=person]")
+    page.select_option("#filter-source", index=[s["key"] for s in data["sources"]].index("seed-000") + 1)
+    page.fill("#search", "lithium")
+    page.locator("#search-results button").first.click()
+    shared = page.url
+    assert "country=https%3A%2F%2Fw3id.org%2Fcrmgraph%2Fid%2Fcountry%2FKZ" in shared
+    assert "hide=person" in shared and "source=seed-000" in shared and "focus=" in shared
+    on_screen = visible_nodes(page)
+
+    other = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    try:
+        other.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == "127.0.0.1"
+                    else route.abort())
+        open_explorer(other, shared)
+        assert visible_nodes(other) == on_screen
+        assert other.locator("#panel h2").inner_text() == "lithium"
+        assert other.input_value("#filter-country") == str(node_id(data, "Kazakhstan"))
+        assert not other.is_checked("input[data-style=person]")
+        other.click("#reset")
+        assert "country=" not in other.url and "hide=" not in other.url and "source=" not in other.url
+    finally:
+        other.context.close()

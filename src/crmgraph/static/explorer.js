@@ -161,15 +161,18 @@
     list.forEach((r, i) => { if (i) span.append(el("br")); span.append(sourceRef(r)); });
     return span;
   }
+  let openNode = null;                                 // the entity whose panel is open
   function openPanel(id) {
+    openNode = id;
+    writeState();
     const n = nodes[id], s = styleOf[n.style];
     const panel = $("panel");
     panel.replaceChildren();
     panel.hidden = false;
-    panel.append(el("button", {class: "close", title: "close", text: "×", onclick: () => { panel.hidden = true; }}));
+    panel.append(el("button", {class: "close", title: "close", text: "×", onclick: () => { panel.hidden = true; openNode = null; writeState(); }}));
     panel.append(el("h2", {text: n.label}));
     panel.append(el("p", {class: "iri", text: n.iri}));
-    const typeLine = el("p", {class: "types"}, el("span", {class: "swatch", style: `background:${s ? s.color : "#ccc"}`}));
+    const typeLine = el("p", {class: "types"}, el("span", {class: "swatch " + (s ? s.shape : "dot"), style: `background:${s ? s.color : "#ccc"}`}));
     n.types.forEach((t, i) => { typeLine.append((i ? ", " : " ") + t.label);
                                 if (t.inferred) typeLine.append(" ", el("span", {class: "inferred", text: "inferred"})); });
     panel.append(typeLine);
@@ -229,20 +232,20 @@
     focusCountry = ev.target.value === "" ? null : +ev.target.value;
     countryNeighbours = focusCountry === null ? new Set() : neighbourhoodOf(focusCountry);
     if (focusCountry !== null) show([focusCountry, ...countryNeighbours]);
-    refresh(); fit();
+    refresh(); fit(); writeState();
   });
   $("filter-material").addEventListener("change", ev => {
     focusMaterial = ev.target.value === "" ? null : +ev.target.value;
     materialNeighbours = focusMaterial === null ? new Set() : neighbourhoodOf(focusMaterial);
     if (focusMaterial !== null) show([focusMaterial, ...materialNeighbours]);
-    refresh(); fit();
+    refresh(); fit(); writeState();
   });
   $("filter-source").addEventListener("change", ev => {
     focusSource = ev.target.value === "" ? null : +ev.target.value;
     sourceEnds = new Set();
     if (focusSource !== null) edges.forEach(e => { if (e.sources.includes(focusSource)) { sourceEnds.add(e.from); sourceEnds.add(e.to); } });
     if (focusSource !== null) show([...sourceEnds, ...nodes.filter(n => n.sources.includes(focusSource)).map(n => n.id)]);
-    refresh(); fit();
+    refresh(); fit(); writeState();
   });
   function fit() { network.fit({animation: false}); }
   function clearFilters() {
@@ -251,7 +254,7 @@
     for (const id of ["filter-country", "filter-material", "filter-source"]) $(id).value = "";
     hiddenStyles.clear();
     document.querySelectorAll("#legend input[type=checkbox]").forEach(c => { c.checked = true; });
-    refresh();
+    refresh(); writeState();
   }
   $("reset").addEventListener("click", () => { clearFilters(); fit(); });
 
@@ -259,7 +262,7 @@
   const legendCounts = {};
   for (const s of data.styles) {
     const box = el("input", {type: "checkbox", checked: "checked", "data-style": s.key});
-    box.addEventListener("change", () => { if (box.checked) hiddenStyles.delete(s.key); else hiddenStyles.add(s.key); refresh(); });
+    box.addEventListener("change", () => { if (box.checked) hiddenStyles.delete(s.key); else hiddenStyles.add(s.key); refresh(); writeState(); });
     legendCounts[s.key] = el("span", {class: "count"});
     $("legend").append(el("label", {class: "legend-item", title: `shape: ${s.shape}`}, box,
       el("span", {class: "swatch " + s.shape, style: `background:${s.color}`}), " " + s.label + " ", legendCounts[s.key]));
@@ -298,6 +301,41 @@
   network.on("doubleClick", params => { if (params.nodes.length) expand(params.nodes[0]); });
   if (data.note) $("note").textContent = data.note;
   refresh();
-  const focus = new URLSearchParams(location.search).get("focus");
-  if (focus) { const n = nodes.find(x => x.iri === focus); if (n) focusOn(n.id); }
+
+  // -- the view in the URL: filters and the open entity, so a view can be bookmarked and shared --------
+  // ?country=IRI&material=IRI&source=KEY&hide=style,style&focus=IRI (next to the server's ?query=… or ?sparql=…)
+  let restoring = false;
+  function writeState() {
+    if (restoring) return;
+    const params = new URLSearchParams(location.search);
+    const put = (key, value) => { if (value === null || value === "") params.delete(key); else params.set(key, value); };
+    put("country", focusCountry === null ? null : nodes[focusCountry].iri);
+    put("material", focusMaterial === null ? null : nodes[focusMaterial].iri);
+    put("source", focusSource === null ? null : sources[focusSource].key);
+    put("hide", [...hiddenStyles].sort().join(","));
+    put("focus", openNode === null ? null : nodes[openNode].iri);
+    const query = params.toString();
+    try { history.replaceState(null, "", (query ? "?" + query : location.pathname) + location.hash); }
+    catch (e) { /* a file opened from disk may refuse; the view still works */ }
+  }
+  function readState() {
+    const params = new URLSearchParams(location.search);
+    const byIri = iri => nodes.findIndex(n => n.iri === iri);
+    restoring = true;
+    for (const key of (params.get("hide") || "").split(",").filter(Boolean)) {
+      const box = document.querySelector(`#legend input[data-style="${CSS.escape(key)}"]`);
+      if (box) { box.checked = false; box.dispatchEvent(new Event("change")); }
+    }
+    const choose = (select, value) => {
+      if (value < 0 || ![...$(select).options].some(o => o.value === String(value))) return;
+      $(select).value = String(value); $(select).dispatchEvent(new Event("change"));
+    };
+    if (params.get("country")) choose("filter-country", byIri(params.get("country")));
+    if (params.get("material")) choose("filter-material", byIri(params.get("material")));
+    if (params.get("source")) choose("filter-source", sources.findIndex(s => s.key === params.get("source")));
+    restoring = false;
+    const focus = params.get("focus");
+    if (focus) { const i = byIri(focus); if (i >= 0) focusOn(i); }
+  }
+  readState();
 })();
