@@ -28,6 +28,7 @@ Two additions to YASGUI, in the page's own script (`EDITOR_JS`):
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -173,11 +174,37 @@ def _script_json(value: object) -> str:
 
 def editor_text(query: NamedQuery) -> str:
     """A named query's text for the editor: its defaults bound as a VALUES block the user can edit
-    (the text as written if a parameter has no default)."""
+    (the text as written if a parameter has no default), and PREFIX lines for the prefixes it uses
+    (the server predeclares them, but YASQE would flag each use as an error), after its header."""
     try:
-        return bind(query, {})[0]
+        text = bind(query, {})[0]
     except QueryError:
-        return query.sparql
+        text = query.sparql
+    # bind() blanks the header's comment lines (keeping line numbers); the editor shows them
+    original, bound = query.sparql.splitlines(keepends=True), text.splitlines(keepends=True)
+    for i, line in enumerate(original[:len(bound)]):
+        if not line.lstrip().startswith("#"):
+            break
+        if not bound[i].strip():
+            bound[i] = line
+    return with_prefix_lines("".join(bound))
+
+
+def with_prefix_lines(text: str) -> str:
+    """`text` with `PREFIX p: <…>` for every known prefix it uses and does not declare, placed after
+    the leading comment lines."""
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text)}
+    outside_iris = re.sub(r"<[^<>\s]*>", " ", text)  # `p:` inside an IRI is not a use of prefix p
+    used = [p for p in PREFIXES
+            if p.lower() not in declared and re.search(rf"(?<![\w:#.-]){re.escape(p)}:(?=[\w])", outside_iris)]
+    if not used:
+        return text
+    lines = text.splitlines(keepends=True)
+    header = 0
+    while header < len(lines) and lines[header].lstrip().startswith("#"):
+        header += 1
+    prefixes = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used)
+    return "".join(lines[:header]) + prefixes + "".join(lines[header:])
 
 
 async def yasgui_asset(request: Request) -> Response:
