@@ -427,3 +427,34 @@ def test_a_filtered_view_is_in_its_url_and_opens_the_same_elsewhere(watched, bro
         assert "country=" not in other.url and "hide=" not in other.url and "source=" not in other.url
     finally:
         other.context.close()
+
+
+def test_clicking_a_link_shows_what_it_says_and_on_whose_word(watched, base_url):
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore?query=eu-crm-supply-from-central-asia")
+    kz, lithium = node_id(data, "Kazakhstan"), node_id(data, "lithium")
+    (edge,) = [i for i, e in enumerate(data["edges"])
+               if (e["from"], e["to"]) == (kz, lithium) and e["kind"] == "fact" and e["label"] == "has reserves of"]
+    point = page.evaluate("""([a, b]) => { const net = window.crmgraphExplorer.network;
+        const pa = net.getPosition(a), pb = net.getPosition(b);
+        const mid = {x: (pa.x + pb.x) / 2, y: (pa.y + pb.y) / 2};
+        net.moveTo({position: mid, scale: 2, animation: false}); net.redraw();
+        return net.canvasToDOM(mid); }""", [kz, lithium])
+    box = page.locator("#network canvas").bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    title = page.locator("#edge-title")
+    title.wait_for()
+    assert title.inner_text() == "Kazakhstan — has reserves of → lithium"
+    keys = {data["sources"][i]["key"] for r in data["edges"][edge]["refs"] for i in (r[0], r[2]) if i is not None}
+    assert keys and panel_source_keys(page) == keys
+    shown = page.locator("#panel .refs").inner_text()
+    assert all(loc in shown for r in data["edges"][edge]["refs"] for loc in (r[1], r[3]) if loc), shown
+    # a link that stands for figures lists them, each with its sources
+    (figures,) = [i for i, e in enumerate(data["edges"]) if e["kind"] == "figure"][:1]
+    page.evaluate("i => window.crmgraphExplorer.selectEdge(i)", figures)
+    items = page.locator("#panel ul.statements li")
+    assert items.count() == len(data["edges"][figures]["statements"]) > 0
+    assert page.locator("#panel ul.statements .ref a").count() > 0
+    # and its ends lead to their panels
+    page.locator("#edge-title a").first.click()
+    assert page.locator("#panel h2").inner_text() == data["nodes"][data["edges"][figures]["from"]]["label"]

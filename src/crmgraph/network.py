@@ -113,6 +113,8 @@ class Edge:
     status: str | None = None
     sources: set[int] = field(default_factory=set)
     count: int = 1
+    refs: list[list] = field(default_factory=list)         # [source, locator, cited in, its locator]
+    statements: list[str] = field(default_factory=list)    # the figures, claims or entries it stands for
 
 
 @dataclass
@@ -288,7 +290,7 @@ def _add_facts_and_edges(store, net: Network, asserted_sources) -> None:
             if (twin["inferred"], inverse) < (fact["inferred"], p):
                 continue
         net.edges.append(Edge(s, o.value, "inferred" if fact["inferred"] else "fact", net.label(p), p,
-                              fact["status"], {r[0] for r in fact["refs"] if r[0] is not None}))
+                              fact["status"], {r[0] for r in fact["refs"] if r[0] is not None}, refs=fact["refs"]))
     for node in net.nodes.values():
         node.facts.sort(key=lambda f: (f["p"].lower(), f["inferred"], f["o"]["text"]))
 
@@ -327,33 +329,36 @@ def _add_statements(store, net: Network, source_index) -> None:
         if kind == CRM + "ListEntry" and CRM + "inList" in first and CRM + "material" in first:
             pair = (first[CRM + "inList"].value, first[CRM + "material"].value)
             label = "lists" + (f" ({net.label(first[CRM + 'category'].value)})" if CRM + "category" in first else "")
-            _group(grouped, net, pair, "entry", label, status, ref_sources)
+            _group(grouped, net, pair, "entry", label, statement)
         elif kind == CRM + "Figure" and CRM + "subject" in first:
             for m in v.get(CRM + "material", []):
                 qk = net.label(first[CRM + "quantityKind"].value) if CRM + "quantityKind" in first else "figure"
-                _group(grouped, net, (first[CRM + "subject"].value, m.value), "figure", qk, status, ref_sources)
+                _group(grouped, net, (first[CRM + "subject"].value, m.value), "figure", qk, statement)
         elif kind == CRM + "Claim" and CRM + "subject" in first and isinstance(first.get(CRM + "object"), ox.NamedNode):
             denied = _text(first.get(CRM + "polarity")) == "false"
             prop = net.label(first[CRM + "property"].value) if CRM + "property" in first else "claims"
             _group(grouped, net, (first[CRM + "subject"].value, first[CRM + "object"].value),
-                   "denial" if denied else "claim", ("not " if denied else "") + prop, status, ref_sources)
+                   "denial" if denied else "claim", ("not " if denied else "") + prop, statement)
     net.edges.extend(grouped.values())
     for node in net.nodes.values():
         node.statements.sort(key=lambda st: (st["kind"], st["text"]))
 
 
-def _group(grouped, net: Network, pair: tuple[str, str], kind: str, label: str, status, sources: set[int]) -> None:
+def _group(grouped, net: Network, pair: tuple[str, str], kind: str, label: str, statement: dict) -> None:
+    """One edge per pair, kind and label, standing for every statement that joins the pair that way."""
     a, b = pair
     if a not in net.nodes or b not in net.nodes or a == b:
         return
     key = (a, b, kind + label)
     edge = grouped.get(key)
     if edge is None:
-        grouped[key] = Edge(a, b, kind, label, None, status, set(sources))
+        edge = grouped[key] = Edge(a, b, kind, label, None, statement["status"])
     else:
         edge.count += 1
-        edge.sources |= sources
         edge.label = f"{label} ×{edge.count}"
+    edge.statements.append(statement["iri"])
+    edge.sources.update(r[0] for r in statement["refs"] if r[0] is not None)
+    edge.refs.extend(r for r in statement["refs"] if r not in edge.refs)
 
 
 def _statement_text(kind: str, v: dict[str, list], net: Network) -> str:
@@ -493,7 +498,8 @@ def explorer_data(net: Network, view: View, local_links: bool = True) -> dict:
         "edgeKinds": EDGE_KINDS,
         "nodes": nodes,
         "edges": [{"from": index[e.source], "to": index[e.target], "kind": e.kind, "label": e.label,
-                   "status": e.status, "sources": sorted(e.sources), "count": e.count} for e in edges],
+                   "status": e.status, "sources": sorted(e.sources), "count": e.count, "refs": e.refs,
+                   "statements": e.statements} for e in edges],
         "sources": [{**s, "href": link(s["iri"])} for s in net.sources],
         "view": view_order,
     }

@@ -91,7 +91,8 @@
     window.crmgraphExplorer.drawMs = ms - started; // since this script started
     document.body.dataset.ready = "true";
   });
-  window.crmgraphExplorer = {network, data, shown, select: id => openPanel(id), visibleNodeIds: () => nodeView.getIds(),
+  window.crmgraphExplorer = {network, data, shown, select: id => openPanel(id), selectEdge: i => openEdgePanel(i),
+                             visibleNodeIds: () => nodeView.getIds(),
                              visibleEdgeIds: () => edgeView.getIds()};
 
   function refresh() {
@@ -216,6 +217,38 @@
     }
   }
 
+  // a link: what it says, between whom, on whose word (a click on an edge)
+  function openEdgePanel(i) {
+    const e = edges[i], panel = $("panel");
+    openNode = null;
+    writeState();
+    panel.replaceChildren();
+    panel.hidden = false;
+    panel.append(el("button", {class: "close", title: "close", text: "×", onclick: () => { panel.hidden = true; }}));
+    const end = id => el("a", {href: "#", text: nodes[id].label, onclick: ev => { ev.preventDefault(); focusOn(id); }});
+    panel.append(el("h2", {id: "edge-title"}, end(e.from), ` — ${e.label} → `, end(e.to)));
+    panel.append(el("p", {class: "types"}, el("span", {class: "kind", text: (data.edgeKinds[e.kind] || e.kind)}),
+      e.status ? " " : "", e.status ? el("span", {class: "status", text: e.status}) : ""));
+    if (e.kind === "inferred") panel.append(el("p", {}, el("span", {class: "inferred", text: "inferred"}),
+      " by the reasoner from the ontology and the stated facts; no source states it as such."));
+    const texts = Object.fromEntries([...nodes[e.from].statements, ...nodes[e.to].statements].map(st => [st.iri, st]));
+    if (e.statements && e.statements.length) {
+      panel.append(el("h3", {text: `${e.statements.length} statement${e.statements.length === 1 ? "" : "s"}`}));
+      const list = el("ul", {class: "statements"});
+      for (const iri of e.statements) {
+        const st = texts[iri];
+        list.append(st ? el("li", {class: "statement " + st.kind}, el("span", {class: "kind", text: st.kind}), " ", st.text, " ",
+                             st.status ? el("span", {class: "status", text: st.status}) : "", el("br"), refs(st.refs))
+                       : el("li", {text: iri}));
+      }
+      panel.append(list);
+    } else if (e.refs && e.refs.length) {
+      panel.append(el("h3", {text: "Sources"}), refs(e.refs));
+    } else if (e.kind !== "inferred") {
+      panel.append(el("p", {class: "count", text: "No source is recorded for this link."}));
+    }
+  }
+
   // -- controls ------------------------------------------------------------------------------
   function fillSelect(select, items) {
     for (const [value, label] of items) select.append(el("option", {value, text: label}));
@@ -297,7 +330,10 @@
     if (ev.key === "Enter") { const first = results.querySelector("button"); if (first) first.click(); }
   });
 
-  network.on("click", params => { if (params.nodes.length) openPanel(params.nodes[0]); });
+  network.on("click", params => {
+    if (params.nodes.length) openPanel(params.nodes[0]);
+    else if (params.edges.length === 1) openEdgePanel(params.edges[0]);
+  });
   network.on("doubleClick", params => { if (params.nodes.length) expand(params.nodes[0]); });
   if (data.note) $("note").textContent = data.note;
   refresh();
