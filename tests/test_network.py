@@ -160,3 +160,8 @@ def test_an_inferred_super_property_of_an_asserted_fact_is_not_repeated(net):
     kz = net.nodes[KZ]
     wikidata = [f for f in kz.facts if f["o"].get("iri") == "http://www.wikidata.org/entity/Q232"]
     assert [(f["pi"], f["inferred"]) for f in wikidata] == [(CRM + "wikidata", False)]
+
+
+def test_the_data_says_when_and_with_what_the_graph_was_built(net):
+    data = explorer_data(net, whole_view(net, max_nodes=5))
+    assert data["built"]["builtWith"].startswith("crmgraph ") and re.match(r"\d{4}-\d\d-\d\dT", data["built"]["modified"])

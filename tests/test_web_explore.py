@@ -64,6 +64,7 @@ def test_a_named_query_is_drawn_from_its_answer(client):
     assert "Kazakhstan" in on_screen and "European Union" not in on_screen
     assert len(data["view"]) < len(data["nodes"]), "the rest of the graph stays available for expanding"
     assert 'href="/queries/eu-crm-supply-from-central-asia"' in page.text, "links back to the results as a table"
+    assert 'href="/explore.json?query=eu-crm-supply-from-central-asia"' in page.text, "and to its data"
 
 
 def test_a_named_querys_parameters_are_used(client):

@@ -79,7 +79,7 @@ def render_page(data: dict, inline: bool, links: dict[str, str] | None = None) -
 <html lang="en"><head><meta charset="utf-8"><title>{_escape(title)} · crmgraph explorer</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">{css}</head>
 <body>
-<header><h1>{_escape(title)}</h1>{nav}<span id="counts"></span><span id="note"></span>{extra}</header>
+<header><h1>{_escape(title)}</h1>{nav}<span id="counts"></span><span id="note"></span>{extra}<span id="built"></span></header>
 <div id="app">
 <aside id="controls">
   <label class="field" for="search">Search by label</label>

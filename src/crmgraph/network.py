@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .layout import force_layout
-from .namespaces import CRM, GRAPH_ASSERTED, GRAPH_INFERRED, ID, RDF, RDFS, SKOS, VOID, compact, local_path
+from .namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, ID, RDF, RDFS, SKOS, VOID, compact, local_path
 from .results import Table, to_result
 
 
@@ -125,6 +125,7 @@ class Network:
     edges: list[Edge]
     sources: list[dict]
     labels: dict[str, str]
+    built: dict | None = None    # when and with what the store was built (its build graph), if it says
 
     def degree(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
@@ -186,10 +187,19 @@ def load_network(store) -> Network:
         style = next((s.key for s in STYLES if classes.keys() & set(s.classes)), "other")
         net.nodes[iri] = Node(iri, net.label(iri), style, sorted(classes.items(), key=lambda x: (x[1], x[0])))
 
+    net.built = _built(store)
     asserted_sources = _assertion_sources(store, source_index)
     _add_facts_and_edges(store, net, asserted_sources)
     _add_statements(store, net, source_index)
     return net
+
+
+def _built(store) -> dict | None:
+    """The build graph's record of when the store was built and by which crmgraph (None if absent)."""
+    for modified, tool in _rows(store, f"""SELECT ?m ?w WHERE {{ GRAPH <{GRAPH_BUILD}> {{ ?d dcterms:modified ?m .
+            OPTIONAL {{ ?d crm:builtWith ?w }} }} }} ORDER BY DESC(?m) LIMIT 1"""):
+        return {"modified": modified.value, "builtWith": _text(tool) or None}
+    return None
 
 
 def _sources(store) -> list[dict]:
@@ -493,6 +503,7 @@ def explorer_data(net: Network, view: View, local_links: bool = True) -> dict:
         "schema": 1,
         "title": view.title,
         "note": view.note,
+        "built": net.built,
         "styles": [{"key": s.key, "label": s.label, "color": s.color, "shape": s.shape, "count": counts.get(s.key, 0)}
                    for s in STYLES if any(n.style == s.key for n in all_nodes.values())],
         "edgeKinds": EDGE_KINDS,

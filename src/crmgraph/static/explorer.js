@@ -336,6 +336,8 @@
   });
   network.on("doubleClick", params => { if (params.nodes.length) expand(params.nodes[0]); });
   if (data.note) $("note").textContent = data.note;
+  if (data.built) $("built").textContent = `graph built ${data.built.modified.replace("T", " ").replace("Z", " UTC")}` +
+    (data.built.builtWith ? ` with ${data.built.builtWith}` : "");
   refresh();
 
   // -- the view in the URL: filters and the open entity, so a view can be bookmarked and shared --------

@@ -112,6 +112,8 @@ async def explore(request: Request) -> Response:
     except CrmgraphError as exc:
         status, _ = render_for_http(exc)
         return HTMLResponse(_error_page(exc), status_code=status, headers={"Content-Security-Policy": CSP})
+    query = request.url.query
+    links = {**links, "data (JSON)": "/explore.json" + (f"?{query}" if query else "")}
     page = explorer.render_page(data, inline=False, links=links)
     return HTMLResponse(page, headers={"Content-Security-Policy": CSP})
 
