@@ -165,6 +165,13 @@ def _text(term) -> str:
     return term.value if term is not None else ""
 
 
+def _boolean(term) -> bool | None:
+    """An xsd:boolean literal's value; Virtuoso answers 1/0 for true/false. None if absent."""
+    if term is None:
+        return None
+    return term.value.strip().lower() in ("true", "1")
+
+
 def load_network(store) -> Network:
     """The entity network of a store (embedded or remote): a handful of whole-graph queries."""
     labels: dict[str, str] = {}
@@ -340,15 +347,19 @@ def _add_statements(store, net: Network, source_index) -> None:
             pair = (first[CRM + "inList"].value, first[CRM + "material"].value)
             label = "lists" + (f" ({net.label(first[CRM + 'category'].value)})" if CRM + "category" in first else "")
             _group(grouped, net, pair, "entry", label, statement)
-        elif kind == CRM + "Figure" and CRM + "subject" in first:
-            for m in v.get(CRM + "material", []):
-                qk = net.label(first[CRM + "quantityKind"].value) if CRM + "quantityKind" in first else "figure"
-                _group(grouped, net, (first[CRM + "subject"].value, m.value), "figure", qk, statement)
-        elif kind == CRM + "Claim" and CRM + "subject" in first and isinstance(first.get(CRM + "object"), ox.NamedNode):
-            denied = _text(first.get(CRM + "polarity")) == "false"
+        elif kind == CRM + "Figure":  # a figure may be about several subjects (China and Russia: a joint share)
+            qk = net.label(first[CRM + "quantityKind"].value) if CRM + "quantityKind" in first else "figure"
+            for subject in v.get(CRM + "subject", []):
+                for m in v.get(CRM + "material", []):
+                    _group(grouped, net, (subject.value, m.value), "figure", qk, statement)
+        elif kind == CRM + "Claim":
+            denied = _boolean(first.get(CRM + "polarity")) is False
             prop = net.label(first[CRM + "property"].value) if CRM + "property" in first else "claims"
-            _group(grouped, net, (first[CRM + "subject"].value, first[CRM + "object"].value),
-                   "denial" if denied else "claim", ("not " if denied else "") + prop, statement)
+            for subject in v.get(CRM + "subject", []):
+                for o in v.get(CRM + "object", []):
+                    if isinstance(o, ox.NamedNode):
+                        _group(grouped, net, (subject.value, o.value), "denial" if denied else "claim",
+                               ("not " if denied else "") + prop, statement)
     net.edges.extend(grouped.values())
     for node in net.nodes.values():
         node.statements.sort(key=lambda st: (st["kind"], st["text"]))
@@ -381,7 +392,7 @@ def _statement_text(kind: str, v: dict[str, list], net: Network) -> str:
         return text + (f" ({one('category')})" if v.get(CRM + "category") else "") + \
             (f", grade {one('grade')}" if v.get(CRM + "grade") else "")
     if kind == CRM + "Claim":
-        polarity = "does not hold: " if one("polarity") == "false" else ""
+        polarity = "does not hold: " if _boolean((v.get(CRM + "polarity") or [None])[0]) is False else ""
         obj = one("object") or one("value")
         return f"{polarity}{one('subject')} — {one('property')}{(' — ' + obj) if obj else ''}" + \
             (f" (claimed by {one('claimant')})" if v.get(CRM + "claimant") else "")
@@ -390,7 +401,7 @@ def _statement_text(kind: str, v: dict[str, list], net: Network) -> str:
         value += "–" + _number(one("upperValue"))
     qualifier = one("valueQualifier").lower()
     when = one("refYear") or "–".join(x for x in (one("periodStart"), one("periodEnd")) if x) or \
-        ("year not stated" if one("yearNotStated") == "true" else "")
+        ("year not stated" if _boolean((v.get(CRM + "yearNotStated") or [None])[0]) else "")
     context = "; ".join(x for x in (when, one("scope"), (f"claimed by {one('claimant')}" if v.get(CRM + "claimant") else ""),
                                     one("material")) if x)
     return f"{one('quantityKind')}: {(qualifier + ' ') if qualifier else ''}{value} {one('unit')}" + \
