@@ -242,6 +242,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, time limit, row cap)."""
     from .sandbox import Limits
     from .web import bind, create_app, make_server
+    from .web.html import SECTIONS
 
     web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers), warm_explorer=True))
     try:
@@ -252,8 +253,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     bound_host, bound_port = sock.getsockname()[:2]
     url = f"http://{f'[{bound_host}]' if ':' in bound_host else bound_host}:{bound_port}"
     out.print(f"crmgraph: portal at {url}/", highlight=False, soft_wrap=True)
-    for path, what in (("/explore", "graph explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
-                       ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint")):
+    for path, what in SECTIONS[1:]:  # the portal's sections, after its home page
         out.print(f"  {what:<16} {url}{path}", highlight=False, soft_wrap=True)
     out.print(f"  store {web_app.state.store_path}; queries stopped after {timeout_s:g} s, answers capped at {max_rows:,} rows, "
               f"{workers} at once; Ctrl-C to stop", highlight=False, soft_wrap=True)

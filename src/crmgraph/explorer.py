@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from html import escape
 from pathlib import Path
 
 from .errors import CrmgraphError
@@ -29,10 +30,6 @@ ASSETS = {
     "explorer.css": "text/css; charset=utf-8",
 }
 
-NAV = (("/explore", "explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
-       ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"))
-
-
 def asset_path(name: str) -> Path:
     """Where an asset of ASSETS is on disk."""
     if name not in ASSETS:
@@ -46,40 +43,33 @@ def asset_path(name: str) -> Path:
     return STATIC / name
 
 
-def _script_json(value: object) -> str:
-    """JSON that is safe inside a <script> element (no `</script>`, no `<!--`)."""
-    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def script_json(value: object) -> str:
+    """JSON that is safe inside a <script> element (no `</script>`, no `<!--`); the explorer's data and
+    the editor's configuration use it."""
+    return (json.dumps(value, ensure_ascii=False)
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def _escape(text: object) -> str:
-    import html
-
-    return html.escape(str(text), quote=True)
-
-
-def render_page(data: dict, inline: bool, links: dict[str, str] | None = None) -> str:
+def render_page(data: dict, inline: bool, links: dict[str, str] | None = None, nav: str = "") -> str:
     """The explorer as HTML. `inline`: put the assets in the page (one self-contained file);
     otherwise link them from `/assets/explorer/`. `links`: extra header links (label → path),
-    e.g. the query this view comes from."""
+    e.g. the query this view comes from; `nav`: the portal's navigation bar (HTML), if served."""
     if inline:
         css = f"<style>{asset_path('explorer.css').read_text(encoding='utf-8')}</style>"
         scripts = "".join(f"<script>{_inline_js(asset_path(n).read_text(encoding='utf-8'))}</script>\n"
                           for n in ("vis-network.min.js", "explorer.js"))
-        nav = ""
     else:
         css = '<link rel="stylesheet" href="/assets/explorer/explorer.css">'
         scripts = ('<script src="/assets/explorer/vis-network.min.js"></script>\n'
                    '<script src="/assets/explorer/explorer.js"></script>\n')
-        nav = "<nav>" + "".join(f'<a href="{_escape(h)}">{_escape(t)}</a>' for h, t in NAV) + "</nav>"
-    extra = "".join(f' <a href="{_escape(h)}">{_escape(t)}</a>' for t, h in (links or {}).items())
+    extra = "".join(f' <a href="{escape(h)}">{escape(t)}</a>' for t, h in (links or {}).items())
     title = data.get("title") or "crmgraph"
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{_escape(title)} · crmgraph explorer</title>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · crmgraph explorer</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">{css}</head>
 <body>
-<header><h1>{_escape(title)}</h1>{nav}<span id="counts"></span><span id="note"></span>{extra}<span id="built"></span></header>
+<header><h1>{escape(title)}</h1>{nav}<span id="counts"></span><span id="note"></span>{extra}<span id="built"></span></header>
 <div id="app">
 <aside id="controls">
   <label class="field" for="search">Search by label</label>
@@ -101,7 +91,7 @@ def render_page(data: dict, inline: bool, links: dict[str, str] | None = None) -
 <main id="network" aria-label="network of the knowledge graph"></main>
 <aside id="panel" hidden></aside>
 </div>
-<script type="application/json" id="crmgraph-data">{_script_json(data)}</script>
+<script type="application/json" id="crmgraph-data">{script_json(data)}</script>
 {scripts}</body></html>
 """
 

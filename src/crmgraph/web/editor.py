@@ -27,7 +27,6 @@ Two additions to YASGUI, in the page's own script (`EDITOR_JS`):
 """
 from __future__ import annotations
 
-import json
 import re
 
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +36,7 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from ..namespaces import CRM, ID, ONTOLOGY_IRI, PREFIXES
 from ..errors import QueryError
 from ..queries import NamedQuery, bind, load_named_queries
+from ..explorer import script_json
 from .html import content_security_policy, document, escape
 
 #: Where YASGUI's built files are, below `web-assets/`.
@@ -166,12 +166,6 @@ DEFAULT_QUERY = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("crm", "regio
     "ORDER BY ?label\nLIMIT 100\n")
 
 
-def _script_json(value: object) -> str:
-    """JSON safe inside a <script> element (no `</script>`, no `<!--`)."""
-    return (json.dumps(value, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("&", "\\u0026"))
-
-
 def editor_text(query: NamedQuery) -> str:
     """A named query's text for the editor: its defaults bound as a VALUES block the user can edit
     (the text as written if a parameter has no default), and PREFIX lines for the prefixes it uses
@@ -241,8 +235,8 @@ async def editor(request: Request) -> Response:
         "yasr": {"persistenceId": None, "prefixes": PREFIXES},
     }
     setup = ("\n"
-             f"const config = {_script_json(config)};\n"
-             f"const localIris = {_script_json(LOCAL_IRIS)};\n"
+             f"const config = {script_json(config)};\n"
+             f"const localIris = {script_json(LOCAL_IRIS)};\n"
              f"const maxExploreUrl = {MAX_EXPLORE_URL};\n"
              f"{EDITOR_JS}")
     body = (
@@ -253,7 +247,7 @@ async def editor(request: Request) -> Response:
         "columns of IRIs (or a CONSTRUCT) can be drawn as a network: pick <em>Network</em> above the results.</p>"
         '<div class="editor-layout"><nav id="named-queries" aria-label="named queries"><h2>Named queries</h2>'
         f'<ul>{menu}</ul><p><a href="/queries">all named queries</a></p></nav><div id="yasgui"></div></div>'
-        f'<script id="named-query-texts" type="application/json">{_script_json(texts)}</script>'
+        f'<script id="named-query-texts" type="application/json">{script_json(texts)}</script>'
         '<script src="/assets/yasgui/yasgui.min.js"></script>'
         f"<script>{setup}</script>")
     head = f'<link rel="stylesheet" href="/assets/yasgui/yasgui.min.css"><style>{EDITOR_CSS}</style>'

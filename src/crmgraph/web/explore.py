@@ -29,7 +29,7 @@ from ..errors import CrmgraphError, ProtocolError, QueryError, render_for_http
 from ..network import Network, explorer_data, load_network, view_from_answer, whole_view
 from ..queries import bind, find_named_query, load_named_queries
 from ..results import to_result
-from .html import CSP, document, escape
+from .html import CSP, NAV, document, escape
 
 #: Most entities the whole-graph view puts on screen at first (best connected first; the rest are searchable).
 MAX_NODES = 2000
@@ -114,7 +114,7 @@ async def explore(request: Request) -> Response:
         return HTMLResponse(_error_page(exc), status_code=status, headers={"Content-Security-Policy": CSP})
     query = request.url.query
     links = {**links, "data (JSON)": "/explore.json" + (f"?{query}" if query else "")}
-    page = explorer.render_page(data, inline=False, links=links)
+    page = explorer.render_page(data, inline=False, links=links, nav=NAV)
     return HTMLResponse(page, headers={"Content-Security-Policy": CSP})
 
 

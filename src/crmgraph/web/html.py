@@ -21,9 +21,11 @@ code{font-size:90%}pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size
 .error{background:#fde8e8;border-left:4px solid #b00;padding:.5em 1em}form label{display:block;margin:.4em 0}
 form input[type=text]{min-width:20em}"""
 
+#: The portal's sections: (path, name), in the order of the navigation bar (also printed by `crmgraph serve`).
+SECTIONS = (("/", "home"), ("/explore", "explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
+            ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"))
 #: The navigation bar of every page.
-NAV = ('<nav><a href="/">home</a><a href="/explore">explorer</a><a href="/editor">SPARQL editor</a>'
-       '<a href="/queries">named queries</a><a href="/ontology">ontology</a><a href="/sparql">SPARQL endpoint</a></nav>')
+NAV = "<nav>" + "".join(f'<a href="{path}">{name}</a>' for path, name in SECTIONS) + "</nav>"
 
 
 def escape(text: object) -> str:
