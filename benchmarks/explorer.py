@@ -43,11 +43,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from crmgraph import network as network_module  # noqa: E402
-from crmgraph.explorer import asset_path, render_page  # noqa: E402
+from crmgraph.views.explorer import asset_path, render_page  # noqa: E402
 from crmgraph.namespaces import (CRM, DCTERMS, GRAPH_ASSERTED, GRAPH_INFERRED, ID, PROV, RDF,  # noqa: E402
                                  RDFS, SKOS, XSD)
-from crmgraph.network import explorer_data, load_network, whole_view  # noqa: E402
-from crmgraph.store import OxigraphStore  # noqa: E402
+from crmgraph.views.network import explorer_data, load_network, whole_view  # noqa: E402
+from crmgraph.store.embedded import OxigraphStore  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

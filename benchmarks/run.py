@@ -70,8 +70,8 @@ def child(backend: str, data: str, repeat: int, queries: dict[str, str]) -> dict
     if backend in ("crmgraph", "pyoxigraph"):
         folder = tempfile.mkdtemp(prefix=f"bench-{backend}-")
         if backend == "crmgraph":
-            from crmgraph.results import to_result
-            from crmgraph.store import OxigraphStore
+            from crmgraph.query.results import to_result
+            from crmgraph.store.embedded import OxigraphStore
 
             store = OxigraphStore(Path(folder) / "store")
             store.load_file(Path(data), GRAPH_ASSERTED)
@@ -111,9 +111,9 @@ def run_child(backend: str, data: Path, repeat: int, queries: dict[str, str], ti
 
 def remote_run(kind: str, data: Path, repeat: int, queries: dict[str, str]) -> dict:
     """Load a server over the Graph Store Protocol and time the same queries over HTTP."""
-    from crmgraph.localservers import oxigraph_server, virtuoso_server
-    from crmgraph.remote import RemoteStore
-    from crmgraph.results import to_result
+    from crmgraph.store.localservers import oxigraph_server, virtuoso_server
+    from crmgraph.store.remote import RemoteStore
+    from crmgraph.query.results import to_result
 
     start = oxigraph_server if kind == "oxigraph-server" else virtuoso_server
     auth = {} if kind == "oxigraph-server" else {"user": "dba", "password": "dba"}
@@ -190,10 +190,10 @@ def rdflib_curated(nquads: str, texts: dict[str, str], repeat: int, budget: floa
 
 
 def curated(repeat: int, with_servers: list[str], rdflib_budget: float) -> list[dict]:
-    from crmgraph.build import compile_graph, fill_store
-    from crmgraph.queries import bind, load_named_queries, run_named
+    from crmgraph.knowledge.build import compile_graph, fill_store
+    from crmgraph.query.named import bind, load_named_queries, run_named
     from crmgraph.settings import Settings
-    from crmgraph.store import OxigraphStore
+    from crmgraph.store.embedded import OxigraphStore
 
     settings = Settings.discover()
     compiled = compile_graph(settings)
@@ -216,8 +216,8 @@ def curated(repeat: int, with_servers: list[str], rdflib_budget: float) -> list[
         for row in rows:
             row["rdflib"] = rdflib_times[row["query"]]
         for kind in with_servers:
-            from crmgraph.localservers import oxigraph_server, virtuoso_server
-            from crmgraph.remote import RemoteStore
+            from crmgraph.store.localservers import oxigraph_server, virtuoso_server
+            from crmgraph.store.remote import RemoteStore
 
             start = oxigraph_server if kind == "oxigraph-server" else virtuoso_server
             auth = {} if kind == "oxigraph-server" else {"user": "dba", "password": "dba"}
@@ -296,7 +296,7 @@ def main() -> None:
 
     import shutil
 
-    from crmgraph.localservers import oxigraph_binary
+    from crmgraph.store.localservers import oxigraph_binary
 
     if args.servers == "auto":
         servers = (["oxigraph-server"] if oxigraph_binary() else []) + (["virtuoso"] if shutil.which("virtuoso-t") else [])

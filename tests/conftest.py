@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from crmgraph.build import compile_graph, fill_store
-from crmgraph.results import to_result
+from crmgraph.knowledge.build import compile_graph, fill_store
+from crmgraph.query.results import to_result
 from crmgraph.settings import Settings
-from crmgraph.store import OxigraphStore
+from crmgraph.store.embedded import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from crmgraph.sandbox import Limits
+from crmgraph.web.sandbox import Limits
 from crmgraph.web import create_app
 from crmgraph.web.editor import YASGUI_BUILD
 
@@ -66,7 +66,7 @@ def test_each_named_query_reaches_the_editor_as_a_complete_query_that_declares_i
     without the prefixes the server predeclares — and still give the same answer."""
     import pyoxigraph as ox
 
-    from crmgraph.queries import bind, load_named_queries
+    from crmgraph.query.named import bind, load_named_queries
     from crmgraph.web.editor import editor_text
 
     for query in load_named_queries(settings.queries_dir).values():
@@ -80,7 +80,7 @@ def rows(answer) -> list[tuple[str, ...]]:
     """An answer's rows, in a canonical order (blank nodes all alike: their names are arbitrary)."""
     import pyoxigraph as ox
 
-    from crmgraph.results import to_result
+    from crmgraph.query.results import to_result
 
     table = to_result(answer)
     return sorted(tuple("_" if isinstance(t, ox.BlankNode) else str(t) for t in row) for row in table.rows)

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crmgraph.explorer import render_page, write_file
-from crmgraph.network import explorer_data, load_network, whole_view
-from crmgraph.sandbox import Limits
+from crmgraph.views.explorer import render_page, write_file
+from crmgraph.views.network import explorer_data, load_network, whole_view
+from crmgraph.web.sandbox import Limits
 from crmgraph.web import create_app
 
 from .chromium import launch_chromium

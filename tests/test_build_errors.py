@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from crmgraph.build import build, compile_graph
+from crmgraph.knowledge.build import build, compile_graph
 from crmgraph.errors import CurationError, InconsistencyError, ParseError, ShapeViolationError
-from crmgraph.store import OxigraphStore
+from crmgraph.store.embedded import OxigraphStore
 
 from .conftest import write_graph_file
 
@@ -93,7 +93,7 @@ def test_reasoning_alone_rejects_nonsense(compiled):
     """Disjointness axioms make HermiT refuse a material typed as a country, with an explanation."""
     import pyoxigraph as ox
 
-    from crmgraph.reasoning import run_hermit
+    from crmgraph.knowledge.reasoning import run_hermit
 
     bad = ox.Triple(ox.NamedNode("https://w3id.org/crmgraph/id/material/antimony"),
                     ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),

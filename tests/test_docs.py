@@ -58,7 +58,7 @@ def test_every_web_route_is_documented_in_the_readme():
 
 
 def test_the_named_query_catalogue_is_current():
-    from crmgraph.queries import catalogue_markdown, load_named_queries
+    from crmgraph.query.named import catalogue_markdown, load_named_queries
 
     expected = catalogue_markdown(load_named_queries(ROOT / "queries"))
     assert (ROOT / "docs" / "queries.md").read_text(encoding="utf-8") == expected, \

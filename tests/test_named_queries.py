@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from crmgraph.errors import QueryError
-from crmgraph.queries import bind, find_named_query, load_named_queries, parse_named_query, run_named
+from crmgraph.query.named import bind, find_named_query, load_named_queries, parse_named_query, run_named
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = load_named_queries(ROOT / "queries")

@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from crmgraph.errors import CrmgraphError, QueryError
-from crmgraph.explorer import render_page, write_file
-from crmgraph.layout import force_layout
+from crmgraph.views.explorer import render_page, write_file
+from crmgraph.views.layout import force_layout
 from crmgraph.namespaces import CRM, ID
-from crmgraph.network import explorer_data, load_network, view_from_answer, whole_view
-from crmgraph.results import Table
+from crmgraph.views.network import explorer_data, load_network, view_from_answer, whole_view
+from crmgraph.query.results import Table
 
 KZ, UZ = ID + "country/KZ", ID + "country/UZ"
 LITHIUM, LIST_2023 = ID + "material/lithium", ID + "list/eu-crm-2023"

@@ -8,8 +8,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_readme_python_example_runs(compiled, settings, tmp_path, monkeypatch):
-    from crmgraph.build import fill_store
-    from crmgraph.store import OxigraphStore
+    from crmgraph.knowledge.build import fill_store
+    from crmgraph.store.embedded import OxigraphStore
 
     store = OxigraphStore(tmp_path / "store")
     fill_store(store, compiled, settings)

@@ -10,14 +10,14 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from crmgraph.build import fill_store
+from crmgraph.knowledge.build import fill_store
 from crmgraph.cli import app
 from crmgraph.errors import QueryError, StoreError
-from crmgraph.queries import load_named_queries, run_named
-from crmgraph.remote import RemoteStore
-from crmgraph.results import Table, to_result
+from crmgraph.query.named import load_named_queries, run_named
+from crmgraph.store.remote import RemoteStore
+from crmgraph.query.results import Table, to_result
 
-from crmgraph.localservers import free_port, oxigraph_server, virtuoso_server
+from crmgraph.store.localservers import free_port, oxigraph_server, virtuoso_server
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = load_named_queries(ROOT / "queries")
@@ -81,7 +81,7 @@ def test_blank_nodes_in_an_answer_are_read(remote):
 
 def test_the_explorer_draws_the_same_network_from_a_server(remote, store):
     """`crmgraph viz --endpoint` and a portal over a server read the network with the same queries."""
-    from crmgraph.network import load_network
+    from crmgraph.views.network import load_network
 
     def shape(net):
         nodes = {(iri, n.style, n.label, len(n.facts), len(n.statements)) for iri, n in net.nodes.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crmgraph.results import GENERIC_MEDIA_TYPES, GRAPH_FORMATS, MEDIA_TYPES, SOLUTION_FORMATS, media_type
+from crmgraph.query.results import GENERIC_MEDIA_TYPES, GRAPH_FORMATS, MEDIA_TYPES, SOLUTION_FORMATS, media_type
 from crmgraph.web import entities, sparql
 
 

@@ -1,4 +1,4 @@
-"""Running SPARQL from strangers (crmgraph.sandbox): the read-only check finds update keywords and
+"""Running SPARQL from strangers (crmgraph.web.sandbox): the read-only check finds update keywords and
 SERVICE wherever the SPARQL parser would, and nowhere else; limits are checked; a pool over a real
 store answers, refuses and stops queries. (Over HTTP: tests/test_web_sparql.py.)"""
 from __future__ import annotations
@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from crmgraph.build import fill_store
+from crmgraph.knowledge.build import fill_store
 from crmgraph.errors import QueryRefused, QueryTimeout, ResultTooLarge, StoreError
-from crmgraph.sandbox import Limits, QueryPool, check_read_only, keywords
-from crmgraph.store import OxigraphStore
+from crmgraph.web.sandbox import Limits, QueryPool, check_read_only, keywords
+from crmgraph.store.embedded import OxigraphStore
 
 
 @pytest.mark.parametrize("query", [

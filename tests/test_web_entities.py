@@ -15,8 +15,8 @@ import pytest
 import rdflib
 
 from crmgraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
-from crmgraph.sandbox import Limits
-from crmgraph.store import OxigraphStore
+from crmgraph.web.sandbox import Limits
+from crmgraph.store.embedded import OxigraphStore
 from crmgraph.web import create_app
 from crmgraph.web.entities import local_path
 

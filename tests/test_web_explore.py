@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from crmgraph.namespaces import ID
-from crmgraph.sandbox import Limits
+from crmgraph.web.sandbox import Limits
 from crmgraph.web import create_app
 
 from .test_web_sparql import serving

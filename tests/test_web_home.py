@@ -14,10 +14,10 @@ import pyoxigraph as ox
 import pytest
 
 from crmgraph.namespaces import CRM, ID
-from crmgraph.network import NOT_NODES
-from crmgraph.results import to_result
-from crmgraph.sandbox import Limits
-from crmgraph.store import OxigraphStore
+from crmgraph.views.network import NOT_NODES
+from crmgraph.query.results import to_result
+from crmgraph.web.sandbox import Limits
+from crmgraph.store.embedded import OxigraphStore
 from crmgraph.web import create_app
 
 from .test_web_sparql import serving

@@ -1,6 +1,6 @@
 """Named-query pages (web/queries.py), like Datasette's canned queries: the list, a query's page with
 its parameters as a GET form, its results as an escaped HTML table with CSV and JSON twins that agree
-with `crmgraph.queries.run_named`, 400 for a bad value (before anything runs), 404 with the closest
+with `crmgraph.query.named.run_named`, 400 for a bad value (before anything runs), 404 with the closest
 names — all against a real uvicorn server on 127.0.0.1."""
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from crmgraph.queries import load_named_queries, run_named
-from crmgraph.sandbox import Limits
-from crmgraph.store import OxigraphStore
+from crmgraph.query.named import load_named_queries, run_named
+from crmgraph.web.sandbox import Limits
+from crmgraph.store.embedded import OxigraphStore
 from crmgraph.web import create_app
 
 from .test_web_sparql import serving

@@ -23,8 +23,8 @@ from rdflib.query import Result
 from SPARQLWrapper import GET, JSON, POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper, XML
 
 from crmgraph.errors import StoreError
-from crmgraph.sandbox import Limits
-from crmgraph.store import OxigraphStore
+from crmgraph.web.sandbox import Limits
+from crmgraph.store.embedded import OxigraphStore
 from crmgraph.web import bind, create_app, make_server
 
 CRM = "https://w3id.org/crmgraph/ontology#"

@@ -5,7 +5,7 @@ The library is the core (`crmgraph.open`, `crmgraph.build`); `crmgraph.cli` is a
 """
 __version__ = "0.1.0"
 
-from .api import KnowledgeGraph, iri, open  # noqa: E402,A004
-from .build import build  # noqa: E402
+from .query.api import KnowledgeGraph, iri, open  # noqa: E402,A004
+from .knowledge.build import build  # noqa: E402
 
 __all__ = ["KnowledgeGraph", "__version__", "build", "iri", "open"]

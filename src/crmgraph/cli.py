@@ -55,10 +55,10 @@ def _with_store(fn, store: Optional[Path], endpoint: Optional[str] = None, user:
 
 def _open(store: Optional[Path], endpoint: Optional[str] = None, user: Optional[str] = None, password: Optional[str] = None):
     if endpoint:
-        from .remote import RemoteStore
+        from .store.remote import RemoteStore
 
         return RemoteStore(endpoint, user=user, password=password)
-    from .store import OxigraphStore
+    from .store.embedded import OxigraphStore
 
     return OxigraphStore(_store_path(store), read_only=True)
 
@@ -70,8 +70,8 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
     """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load.
 
     With --endpoint, the graphs are loaded into a SPARQL server through the Graph Store Protocol."""
-    from .build import build as run_build
-    from .build import build_remote
+    from .knowledge.build import build as run_build
+    from .knowledge.build import build_remote
 
     with err.status("building") as status:
         def progress(step: str) -> None:
@@ -92,7 +92,7 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
 @app.command()
 def validate(reason: bool = typer.Option(True, help="Also run the OWL consistency check.")) -> None:
     """Check graph/ without writing a store: parse, curation rules, SHACL and (by default) reasoning."""
-    from .build import compile_graph
+    from .knowledge.build import compile_graph
 
     compiled = _run(lambda: compile_graph(Settings.discover(), reason=reason))
     for w in compiled.warnings:
@@ -121,8 +121,8 @@ def query(query: str = typer.Argument(..., help="A named query of queries/ (see 
           format: str = typer.Option("table", "--format", "-f", help="table, csv, tsv, json or md"),
           output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")) -> None:
     """Run a named query or a SPARQL file against the store (prefixes crm:, id:, mat:, country: … are predeclared)."""
-    from .queries import find_named_query, load_named_queries, parse_named_query, run_named
-    from .results import FORMATS, serialise, to_rich
+    from .query.named import find_named_query, load_named_queries, parse_named_query, run_named
+    from .query.results import FORMATS, serialise, to_rich
 
     if format not in FORMATS:
         err.print(f"error: unknown format {format!r}; choose one of {', '.join(FORMATS)}")
@@ -164,7 +164,7 @@ def queries(format: str = typer.Option("table", "--format", "-f", help="table, o
     """List the named queries of queries/ with their parameters."""
     from rich.table import Table as RichTable
 
-    from .queries import catalogue_markdown, load_named_queries
+    from .query.named import catalogue_markdown, load_named_queries
 
     found = _run(lambda: load_named_queries(Settings.discover().queries_dir))
     if format == "md":
@@ -182,7 +182,7 @@ def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
     """Triples per graph, instances per class, statements per status and facts per source."""
     from rich.table import Table as RichTable
 
-    from .stats import compute_stats
+    from .analysis.stats import compute_stats
 
     st = _with_store(compute_stats, store, endpoint, user, password)
     t = RichTable("graph", "triples", title="Triples per graph")
@@ -212,7 +212,7 @@ def conflicts(store: Optional[Path] = StoreOption, endpoint: Optional[str] = End
     """Claims about the same subject, quantity, scope and period whose values differ, with their sources."""
     import json
 
-    from .conflicts import find_conflicts
+    from .analysis.conflicts import find_conflicts
 
     found = _with_store(find_conflicts, store, endpoint, user, password)
     if format == "json":
@@ -240,7 +240,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           workers: int = typer.Option(2, "--workers", min=1, max=64, help="Queries run at once (one process each).")) -> None:
     """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
     named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, time limit, row cap)."""
-    from .sandbox import Limits
+    from .web.sandbox import Limits
     from .web import bind, create_app, make_server
     from .web.html import SECTIONS
 
@@ -271,8 +271,8 @@ def viz(output: Path = typer.Option(..., "--output", "-o", help="The HTML file t
         user: Optional[str] = UserOption, password: Optional[str] = PasswordOption) -> None:
     """Write the graph explorer as one self-contained HTML file: the network, legend, filters, search and each
     node's facts with their sources — opens from disk with no server and no internet."""
-    from .explorer import write_file
-    from .queries import find_named_query, load_named_queries
+    from .views.explorer import write_file
+    from .query.named import find_named_query, load_named_queries
 
     values = _parse_params(param)
     named = _run(lambda: find_named_query(load_named_queries(Settings.discover().queries_dir), query)) if query else None

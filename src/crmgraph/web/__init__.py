@@ -6,7 +6,7 @@
     web/queries.py  named-query pages (/queries, /queries/NAME) with CSV and JSON twins
     web/html.py     shared HTML helpers: escaping, inline CSS, links to IRIs
 
-Queries from the web run in the worker processes of `crmgraph.sandbox.QueryPool` (read-only,
+Queries from the web run in the worker processes of `crmgraph.web.sandbox.QueryPool` (read-only,
 time limit, row cap); nothing is opened or started at import time.
 """
 from .app import ROUTES, Route, bind, create_app, make_server

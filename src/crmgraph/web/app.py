@@ -21,9 +21,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from .. import __version__
 from ..errors import CrmgraphError, StoreError, render_for_http
-from ..sandbox import Limits, QueryPool
+from .sandbox import Limits, QueryPool
 from ..settings import Settings
-from ..store import OxigraphStore
+from ..store.embedded import OxigraphStore
 from . import editor, entities, explore, home, queries, sparql
 from .html import CSP
 

@@ -35,8 +35,8 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 
 from ..namespaces import CRM, ID, ONTOLOGY_IRI, PREFIXES
 from ..errors import QueryError
-from ..queries import NamedQuery, bind, load_named_queries
-from ..explorer import script_json
+from ..query.named import NamedQuery, bind, load_named_queries
+from ..views.explorer import script_json
 from .html import content_security_policy, document, escape
 
 #: Where YASGUI's built files are, below `web-assets/`.

@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..namespaces import CRM, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, PREFIXES, PROV, RDF, RDFS, SKOS, compact
-from ..results import media_type, negotiation_table, write_answer
+from ..query.results import media_type, negotiation_table, write_answer
 from .html import CSS as _CSS, NAV, escape as _e, href as _href, local_path
 from .sparql import choose, parse_accept
 

@@ -24,11 +24,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from .. import explorer
+from ..views import explorer
 from ..errors import CrmgraphError, ProtocolError, QueryError, render_for_http
-from ..network import Network, explorer_data, load_network, view_from_answer, whole_view
-from ..queries import bind, find_named_query, load_named_queries
-from ..results import to_result
+from ..views.network import Network, explorer_data, load_network, view_from_answer, whole_view
+from ..query.named import bind, find_named_query, load_named_queries
+from ..query.results import to_result
 from .html import CSP, NAV, document, escape
 
 #: Most entities the whole-graph view puts on screen at first (best connected first; the rest are searchable).

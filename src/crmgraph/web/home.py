@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ..namespaces import CRM, ID, NAMED_GRAPHS
-from ..network import NOT_NODES
-from ..results import to_result
+from ..views.network import NOT_NODES
+from ..query.results import to_result
 from .html import document, escape, local_path
 
 #: The statement kinds counted by status, in the order of the table's columns.

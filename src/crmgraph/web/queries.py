@@ -14,7 +14,7 @@ non-empty CONSTRUCT, or a SELECT with at least two columns of IRIs (the rule of
 same parameters carried over.
 
 The URL with its query string is the shareable form of a result. Parameters are bound by
-`crmgraph.queries.bind` (each value becomes one RDF term in a VALUES block, never pasted into the
+`crmgraph.query.named.bind` (each value becomes one RDF term in a VALUES block, never pasted into the
 text), so a bad value is refused (400) before anything runs; the bound query then runs in the app's
 `QueryPool`, like /sparql (read-only, time limit, row cap). Unknown names get a 404 with the closest
 names. Every string on a page goes through `web.html.escape`; IRIs of ours link to their local pages.
@@ -33,8 +33,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..errors import CrmgraphError, NotAcceptable, QueryError, render_for_http
 from ..namespaces import compact
-from ..queries import NamedQuery, bind, find_named_query, load_named_queries
-from ..results import Table, media_type, to_json, write_answer
+from ..query.named import NamedQuery, bind, find_named_query, load_named_queries
+from ..query.results import Table, media_type, to_json, write_answer
 from .html import document, escape, href
 
 #: Suffix of `/queries/NAME.<suffix>` → the format of the answer.

@@ -23,8 +23,8 @@ from starlette.responses import Response
 
 from ..errors import ProtocolError, QueryRefused
 from ..namespaces import DCTERMS, NAMED_GRAPHS, PREFIXES, RDF, RDFS
-from ..results import GRAPH_FORMATS, SOLUTION_FORMATS, media_type, negotiation_table, write_answer
-from ..sandbox import Formats
+from ..query.results import GRAPH_FORMATS, SOLUTION_FORMATS, media_type, negotiation_table, write_answer
+from .sandbox import Formats
 
 #: Largest query body accepted (bytes).
 MAX_QUERY_BYTES = 1_000_000

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .layout import force_layout
-from .namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, ID, RDF, RDFS, SKOS, VOID, compact, local_path
-from .results import Table, to_result
+from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, ID, RDF, RDFS, SKOS, VOID, compact, local_path
+from ..query.results import Table, to_result
 
 
 @dataclass(frozen=True)
@@ -432,7 +432,7 @@ def whole_view(net: Network, max_nodes: int = 2000) -> View:
 def view_from_answer(net: Network, answer, title: str) -> View:
     """The view of a query's answer: a CONSTRUCT's triples, or a SELECT with at least two IRI columns
     (each row joins its first IRI to its other IRIs, the edge named by the column)."""
-    from .errors import QueryError
+    from ..errors import QueryError
 
     if isinstance(answer, bool):
         raise QueryError("a yes/no (ASK) answer cannot be drawn as a network",

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import QueryError
-from .namespaces import ID, PREFIXES, XSD
+from ..errors import QueryError
+from ..namespaces import ID, PREFIXES, XSD
 
 #: Parameter types: plain RDF types, and entity kinds that accept a bare slug.
 ENTITY_KINDS = {

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import QueryError
-from .namespaces import PREFIXES, XSD
-from .queries import NamedQuery, find_named_query, inject_values, load_named_queries, run_named
+from ..errors import QueryError
+from ..namespaces import PREFIXES, XSD
+from .named import NamedQuery, find_named_query, inject_values, load_named_queries, run_named
 from .results import Table, to_result
-from .settings import Settings
-from .store import OxigraphStore
+from ..settings import Settings
+from ..store.embedded import OxigraphStore
 
 
 def iri(name: str) -> ox.NamedNode:

@@ -17,8 +17,8 @@ from typing import Iterable, Protocol
 
 import pyoxigraph as ox
 
-from .errors import QueryError, StoreError
-from .namespaces import sparql_prologue
+from ..errors import QueryError, StoreError
+from ..namespaces import sparql_prologue
 
 _PROLOGUE = sparql_prologue()
 _PROLOGUE_LINES = _PROLOGUE.count("\n")

@@ -18,7 +18,7 @@ import json
 from html import escape
 from pathlib import Path
 
-from .errors import CrmgraphError
+from ..errors import CrmgraphError
 
 STATIC = Path(__file__).parent / "static"
 VIS_NETWORK = ("lib", "vis-9.1.2", "vis-network.min.js")
@@ -105,7 +105,7 @@ def build_data(store, query=None, values: dict[str, str] | None = None, max_node
                local_links: bool = True) -> dict:
     """The explorer's data for a store: the whole graph, or the answer of `query` (a NamedQuery)."""
     from .network import explorer_data, load_network, view_from_answer, whole_view
-    from .queries import run_named
+    from ..query.named import run_named
 
     net = load_network(store)
     if query is None:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import ParseError, Problem
-from .namespaces import ASSERTION, CRM, PROV, RDF
+from ..errors import ParseError, Problem
+from ..namespaces import ASSERTION, CRM, PROV, RDF
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDF_REIFIES = ox.NamedNode(RDF + "reifies")

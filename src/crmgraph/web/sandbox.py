@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import errors
-from .errors import CrmgraphError, QueryRefused, QueryTimeout, ResultTooLarge, ServerBusy, StoreError
+from .. import errors
+from ..errors import CrmgraphError, QueryRefused, QueryTimeout, ResultTooLarge, ServerBusy, StoreError
 
 # -- read-only check -----------------------------------------------------------------------------
 
@@ -122,7 +122,7 @@ DEFAULT_FORMATS: Formats = {"solutions": "json", "boolean": "json", "graph": "tu
 
 def _serve(store_path: str, conn) -> None:  # pragma: no cover - runs in the worker process
     """A worker's life: open the store read-only, then answer requests until the pipe closes."""
-    from .store import OxigraphStore
+    from ..store.embedded import OxigraphStore
 
     try:
         store = OxigraphStore(Path(store_path), read_only=True)
@@ -141,8 +141,8 @@ def _serve(store_path: str, conn) -> None:  # pragma: no cover - runs in the wor
 
 
 def _answer(store, sparql: str, formats: Formats, max_rows: int) -> tuple:
-    from .namespaces import PREFIXES
-    from .results import Table, media_type, write_answer
+    from ..namespaces import PREFIXES
+    from ..query.results import Table, media_type, write_answer
 
     started = time.perf_counter()
     try:
@@ -232,7 +232,7 @@ class QueryPool:
         self.limits = limits or Limits()
         self._context = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
-            self._context.set_forkserver_preload(["crmgraph.sandbox", "crmgraph.store", "crmgraph.results"])
+            self._context.set_forkserver_preload(["crmgraph.web.sandbox", "crmgraph.store.embedded", "crmgraph.query.results"])
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()

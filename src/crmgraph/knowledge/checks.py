@@ -11,8 +11,8 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from .curated import RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT, RDF_TYPE, CuratedFile
-from .errors import CurationError, Problem
-from .namespaces import ASSERTION, CRM, ID, SKOS, compact
+from ..errors import CurationError, Problem
+from ..namespaces import ASSERTION, CRM, ID, SKOS, compact
 
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 CRM_STATUS = ox.NamedNode(CRM + "status")

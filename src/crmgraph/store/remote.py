@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import httpx
 import pyoxigraph as ox
 
-from .errors import QueryError, StoreError
-from .namespaces import sparql_prologue
+from ..errors import QueryError, StoreError
+from ..namespaces import sparql_prologue
 
 _PROLOGUE = sparql_prologue()
 _PROLOGUE_LINES = _PROLOGUE.count("\n")
@@ -65,7 +65,7 @@ class RemoteStore:
     # -- reading
     def query(self, sparql: str, bindings: dict | None = None):
         if bindings:
-            from .queries import inject_values
+            from ..query.named import inject_values
 
             sparql = inject_values(sparql, bindings)
         m = _FORM.match(sparql)

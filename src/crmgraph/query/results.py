@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from .namespaces import XSD, compact
+from ..namespaces import XSD, compact
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
 

@@ -10,8 +10,8 @@ import pyoxigraph as ox
 import rdflib
 
 from .curated import CRM_ASSERTED_IN, RDF_SUBJECT, WAS_DERIVED_FROM, CuratedFile
-from .errors import Problem
-from .namespaces import SH, compact
+from ..errors import Problem
+from ..namespaces import SH, compact
 
 
 def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:

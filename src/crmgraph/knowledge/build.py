@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__
+from .. import __version__
 from .checks import check_curation, raise_if
 from .curated import RDF_TYPE, CuratedFile, read_curated
-from .errors import Problem, ShapeViolationError
-from .namespaces import (CRM, DCTERMS, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES,
+from ..errors import Problem, ShapeViolationError
+from ..namespaces import (CRM, DCTERMS, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES,
                          ID, VOID, XSD)
 from .reasoning import materialise, run_hermit
-from .settings import Settings
-from .store import OxigraphStore, write_new_store
+from ..settings import Settings
+from ..store.embedded import OxigraphStore, write_new_store
 from .validation import validate_shapes
 
 

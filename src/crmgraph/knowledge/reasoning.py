@@ -21,8 +21,8 @@ from collections import defaultdict
 import pyoxigraph as ox
 
 from .curated import RDF_TYPE
-from .errors import InconsistencyError, Problem
-from .namespaces import CRM, ID, OWL, RDF, RDFS, compact
+from ..errors import InconsistencyError, Problem
+from ..namespaces import CRM, ID, OWL, RDF, RDFS, compact
 
 SUBCLASS = RDFS + "subClassOf"
 SUBPROPERTY = RDFS + "subPropertyOf"

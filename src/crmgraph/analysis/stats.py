@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .namespaces import CRM, NAMED_GRAPHS
-from .results import python_value, to_result
+from ..namespaces import CRM, NAMED_GRAPHS
+from ..query.results import python_value, to_result
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .results import to_result
+from ..query.results import to_result
 
 FIGURE_CONFLICTS = """
 SELECT ?subject ?material ?qk ?scope ?period ?figure ?value ?upper ?unit ?claimant ?status ?source ?locator WHERE {

@@ -1,0 +1,1 @@
+"""What the graph says taken together: statistics and conflicts between sources."""
