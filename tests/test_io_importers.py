@@ -47,6 +47,8 @@ def test_country_qualifiers_and_footnotes_are_not_part_of_the_join_key():
     assert (m.code, m.qualifier) == ("US", "kyanite")
     assert names.match_country("World total (rounded) 10").kind == "world"
     assert names.match_country("Other Countries").kind == "other"
+    assert names.match_country("Congo (Kinshasa)").code == "CD"  # a name in the table wins over its qualifier
+    assert names.match_country("Congo").code == "CG"
     assert names.match_country("Greece").iri == ID + "country/EL"  # the graph's own IRI for Greece
     unmapped = names.match_country("United States and Canada")
     assert unmapped.iri is None and "not in io/names.py" in unmapped.reason
@@ -151,3 +153,25 @@ def test_the_copies_in_data_match_their_readmes():
         readme = (ROOT / "data" / ds.folder / "README.md").read_text(encoding="utf-8")
         for name, digest in ds.files.items():
             assert digest in readme and sha256_of(ROOT / "data" / ds.folder / name) == digest
+
+
+def test_the_build_puts_each_dataset_in_its_own_graph(compiled, settings):
+    """What `crmgraph build` does after the curated graph passed: import data/ and write each dataset
+    to graph:import/KEY beside the curated graphs (the session store of the other tests has none)."""
+    import dataclasses
+
+    from crmgraph.io.importing import import_all
+    from crmgraph.knowledge.build import fill_store
+
+    countries = {t.subject.value for t in compiled.asserted if t.predicate.value.endswith("#type")
+                 and t.object.value == CRM + "Country"}
+    imports = import_all(settings, countries)
+    assert [d.key for d, _t, _r in imports] == ["usgs-mcs2025-world", "eu-crm-study-2023"]
+    store = OxigraphStore(None)
+    fill_store(store, dataclasses.replace(compiled, imports=imports), settings)
+    for dataset, triples, _report in imports:
+        assert store.count(dataset.graph) == len(set(triples)) > 1000
+    # a curated country is not described again by the import; a new one is
+    usgs_triples = imports[0][1]
+    assert not any(t.subject.value == ID + "country/CN" and t.predicate.value.endswith("prefLabel") for t in usgs_triples)
+    assert any(t.subject.value == ID + "country/CL" for t in usgs_triples)

@@ -113,7 +113,8 @@ def match_country(raw: str) -> CountryMatch:
         return CountryMatch(OTHER_COUNTRIES, None, name[len("other countries"):].strip() or None, "other")
     qualifier = None
     m = _QUALIFIER.match(name)
-    if m and m.group("base") and not m.group("rest").strip():
+    if name not in COUNTRIES and m and m.group("base") and not m.group("rest").strip():
+        # the whole name first: "Congo (Kinshasa)" is a country (CD), not "Congo" (CG) qualified
         name, qualifier = m.group("base"), m.group("qualifier")
     code = COUNTRIES.get(name)
     if code is None:
