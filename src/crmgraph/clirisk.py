@@ -186,13 +186,14 @@ def scenario_restrict(country: list[str] = typer.Option(..., "--country", "-c", 
                       save: bool = typer.Option(False, "--save", help="Also write the outcome as RDF (graph:analytics/scenario-…) with its PROV activity.")) -> None:
     """The countries stop supplying the materials: world production lost, EU sourcing exposed, and which
     Central Asian producers could cover what share of the gap, under which EU instrument, on whose data."""
-    from .analysis.scenarios import restrict
-    from .cli import _run
+    from .analysis.scenarios import restrict_in_store
+    from .cli import _run, _store_path
+    from .store.embedded import OxigraphStore
 
     def go():
-        s, d = _data(store)
+        s = OxigraphStore(_store_path(store), read_only=True)
         try:
-            return restrict(d, country, material)
+            return restrict_in_store(s, country, material)
         finally:
             s.close()
     scen = _run(go)

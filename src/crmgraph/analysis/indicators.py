@@ -107,7 +107,17 @@ def hhi(shares: list[float]) -> float:
 def series_indicators(data: SupplyData, key: tuple[str, str, str], year: str | None = None,
                       overrides: dict[str, float] | None = None) -> SeriesIndicators:
     """The indicators of one series. `overrides` (country → tonnes) replaces or adds a country's
-    production (scenarios): the world total grows by the difference."""
+    production (scenarios): the world total grows by the difference. Plain calls are remembered on
+    the snapshot (every page and indicator of a material reuses them)."""
+    if year is None and not overrides:
+        if key not in data.computed:
+            data.computed[key] = _series_indicators(data, key, None, None)
+        return data.computed[key]
+    return _series_indicators(data, key, year, overrides)
+
+
+def _series_indicators(data: SupplyData, key: tuple[str, str, str], year: str | None,
+                       overrides: dict[str, float] | None) -> SeriesIndicators:
     material, stage, series = key
     obs = data.series.get(key, [])
     years = sorted({o.year for o in obs if o.subject == WORLD and o.tonnes is not None}, reverse=True)

@@ -85,6 +85,25 @@ def _resolve(data: SupplyData, token: str, kind: str) -> str:
     return iri
 
 
+def _material_guess(token: str) -> str:
+    from ..namespaces import ID, PREFIXES
+
+    token = token.strip()
+    if token.startswith("http"):
+        return token
+    if ":" in token and token.split(":", 1)[0] in PREFIXES:
+        return PREFIXES[token.split(":", 1)[0]] + token.split(":", 1)[1]
+    return ID + "material/" + token.lower().replace(" ", "-")
+
+
+def restrict_in_store(store, countries: list[str], materials: list[str]) -> Scenario:
+    """`restrict` reading only the named materials' data from the store (the usual CLI path: one
+    scenario in well under a second, benchmarks/analytics.py)."""
+    from .supplydata import load
+
+    return restrict(load(store, materials=[_material_guess(m) for m in materials]), countries, materials)
+
+
 def restrict(data: SupplyData, countries: list[str], materials: list[str]) -> Scenario:
     cs = [_resolve(data, c, "country") for c in countries]
     ms = [_resolve(data, m, "material") for m in materials]

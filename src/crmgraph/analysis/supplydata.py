@@ -33,9 +33,8 @@ SELECT ?f ?kind ?subject ?material ?series ?stage ?year ?value ?factor ?unit ?qu
 }"""
 
 _SHARES = """
-SELECT ?f ?qk ?subject ?material ?stage ?value ?qual ?source ?locator WHERE {
-  ?f crm:stage ?stage ; crm:quantityKind ?qk .
-  FILTER(?qk IN (qk:share-of-eu-supply, qk:share-of-global-supply))
+SELECT ?f ?subject ?material ?stage ?value ?qual ?source ?locator WHERE {
+  ?f crm:stage ?stage ; crm:quantityKind qk:share-of-eu-supply .
   ?f crm:material ?material ; crm:subject ?subject ; crm:value ?value ; prov:wasDerivedFrom ?ref .
   ?ref crm:source ?src ; crm:locator ?locator . ?src crm:sourceKey ?source .
   OPTIONAL { ?f crm:valueQualifier ?qual }
@@ -106,9 +105,8 @@ class SupplyData:
 
     #: (material, stage, series) → observations
     series: dict[tuple[str, str, str], list[Obs]] = field(default_factory=lambda: defaultdict(list))
-    #: (material, stage) → EU sourcing shares (EC study) / global supply shares (EC study)
+    #: (material, stage) → EU sourcing shares (EC study)
     eu_shares: dict[tuple[str, str], list[Share]] = field(default_factory=lambda: defaultdict(list))
-    global_shares: dict[tuple[str, str], list[Share]] = field(default_factory=lambda: defaultdict(list))
     #: material → {"SR"|"EI": {year: (value, figure, source, locator)}}
     scores: dict[str, dict[str, dict[str, tuple]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(dict)))
     instruments: dict[str, list[Instrument]] = field(default_factory=lambda: defaultdict(list))
@@ -117,6 +115,8 @@ class SupplyData:
     central_asian: set[str] = field(default_factory=set)
     materials: set[str] = field(default_factory=set)
     critical_2023: set[str] = field(default_factory=set)
+    #: series indicators already computed on this snapshot (indicators.series_indicators fills it)
+    computed: dict = field(default_factory=dict, repr=False)
 
     def label(self, iri: str | None) -> str:
         if iri is None:
@@ -138,11 +138,22 @@ def _rows(store, sparql: str) -> list[dict]:
             for r in to_result(raw).records()]
 
 
-def load(store) -> SupplyData:
-    """Read the snapshot from any store (embedded or remote)."""
+def _only(sparql: str, materials: list[str] | None) -> str:
+    """The query restricted to some materials (a VALUES block at the start of its WHERE clause)."""
+    if not materials:
+        return sparql
+    values = "VALUES ?material { " + " ".join(f"<{m}>" for m in materials) + " }\n"
+    head, sep, body = sparql.partition("WHERE {")
+    return head + sep + "\n  " + values + body
+
+
+def load(store, materials: list[str] | None = None) -> SupplyData:
+    """Read the snapshot from any store (embedded or remote); with `materials` (IRIs), only their
+    series, shares and scores (a scenario about one material reads a few hundred rows, not thousands).
+    Labels, countries, instruments and the CRM list are always read whole."""
     d = SupplyData()
     seen: dict[str, Obs] = {}
-    for r in _rows(store, _PRODUCTION):
+    for r in _rows(store, _only(_PRODUCTION, materials)):
         prev = seen.get(r["f"])
         quals = tuple(sorted({q.rsplit("#", 1)[-1] for q in ([r["qual"]] if r.get("qual") else [])}
                              | (set(prev.qualifiers) if prev else set())))
@@ -152,13 +163,12 @@ def load(store) -> SupplyData:
         seen[r["f"]] = obs
         key = (r["material"], r["stage"], r["series"])
         d.series[key] = [o for o in d.series[key] if o.figure != r["f"]] + [obs]
-    for r in _rows(store, _SHARES):
-        target = d.eu_shares if r["qk"].endswith("share-of-eu-supply") else d.global_shares
+    for r in _rows(store, _only(_SHARES, materials)):
         quals = (r["qual"].rsplit("#", 1)[-1],) if r.get("qual") else ()
-        lst = target[(r["material"], r["stage"])]
+        lst = d.eu_shares[(r["material"], r["stage"])]
         if not any(s.figure == r["f"] for s in lst):
             lst.append(Share(r["f"], r["subject"], float(r["value"]), quals, r["source"], r["locator"]))
-    for r in _rows(store, _SCORES):
+    for r in _rows(store, _only(_SCORES, materials)):
         kind = "SR" if r["qk"].endswith("supply-risk") else "EI"
         d.scores[r["material"]][kind][r["year"]] = (float(r["value"]), r["f"], r["source"], r["locator"])
     for r in _rows(store, _INSTRUMENTS):
