@@ -22,8 +22,8 @@ code{font-size:90%}pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size
 form input[type=text]{min-width:20em}"""
 
 #: The portal's sections: (path, name), in the order of the navigation bar (also printed by `crmgraph serve`).
-SECTIONS = (("/", "home"), ("/explore", "explorer"), ("/risk", "supply risk"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
-            ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"))
+SECTIONS = (("/", "home"), ("/explore", "explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
+            ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"), ("/risk", "supply risk"))
 #: The navigation bar of every page.
 NAV = "<nav>" + "".join(f'<a href="{path}">{name}</a>' for path, name in SECTIONS) + "</nav>"
 
