@@ -140,13 +140,13 @@ def _serve(store_path: str, conn) -> None:  # pragma: no cover - runs in the wor
         conn.send(_answer(store, *request))
 
 
-def _answer(store, sparql: str, formats: Formats, max_rows: int) -> tuple:
+def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict | None = None) -> tuple:
     from ..namespaces import PREFIXES
     from ..query.results import Table, media_type, write_answer
 
     started = time.perf_counter()
     try:
-        raw = store.query(sparql)
+        raw = store.query(sparql, **(options or {}))
         kind = ("boolean" if isinstance(raw, ox.QueryBoolean) else
                 "solutions" if isinstance(raw, ox.QuerySolutions) else "graph")
         fmt = formats.get(kind)
@@ -273,9 +273,17 @@ class QueryPool:
             return len(self._workers)
 
     # -- running
-    def run(self, sparql: str, formats: Formats | None = None) -> Answer:
-        """Run one query in an idle worker; at most `limits.timeout_s` to get a worker and as long to answer."""
+    def run(self, sparql: str, formats: Formats | None = None, *, base_iri: str | None = None,
+            dataset: "tuple[list[str], list[str]] | None" = None) -> Answer:
+        """Run one query in an idle worker; at most `limits.timeout_s` to get a worker and as long to answer.
+
+        `base_iri` resolves the query's relative IRIs; `dataset` (default graph IRIs, named graph IRIs) is
+        the SPARQL Protocol's default-graph-uri / named-graph-uri and overrides the query's FROM clauses.
+        Without either, a query with FROM / FROM NAMED gets the dataset it names, any other query the
+        union of all graphs as its default graph."""
         check_read_only(sparql)
+        options = {"base_iri": base_iri, "dataset": dataset,
+                   "union_default_graph": dataset is None and "FROM" not in keywords(sparql)}
         limits = self.limits
         try:
             worker = self._idle.get(timeout=limits.timeout_s)
@@ -284,7 +292,7 @@ class QueryPool:
                              hint="try again in a moment; the server runs at most that many queries at once "
                                   "(`crmgraph serve --workers`)") from None
         try:
-            worker.conn.send((sparql, formats or DEFAULT_FORMATS, limits.max_rows))
+            worker.conn.send((sparql, formats or DEFAULT_FORMATS, limits.max_rows, options))
             if not worker.conn.poll(limits.timeout_s):
                 self._retire(worker, kill=True)
                 raise QueryTimeout(f"the query was stopped after {limits.timeout_s:g} s, this endpoint's time limit",
