@@ -187,7 +187,7 @@ def _collect(rows: list[dict], sources: dict[str, tuple[str, str]], multi: tuple
             if r.get(m) is not None:
                 st.multi.setdefault(m, set()).add(r[m])
         if r.get("src"):
-            key, title = sources.get(r["src"], (compact(r["src"]), ""))
+            key, title = sources[r["src"]] if r["src"] in sources else (compact(r["src"]), "")
             ref = Reference(key, title, r.get("locator") or "not given", r.get("citedInLocator") or "")
             if (ref.source, ref.locator) not in {(x.source, x.locator) for x in st.references}:
                 st.references.append(ref)
