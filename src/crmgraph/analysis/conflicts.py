@@ -2,12 +2,16 @@
 
 The graph keeps both sides of every dispute (two figure nodes, a claim and the triple it denies …);
 this module finds where they meet, so a reader sees the disagreement instead of one side of it.
-Five rules, each generic over the whole graph:
+Six rules, each generic over the whole graph:
 
 * ``figures`` — figures about the same subject, material, quantity kind and scope whose values
-  differ and whose periods overlap, or where at least one period is unknown (``crm:yearNotStated``):
-  two figures for different, known years are a time series, not a dispute. Scopes that name an
-  edition of the EU CRM list are one family, so "19 of 34" and "15 of 32" meet;
+  differ and whose periods overlap, or where at least one period is unknown (``crm:yearNotStated``,
+  or a year that is only the publication year of every source cited — issue 9 found such years
+  copied into figures): two figures for different, known years are a time series, not a dispute.
+  Scopes that name an edition of the EU CRM list are one family, so "19 of 34" and "15 of 32" meet;
+  measured bounds in one direction ("more than 450", "more than 500") do not disagree;
+* ``metrics`` — one question answered with different quantity kinds (``COMPARABLE_QUANTITIES``:
+  a share of EU imports beside a share of EU supply), whatever the periods;
 * ``list-edition`` — counts "N of M" whose denominator M is not the size of the list edition they
   name, or of any edition at all ("of 32", when the lists had 14/20/27/30/34 items);
 * ``official-list`` — claims about a material's place on an official list that the list's own
