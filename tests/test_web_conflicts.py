@@ -68,9 +68,11 @@ def test_kind_keeps_one_kind_in_both_twins(client):
 
 
 def test_an_unknown_kind_is_refused_with_the_kinds_that_exist(client):
-    r = client.get("/conflicts.json", params={"kind": "nonsense"})
+    r = client.get("/conflicts.json", params={"kind": "nonsense"}, headers={"Accept": "application/json"})
     assert r.status_code == 400
-    assert all(k in r.json()["hint"] for k in KINDS)
+    assert "unknown kind 'nonsense'" in r.json()["message"] and all(k in r.json()["hint"] for k in KINDS)
+    page = client.get("/conflicts", params={"kind": "nonsense"})
+    assert page.status_code == 400 and "figures" in page.text
 
 
 def test_the_navigation_bar_links_the_page(client):
