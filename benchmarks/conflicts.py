@@ -66,7 +66,7 @@ def main() -> None:
     t_rules, _ = _median(lambda: conflicts.detect(graph), args.repeat)
     t_all, found = _median(lambda: conflicts.find_disagreements(store), args.repeat)
     print(f"baseline (old figure query): {t_base * 1000:7.1f} ms  ({len(rows)} rows)")
-    print(f"load (7 SELECTs):            {t_load * 1000:7.1f} ms  ({len(graph.figures)} figures, "
+    print(f"load (8 SELECTs):            {t_load * 1000:7.1f} ms  ({len(graph.figures)} figures, "
           f"{len(graph.claims)} claims, {len(graph.assertions)} assertions)")
     print(f"rules (Python):              {t_rules * 1000:7.1f} ms")
     print(f"whole report:                {t_all * 1000:7.1f} ms  ({len(found)} disagreements; "
