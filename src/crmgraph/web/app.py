@@ -24,7 +24,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import editor, entities, explore, home, queries, sparql
+from . import editor, entities, explore, health, home, queries, sparql
 from .html import CSP
 
 
@@ -66,6 +66,10 @@ ROUTES: tuple[Route, ...] = (
           "the explorer's data for the same parameters: nodes with positions, facts and sources; edges; classes"),
     Route("/assets/explorer/{file}", explore.explorer_asset, ("GET",), "explorer-asset",
           "vis-network (from the pyvis package), explorer.js and explorer.css; nothing else"),
+    Route("/health", health.health, ("GET",), "health",
+          "JSON for monitors: whether queries can run (one small query through the pool; 503 if not), the pool's "
+          "workers alive/wanted, replacements pending and last failure, whether workers are off the network, "
+          "the store's version (build date and tool)"),
     Route("/assets/yasgui/{file}", editor.yasgui_asset, ("GET",), "yasgui-asset",
           "YASGUI's built JS and CSS, from web-assets/ (installed from npm by make install); nothing else"),
 )
