@@ -1,14 +1,15 @@
 """`/health`: whether this server can answer queries now, as JSON for a monitor or a load balancer.
 
-    {"status": "ok" | "degraded" | "down", "queries": {"ok": …, "seconds": …, "error": …},
+    {"status": "ok" | "degraded" | "busy" | "down", "queries": {"ok": …, "seconds": …, "error": …},
      "pool": {"workers", "wanted", "idle", "replacing", "last_failure", "offline", "isolation", …},
      "store": {"path", "modified", "builtWith"}, "version": …}
 
 "Can queries run" is answered by doing it: one small query through the same `QueryPool` as
 `/sparql` (the build graph's date and tool, which is also the store's version as the *workers* see
 it — after a rebuild it changes once the workers are replaced). `ok`: it answered and every wanted
-worker is alive; `degraded`: it answered with fewer workers (replacements pending); `down`: it did
-not answer (HTTP 503), with the pool's last failure saying why.
+worker is alive; `degraded`: it answered with fewer workers (replacements pending); `busy`: workers
+are alive but all stayed busy for 3 s; `down`: no worker could answer (HTTP 503), with the pool's
+last failure saying why.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import __version__
-from ..errors import CrmgraphError
+from ..errors import CrmgraphError, ServerBusy
 from ..namespaces import GRAPH_BUILD
 
 #: The store's version: when it was built and with which crmgraph (the build graph, see ARCHITECTURE.md).
@@ -36,6 +37,7 @@ async def health(request: Request) -> Response:
     started = time.monotonic()
     store: dict = {"path": str(request.app.state.store_path), "modified": None, "builtWith": None}
     queries: dict = {"ok": False, "seconds": None, "error": None}
+    busy = False
     try:
         answer = await run_in_threadpool(pool.run, VERSION_QUERY, None,
                                           started + min(WAIT_S, pool.limits.timeout_s))
@@ -46,8 +48,12 @@ async def health(request: Request) -> Response:
         queries["ok"] = True
     except CrmgraphError as exc:
         queries["error"] = exc.message
+        busy = isinstance(exc, ServerBusy)
     queries["seconds"] = round(time.monotonic() - started, 3)
     status = pool.status()
-    state = "down" if not queries["ok"] else "ok" if status["workers"] >= status["wanted"] else "degraded"
+    if queries["ok"]:
+        state = "ok" if status["workers"] >= status["wanted"] else "degraded"
+    else:
+        state = "busy" if busy and status["workers"] > 0 else "down"
     body = {"status": state, "queries": queries, "pool": status, "store": store, "version": __version__}
-    return JSONResponse(body, status_code=200 if queries["ok"] else 503, headers={"Cache-Control": "no-store"})
+    return JSONResponse(body, status_code=503 if state == "down" else 200, headers={"Cache-Control": "no-store"})
