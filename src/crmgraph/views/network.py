@@ -504,7 +504,7 @@ def explorer_data(net: Network, view: View, local_links: bool = True, layout: La
     `local_links`: link entities to the portal's pages (`/id/…`); off for a file opened from disk,
     where links go to the IRIs themselves.
     `layout(n, edges)`: node positions; the portal passes one that runs in a worker process it can
-    stop at the request's deadline (web/explore.py), `crmgraph viz` lays out in-process.
+    stop when the request's time is up (web/explore.py), `crmgraph viz` lays out in-process.
     """
     all_nodes = {**net.nodes, **view.extra_nodes}
     index = {iri: i for i, iri in enumerate(all_nodes)}

@@ -39,8 +39,7 @@ async def health(request: Request) -> Response:
     queries: dict = {"ok": False, "seconds": None, "error": None}
     busy = False
     try:
-        answer = await run_in_threadpool(pool.run, VERSION_QUERY, None,
-                                          started + min(WAIT_S, pool.limits.timeout_s))
+        answer = await run_in_threadpool(pool.run, VERSION_QUERY, None, pool.budget(min(WAIT_S, pool.limits.timeout_s)))
         rows = json.loads(answer.body)["results"]["bindings"]
         if rows:
             store["modified"] = rows[0]["modified"]["value"]

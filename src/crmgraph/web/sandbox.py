@@ -9,8 +9,9 @@
       .close()
 
 A pyoxigraph query cannot be cancelled from Python, so each query runs in a worker *process*: the
-caller waits at most until its deadline (`limits.timeout_s` from the start of the request); past it
-the worker is killed (SIGKILL), the caller gets `QueryTimeout`, and a fresh worker is started in the
+caller waits at most `limits.timeout_s` for an idle worker (else `ServerBusy`), then at most until its
+`Budget` runs out (`limits.timeout_s` from the moment its first worker started on the request, shared by
+every step of it, e.g. the query and the layout of a drawn answer); past it the worker is killed (SIGKILL), the caller gets `QueryTimeout`, and a fresh worker is started in the
 background while the other workers keep answering. The worker checks the query itself (so the
 parse counts against the time limit), and writes the answer in the requested format (results.write_answer),
 so only bytes cross the pipe. An answer with more than `limits.max_rows` rows (or triples) is
@@ -41,7 +42,7 @@ from .. import errors
 from ..errors import CrmgraphError, QueryError, QueryTimeout, ResultTooLarge, ServerBusy, StoreError
 from .querycheck import check_read_only, update_refusal
 
-__all__ = ["Answer", "Limits", "QueryPool", "check_read_only"]
+__all__ = ["Answer", "Budget", "Limits", "QueryPool", "check_read_only"]
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +193,33 @@ def _rebuild_error(name: str, message: str, hint: str, limit) -> CrmgraphError:
 
 # -- the pool ------------------------------------------------------------------------------------
 
+class Budget:
+    """One request's time limit, shared by all its steps (the query, then, for a drawn answer, reading it,
+    building the network and the layout): `seconds` from the moment a worker first starts on it.
+    Waiting for an idle worker is not work and is bounded apart (ServerBusy)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline: float | None = None
+
+    def start(self) -> float:
+        """The deadline (time.monotonic), fixed the first time this is called."""
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.seconds
+        return self.deadline
+
+    def check(self, step: str) -> None:
+        """QueryTimeout if the budget has run out (for steps done in the server, checked after each)."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.exceeded(step)
+
+    def exceeded(self, what: str) -> QueryTimeout:
+        return QueryTimeout(f"{what} was stopped after {self.seconds:g} s, this endpoint's time limit",
+                            hint="make it more selective (specific patterns first, fewer OPTIONALs, a LIMIT), "
+                                 "or raise the limit with `crmgraph serve --timeout-s`", limit=self.seconds)
+
+
+
 @dataclass(eq=False)
 class _Worker:
     process: multiprocessing.process.BaseProcess
@@ -291,34 +319,32 @@ class QueryPool:
                 "offline": h.isolated, "isolation": h.isolation}
 
     # -- running
-    def deadline(self) -> float:
-        """A request's deadline if it starts now (time.monotonic)."""
-        return time.monotonic() + self.limits.timeout_s
+    def budget(self, seconds: float | None = None) -> "Budget":
+        """A new request's time budget (default: `limits.timeout_s`)."""
+        return Budget(self.limits.timeout_s if seconds is None else seconds)
 
-    def run(self, sparql: str, formats: Formats | None = None, deadline: float | None = None) -> Answer:
-        """Run one query in an idle worker, all of it (waiting for a worker, checking, evaluating,
-        writing) done by `deadline` (default: `limits.timeout_s` from now)."""
+    def run(self, sparql: str, formats: Formats | None = None, budget: "Budget | None" = None) -> Answer:
+        """Run one query in an idle worker, all of it (checking, evaluating, writing) within `budget`
+        (default: a fresh one of `limits.timeout_s`)."""
         limits = self.limits
-        reply = self._call(("query", sparql, formats or DEFAULT_FORMATS, limits.max_rows), deadline, "the query")
+        reply = self._call(("query", sparql, formats or DEFAULT_FORMATS, limits.max_rows), budget, "the query")
         _, body, media, kind, rows, seconds = reply
         return Answer(body, media, kind, rows, seconds)
 
     def layout(self, n: int, edges: list[tuple[int, int]], iterations: int | None = None,
-               deadline: float | None = None) -> list[tuple[float, float]]:
-        """views.layout.force_layout in a worker, stopped (the worker killed) at `deadline`."""
-        return self._call(("layout", n, list(edges), iterations), deadline, "laying out the network")[1]
+               budget: "Budget | None" = None) -> list[tuple[float, float]]:
+        """views.layout.force_layout in a worker, stopped (the worker killed) when `budget` runs out."""
+        return self._call(("layout", n, list(edges), iterations), budget, "laying out the network")[1]
 
-    def _call(self, request: tuple, deadline: float | None, what: str) -> tuple:
-        limits = self.limits
-        deadline = self.deadline() if deadline is None else deadline
-        worker = self._take_idle(deadline)
+    def _call(self, request: tuple, budget: "Budget | None", what: str) -> tuple:
+        budget = budget or self.budget()
+        worker = self._take_idle(time.monotonic() + budget.seconds)
+        deadline = budget.start()
         try:
             worker.conn.send(request)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._retire(worker, kill=True)
-                raise QueryTimeout(f"{what} was stopped after {limits.timeout_s:g} s, this endpoint's time limit",
-                                   hint="make it more selective (specific patterns first, fewer OPTIONALs, a LIMIT), "
-                                        "or raise the limit with `crmgraph serve --timeout-s`", limit=limits.timeout_s)
+                raise budget.exceeded(what)
             reply = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             code = worker.process.exitcode
