@@ -54,6 +54,11 @@ def test_a_query_that_mentions_service_and_cannot_be_parsed_is_refused_with_the_
     assert "SPARQL 1.1 grammar" in caught.value.hint
 
 
+def test_an_update_that_mentions_service_is_refused_as_an_update():
+    with pytest.raises(QueryRefused, match="read-only"):
+        check_read_only("INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+
+
 def test_every_named_query_passes_the_check(settings):
     for query in load_named_queries(settings.queries_dir).values():
         check_read_only(query.sparql)

@@ -103,7 +103,14 @@ def check_read_only(sparql: str) -> None:
     mentions SERVICE and cannot be parsed; return quietly if the query may run."""
     if not mentions_service(sparql):
         return
-    if "ServiceGraphPattern" in names_in(parse_tree(sparql)):
+    try:
+        tree = parse_tree(sparql)
+    except QueryError:
+        refusal = update_refusal(sparql)   # an update that mentions SERVICE: say it is refused as an update
+        if refusal is not None:
+            raise refusal from None
+        raise
+    if "ServiceGraphPattern" in names_in(tree):
         raise QueryRefused("SERVICE (federated query) is not accepted: this endpoint does not call other servers",
                            hint=SERVICE_HINT)
 
