@@ -82,7 +82,8 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
         else:
             report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress))
     t = report.triples
-    out.print(f"[green]built[/] {report.store or endpoint}: {t['asserted']} asserted, {t['inferred']} inferred, "
+    out.print(f"[green]built[/] {report.store or endpoint}: {t['asserted']} asserted, {t['statements']} statement-layer, "
+              f"{t['truthy']} truthy, {t['inferred']} inferred, "
               f"{t['ontology']} ontology, {t['shapes']} shape triples from {len(report.files)} files "
               f"in {report.seconds:.2f} s ({', '.join(f'{k} {v:.2f}' for k, v in report.timings.items())})")
     if report.warnings:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .layout import force_layout
-from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, ID, RDF, RDFS, SKOS, VOID, compact, local_path
+from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_TRUTHY, ID, RDF, RDFS, SKOS, VOID, compact, local_path
 from ..query.results import Table, to_result
 
 
@@ -83,7 +83,7 @@ _INVERSES_OUTSIDE_ONTOLOGY = ((SKOS + "broader", SKOS + "narrower"),)
 _CHUNK = 500
 #: Most figures, claims and list entries a node's panel carries (the rest are on its page, /id/…).
 MAX_STATEMENTS_PER_NODE = 200
-_STATEMENT_CLASSES = (CRM + "Figure", CRM + "Claim", CRM + "ListEntry")
+_STATEMENT_CLASSES = (CRM + "Figure", CRM + "Claim", CRM + "ListEntry", CRM + "Assertion")
 _LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label")
 #: Edge kinds, for the legend and the styles of the explorer.
 EDGE_KINDS = {
@@ -274,8 +274,8 @@ def _add_facts_and_edges(store, net: Network, asserted_sources) -> None:
         subjects = " ".join(f"<{iri}>" for iri in entities[start:start + _CHUNK])
         # one VALUES block: with a second one (for ?g) Oxigraph took 6 s for 2,000 entities instead of 0.2 s
         rows += _rows(store, f"""SELECT ?g ?s ?p ?o WHERE {{ VALUES ?s {{ {subjects} }} GRAPH ?g {{ ?s ?p ?o }}
-            FILTER(?g IN (<{GRAPH_ASSERTED}>, <{GRAPH_INFERRED}>)) }}""")
-    asserted_pairs = {(s.value, str(o)) for g, s, p, o in rows if g.value == GRAPH_ASSERTED and p.value != RDF + "type"}
+            FILTER(?g IN (<{GRAPH_ASSERTED}>, <{GRAPH_TRUTHY}>, <{GRAPH_INFERRED}>)) }}""")
+    asserted_pairs = {(s.value, str(o)) for g, s, p, o in rows if g.value != GRAPH_INFERRED and p.value != RDF + "type"}
     for g, s, p, o in rows:
         node = net.nodes[s.value]
         inferred = g.value == GRAPH_INFERRED
@@ -313,13 +313,18 @@ def _add_facts_and_edges(store, net: Network, asserted_sources) -> None:
 
 
 def _add_statements(store, net: Network, source_index) -> None:
-    """Figures, claims and list entries: text in the panels of the nodes they are about, and edges."""
+    """Figures, claims, list entries, and the relations that are not accepted (so not in the truthy layer,
+    not drawn as facts): text in the panels of the nodes they are about, and edges. Such a relation is
+    shown as a claim, in the common statement shape (crm:subject, crm:property, crm:object)."""
     classes = " ".join(f"<{c}>" for c in _STATEMENT_CLASSES)
     values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     kinds: dict[str, str] = {}
+    accepted = {n.value for (n,) in _rows(store, "SELECT ?n WHERE { ?n a crm:Assertion , crm:AcceptedStatement }")}
     for n, k, p, o in _rows(store, f"""SELECT ?n ?k ?p ?o WHERE {{ VALUES ?k {{ {classes} }} ?n a ?k ; ?p ?o
             FILTER(?p != prov:wasDerivedFrom && ?p != rdf:type) }}"""):
-        kinds[n.value] = k.value
+        if n.value in accepted:
+            continue  # drawn as a fact with its sources
+        kinds[n.value] = CRM + "Claim" if k.value == CRM + "Assertion" else k.value
         values[n.value][p.value].append(o)
     refs: dict[str, list[list]] = defaultdict(list)
     for n, src, loc, cited, cited_loc in _rows(store, f"""SELECT ?n ?src ?loc ?cited ?citedLoc WHERE {{
