@@ -22,7 +22,8 @@ def test_the_readme_python_example_runs(compiled, settings, tmp_path, monkeypatc
     exec(compile(blocks[0], "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
     df = namespace["df"]
     # both sides of the Tajik antimony discrepancy are there, each with its own source
-    assert {"S22a", "seed-000"} <= set(df["source"])
+    cited = " ".join(df["sources"])
+    assert "S22a: " in cited and "seed-000: " in cited
     assert 17000 in set(df["value"]) and 26 in set(df["value"])
 
 

@@ -12,6 +12,8 @@ build time (Wikidata's design: full statements with qualifiers and references, p
   its quantity kind (Wikidata's "population" property plays the same part); a list entry's is
   `crm:criticalIn` or `crm:strategicIn` by its category. Each reference gets a short `crm:citation`
   ("S12a: §3 Kazakhstan") so that a query can aggregate a finding's sources with one GROUP_CONCAT.
+  (Triples about blank nodes — citations, role nodes — stay in the asserted graph: see the end of
+  `compile_statements`.)
 * the truthy layer (graph `…/graph/truthy`) holds the direct triple `s p o` of a relation or attribute
   only when it is ACCEPTED: at least one statement of it is accepted — status Verified, SecondHand or
   Derived, polarity true — and none denies it with an accepted status, and none of its positive statements
@@ -209,5 +211,13 @@ def compile_statements(asserted: list[ox.Triple], ontology: list[ox.Triple]) -> 
             reason = "no accepted statement (" + ", ".join(sorted({(g.status or "no status").rsplit("#", 1)[-1] for g in group})) + ")"
         withheld.append((triple, reason))
 
-    return StatementLayer(asserted=kept, statements=list(dict.fromkeys(statements)), truthy=truthy,
-                          items=items, withheld=withheld)
+    # Blank nodes are local to one document, and a server loads each named graph as its own document
+    # (Graph Store Protocol): a triple that mentions a blank node (a reference's citation, a role node)
+    # stays in the graph that describes that node, or the server would split one node in two.
+    def local(t: ox.Triple) -> bool:
+        return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+
+    statements = list(dict.fromkeys(statements))
+    kept += [t for t in statements + truthy if local(t)]
+    return StatementLayer(asserted=kept, statements=[t for t in statements if not local(t)],
+                          truthy=[t for t in truthy if not local(t)], items=items, withheld=withheld)
