@@ -44,7 +44,6 @@ SELECT ?claim ?subject ?property ?object ?claimant ?status ?source ?locator ?ass
   ?claim a crm:Claim ; crm:polarity false ; crm:subject ?subject ; crm:property ?property ; crm:object ?object ;
          crm:claimant ?claimant ; crm:status ?status ; prov:wasDerivedFrom ?ref .
   ?ref crm:source ?src ; crm:locator ?locator . OPTIONAL { ?src crm:sourceKey ?k } BIND(COALESCE(?k, STR(?src)) AS ?source)
-  GRAPH graph:asserted { ?subject ?property ?object }
   ?a a crm:Assertion ; rdf:subject ?subject ; rdf:predicate ?property ; rdf:object ?object ; crm:status ?assertedStatus ;
      prov:wasDerivedFrom ?aref . ?aref crm:source ?asrc ; crm:locator ?assertedLocator .
   OPTIONAL { ?asrc crm:sourceKey ?ak } BIND(COALESCE(?ak, STR(?asrc)) AS ?assertedSource)
