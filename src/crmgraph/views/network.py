@@ -83,7 +83,7 @@ _INVERSES_OUTSIDE_ONTOLOGY = ((SKOS + "broader", SKOS + "narrower"),)
 _CHUNK = 500
 #: Most figures, claims and list entries a node's panel carries (the rest are on its page, /id/…).
 MAX_STATEMENTS_PER_NODE = 200
-_STATEMENT_CLASSES = (CRM + "Figure", CRM + "Claim", CRM + "ListEntry", CRM + "Assertion")
+_STATEMENT_CLASSES = (CRM + "Figure", CRM + "Claim", CRM + "ListEntry")
 _LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label")
 #: Edge kinds, for the legend and the styles of the explorer.
 EDGE_KINDS = {
@@ -319,16 +319,18 @@ def _add_statements(store, net: Network, source_index) -> None:
     classes = " ".join(f"<{c}>" for c in _STATEMENT_CLASSES)
     values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     kinds: dict[str, str] = {}
-    accepted = {n.value for (n,) in _rows(store, "SELECT ?n WHERE { ?n a crm:Assertion , crm:AcceptedStatement }")}
+    # an accepted assertion is drawn as a fact with its sources: only the others are read here (in their
+    # own query, so that no answer grows past a server's row cap)
+    unaccepted = """?n a crm:Assertion . OPTIONAL { ?n a ?acc . FILTER(?acc = crm:AcceptedStatement) } FILTER(!BOUND(?acc))"""
     for n, k, p, o in _rows(store, f"""SELECT ?n ?k ?p ?o WHERE {{ VALUES ?k {{ {classes} }} ?n a ?k ; ?p ?o
+            FILTER(?p != prov:wasDerivedFrom && ?p != rdf:type) }}""") + \
+            _rows(store, f"""SELECT ?n (crm:Claim AS ?k) ?p ?o WHERE {{ {unaccepted} ?n ?p ?o
             FILTER(?p != prov:wasDerivedFrom && ?p != rdf:type) }}"""):
-        if n.value in accepted:
-            continue  # drawn as a fact with its sources
-        kinds[n.value] = CRM + "Claim" if k.value == CRM + "Assertion" else k.value
+        kinds[n.value] = k.value
         values[n.value][p.value].append(o)
     refs: dict[str, list[list]] = defaultdict(list)
     for n, src, loc, cited, cited_loc in _rows(store, f"""SELECT ?n ?src ?loc ?cited ?citedLoc WHERE {{
-            VALUES ?k {{ {classes} }} ?n a ?k ; prov:wasDerivedFrom ?ref .
+            {{ VALUES ?k {{ {classes} }} ?n a ?k }} UNION {{ {unaccepted} }} ?n prov:wasDerivedFrom ?ref .
             OPTIONAL {{ ?ref crm:source ?src }} OPTIONAL {{ ?ref crm:locator ?loc }}
             OPTIONAL {{ ?ref crm:citedIn ?cited }} OPTIONAL {{ ?ref crm:citedInLocator ?citedLoc }} }}"""):
         ref = _reference(src, loc, cited, cited_loc, source_index)
