@@ -283,6 +283,29 @@ def viz(output: Path = typer.Option(..., "--output", "-o", help="The HTML file t
 
 
 @app.command()
+def export(output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                                 help="The release folder to write (default: var/release, or $CRMGRAPH_RELEASE)."),
+           store: Optional[Path] = StoreOption) -> None:
+    """Write the release folder: N-Quads and TriG of every named graph; Turtle, N-Triples, RDF/XML and JSON-LD of the
+    asserted (and truthy) graph; the ontology; CSV tables; the DCAT-AP + VoID description; SHA256SUMS.
+    Same store, same bytes; written beside the target and moved into place only when complete."""
+    from .io.describe import dataset_version
+    from .io.export import CHECKSUMS, export_release
+
+    settings = Settings.discover()
+    target = output if output is not None else settings.release_dir
+    version_ = _run(lambda: dataset_version(settings.changes_file))
+    release = _with_store(lambda s: export_release(s, target, version_), store)
+    err.print(f"wrote {release.folder} (dataset version {release.version.number}, built {release.built}):",
+              highlight=False, soft_wrap=True)
+    for f in release.files:
+        count = f"{f.triples:,} {'quads' if f.file.endswith(('.nq', '.trig')) else 'triples'}" if f.triples is not None \
+            else f"{f.rows:,} rows" if f.rows is not None else ""
+        out.print(f"  {f.file:<18} {f.size:>12,} B  {count:<16} sha256 {f.sha256[:16]}…", highlight=False, soft_wrap=True)
+    out.print(f"  {CHECKSUMS:<18} check with: (cd {release.folder} && sha256sum -c {CHECKSUMS})", highlight=False, soft_wrap=True)
+
+
+@app.command()
 def version() -> None:
     """Print the crmgraph version."""
     out.print(__version__)
