@@ -306,6 +306,26 @@ def export(output: Optional[Path] = typer.Option(None, "--output", "-o",
 
 
 @app.command()
+def diff(old: Path = typer.Argument(..., help="The older release folder, store folder, or .nq/.trig file."),
+         new: Path = typer.Argument(..., help="The newer one."),
+         format: str = typer.Option("text", "--format", "-f", help="text or json")) -> None:
+    """What changed between two releases or stores: statements added, removed and changed (with their sources),
+    and plain triples added or removed — the asserted graph, by statement."""
+    import json
+
+    from .io.diff import diff as run_diff, to_text
+
+    if format not in ("text", "json"):
+        err.print(f"error: unknown format {format!r}\n  hint: --format text or --format json")
+        raise typer.Exit(1)
+    result = _run(lambda: run_diff(old, new))
+    if format == "json":
+        sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(to_text(result))
+
+
+@app.command()
 def version() -> None:
     """Print the crmgraph version."""
     out.print(__version__)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import DataError
+from ..errors import DataError, Problem
 from ..namespaces import (CRM, DCTERMS, GRAPH_ASSERTED, GRAPH_BUILD, ID, ONTOLOGY_IRI, RDF, SCHEMA, SKOS, VOID, XSD)
 
 BASE = "https://w3id.org/crmgraph/"
@@ -48,6 +48,13 @@ KEYWORDS = ("critical raw materials", "Central Asia", "European Union", "Critica
 #: Example resources named in the description (kept only if the store holds them).
 EXAMPLES = ("country/KZ", "material/antimony", "list/crma-strategic-2024", "union/EU", "instrument/crma")
 
+#: Where the dataset is about (our own entities, as dct:Location): Central Asia and the EU.
+SPATIAL = (ID + "region/central-asia", ID + "union/EU")
+#: Themes from the EU's data-theme table (DCAT-AP's controlled vocabulary for dcat:theme).
+THEME_SCHEME = "http://publications.europa.eu/resource/authority/data-theme"
+THEMES = {THEME_SCHEME + "/ECON": "Economy and finance", THEME_SCHEME + "/INTR": "International issues"}
+LANGUAGE = "http://publications.europa.eu/resource/authority/language/ENG"
+SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 DCAT = "http://www.w3.org/ns/dcat#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 SPDX = "http://spdx.org/rdf/terms#"
@@ -70,10 +77,12 @@ def dataset_version(changes: Path) -> Version:
     try:
         text = changes.read_text(encoding="utf-8")
     except OSError as exc:
-        raise DataError(f"cannot read {changes}: {exc}", hint="CHANGES.md at the project's root gives the dataset version") from exc
+        raise DataError([Problem(f"cannot read it: {exc.strerror or exc}", file=str(changes),
+                                 hint="CHANGES.md at the project's root gives the dataset version")]) from exc
     match = _SEMVER.search(text)
     if match is None:
-        raise DataError(f"{changes}: no version heading", hint="start each release with a line `## 1.2.3 — 2026-11-27`")
+        raise DataError([Problem("no version heading", file=str(changes),
+                                 hint="start each release with a line `## 1.2.3 — 2026-11-27` (semantic version, date)")])
     return Version(match.group(1), match.group(2))
 
 
@@ -147,6 +156,24 @@ def describe(store, version: Version, distributions: list[Distribution] = ()) ->
     add(CATALOG, DCAT + "dataset", ds)
     add(CATALOG, DCAT + "service", SERVICE)
     add(CATALOG, FOAF + "homepage", BASE)
+    add(CATALOG, DCTERMS + "issued", _lit(version.date, datatype=XSD + "date"))
+    if modified:
+        add(CATALOG, DCTERMS + "modified", _lit(modified, datatype=XSD + "dateTime"))
+    add(CATALOG, DCTERMS + "language", LANGUAGE)
+    add(LANGUAGE, RDF + "type", DCTERMS + "LinguisticSystem")
+    for place in SPATIAL:
+        add(CATALOG, DCTERMS + "spatial", place)
+        add(ds, DCTERMS + "spatial", place)
+        add(place, RDF + "type", DCTERMS + "Location")
+    add(CATALOG, DCAT + "themeTaxonomy", THEME_SCHEME)
+    add(THEME_SCHEME, RDF + "type", SKOS + "ConceptScheme")
+    add(THEME_SCHEME, DCTERMS + "title", _lit("Data theme", "en"))
+    for theme, label in THEMES.items():
+        add(ds, DCAT + "theme", theme)
+        add(SERVICE, DCAT + "theme", theme)
+        add(theme, RDF + "type", SKOS + "Concept")
+        add(theme, SKOS + "prefLabel", _lit(label, "en"))
+        add(theme, SKOS + "inScheme", THEME_SCHEME)
     add(BASE, RDF + "type", FOAF + "Document")
     add(PUBLISHER, RDF + "type", FOAF + "Agent")
     add(PUBLISHER, FOAF + "name", _lit(PUBLISHER_NAME))
@@ -169,6 +196,7 @@ def describe(store, version: Version, distributions: list[Distribution] = ()) ->
     if modified:
         add(ds, DCTERMS + "modified", _lit(modified, datatype=XSD + "dateTime"))
     add(ds, DCAT + "landingPage", BASE)
+    add(ds, DCTERMS + "language", LANGUAGE)
     for k in KEYWORDS:
         add(ds, DCAT + "keyword", _lit(k, "en"))
     add(ds, VOID + "sparqlEndpoint", ENDPOINT)
@@ -200,6 +228,11 @@ def describe(store, version: Version, distributions: list[Distribution] = ()) ->
     add(SERVICE, DCAT + "endpointURL", ENDPOINT)
     add(SERVICE, DCAT + "servesDataset", ds)
     add(SERVICE, DCTERMS + "license", DATA_LICENCE)
+    add(SERVICE, DCTERMS + "publisher", PUBLISHER)
+    add(SERVICE, DCAT + "endpointDescription", ENDPOINT)  # /sparql without a query: its service description
+    add(SERVICE, DCTERMS + "conformsTo", SPARQL_PROTOCOL)
+    add(SPARQL_PROTOCOL, RDF + "type", DCTERMS + "Standard")
+    add(SERVICE, DCAT + "keyword", _lit("SPARQL", "en"))
     # the release's files
     for d in distributions:
         node = _n(DOWNLOADS + d.file)

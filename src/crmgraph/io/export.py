@@ -198,3 +198,54 @@ def read_checksums(folder: Path) -> dict[str, str]:
             out[name] = digest
     return out
 
+
+
+def file_order(name: str) -> tuple[int, str]:
+    """The order files are listed in: the whole dataset, each graph, the ontology, tables, the rest."""
+    stem, _, suffix = name.partition(".")
+    ranks = {"crmgraph": 0, **{s: 1 + i for i, s in enumerate(EXPORTED_GRAPHS)}, "ontology": 10}
+    rank = ranks.get(stem, 20 if suffix == "csv" else 30)
+    order = list(DATASET_FORMATS) + list(GRAPH_FORMATS)
+    return (rank, f"{order.index(suffix):02d}" if suffix in order else name)
+
+
+def load_release(folder: Path) -> Release | None:
+    """A release folder read back (for the downloads page): its version, build time and files from its
+    description (void.ttl), sizes from the disk, checksums from SHA256SUMS; None if there is none."""
+    folder = Path(folder)
+    sums = read_checksums(folder)
+    if not sums or not (folder / DESCRIPTION).exists():
+        return None
+    from ..namespaces import CRM, DCTERMS, VOID
+    from .describe import DATASET, DCAT, IANA
+
+    graph = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in
+                       ox.parse(path=str(folder / DESCRIPTION), format=ox.RdfFormat.TURTLE))
+
+    def one(subject: str, predicate: str) -> str | None:
+        for q in graph.quads_for_subject(ox.NamedNode(subject)):
+            if q.predicate.value == predicate:
+                return q.object.value
+        return None
+
+    number = one(DATASET, DCAT + "version") or "?"
+    issued = one(DATASET, DCTERMS + "issued") or "?"
+    release = Release(folder, Version(number, issued), one(DATASET, DCTERMS + "modified"))
+    described = {one(d.object.value, DCTERMS + "title"): d.object.value
+                 for d in graph.quads_for_subject(ox.NamedNode(DATASET)) if d.predicate.value == DCAT + "distribution"}
+    titles = {DESCRIPTION: "The dataset's description (DCAT-AP 3 and VoID)",
+              README: "What the release holds, its licence and how to cite it"}
+    media = {DESCRIPTION: "text/turtle", README: "text/plain"}
+    for name in sorted(sums, key=file_order):
+        path = folder / name
+        if not path.is_file():
+            continue
+        node = described.get(name)
+        triples = one(node, VOID + "triples") if node else None
+        rows = one(node, CRM + "rows") if node else None
+        release.files.append(Distribution(
+            name, one(node, DCTERMS + "description") if node else titles.get(name, name),
+            (one(node, DCAT + "mediaType") or "").removeprefix(IANA) if node else media.get(name, "application/octet-stream"),
+            path.stat().st_size, sums[name], int(triples) if triples else None, int(rows) if rows else None,
+            bool(node and name.rsplit(".", 1)[-1] in ("nq", "trig", "ttl", "nt", "rdf", "jsonld") and name != CONTEXT)))
+    return release
