@@ -161,3 +161,15 @@ def test_the_readme_gives_version_licence_and_citation(release):
     text = (release.folder / "README.txt").read_text(encoding="utf-8")
     assert "Version 0.1.0 (2026-11-27)" in text and "CC BY 4.0" in text and "@misc{crmgraph_0_1_0" in text
     assert "crmgraph.nq" in text
+
+
+def test_assertion_iris_do_not_depend_on_blank_node_labels(settings):
+    """An annotated triple with a blank node (a role: `person holdsRole [ … ] {| … |}`) gets the same
+    assertion IRI on every parse, so two builds of the same graph/ give the same release files."""
+    from crmgraph.knowledge.curated import parse_file
+
+    path = settings.graph_dir / "organisations.ttl"
+    first, second = (parse_file(path, "graph/organisations.ttl") for _ in range(2))
+    iris = lambda f: sorted(t.subject.value for t in f.triples if t.subject.value.startswith(  # noqa: E731
+        "https://w3id.org/crmgraph/id/assertion/") and t.predicate.value.endswith("#type"))
+    assert iris(first) == iris(second) and len(iris(first)) > 10
