@@ -72,7 +72,7 @@ def page_data(request: Request) -> dict:
 
 def render(data: dict) -> str:
     out = ["<h1>Downloads</h1>",
-           f"<p>The crmgraph dataset, version <strong>{_e(data['version'])}</strong> ({_e(data['issued'])}). "
+           f"<p id=\"licence\">The crmgraph dataset, version <strong>{_e(data['version'])}</strong> ({_e(data['issued'])}). "
            f'The data is under <a href="{_e(DATA_LICENCE)}" rel="license">CC BY 4.0</a> (cite it, keep the sources '
            f'and locators of the facts you reuse); the code that builds it is under <a href="{_e(CODE_LICENCE)}">MIT</a>.</p>']
     release = data["release"]

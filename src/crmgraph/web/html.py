@@ -69,8 +69,9 @@ def content_security_policy(*inline_scripts: str) -> str:
 
 def footer(version: str, built: str | None) -> str:
     """Every page's footer: the licences, the dataset's version and the store's build date (web.app.Footer
-    puts it before </body> of every HTML answer)."""
-    return ('<footer class="site">Data: <a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY 4.0</a>'
-            ' · code: <a href="https://opensource.org/license/mit">MIT</a>'
+    puts it before </body> of every HTML answer). Its links stay in the portal: the licences' own pages are
+    linked from /downloads."""
+    return ('<footer class="site">Data: <a href="/downloads#licence">CC BY 4.0</a>'
+            ' · code: <a href="/downloads#licence">MIT</a>'
             f" · dataset version {escape(version)} · built {escape((built or 'unknown')[:10])}"
             ' · <a href="/downloads">downloads</a> · <a href="/downloads#cite">how to cite</a></footer>')
