@@ -111,6 +111,8 @@ SECTIONS = (
      "downloadable, or drawn as a network"),
     ("/queries", "Named queries", "ready-made questions with parameters, each a shareable page with CSV and "
      "JSON downloads"),
+    ("/conflicts", "Disagreements", "where the sources disagree: both sides side by side, each with its period, "
+     "who says it, its status and where it is written"),
     ("/ontology", "Ontology", "the classes and properties of the vocabulary (crm:), each with an anchor"),
     ("/downloads", "Downloads", "the whole graph as files (N-Quads, TriG, Turtle, RDF/XML, JSON-LD, CSV) with "
      "version, licence, checksums and how to cite it; the Graph Store Protocol at /store"),

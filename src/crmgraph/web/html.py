@@ -24,7 +24,8 @@ footer.site{margin:2.5em 0 1em;padding-top:.6em;border-top:1px solid #ddd;color:
 
 #: The portal's sections: (path, name), in the order of the navigation bar (also printed by `crmgraph serve`).
 SECTIONS = (("/", "home"), ("/explore", "explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
-            ("/ontology", "ontology"), ("/downloads", "downloads"), ("/sparql", "SPARQL endpoint"))
+            ("/ontology", "ontology"), ("/downloads", "downloads"), ("/sparql", "SPARQL endpoint"), ("/risk", "supply risk"),
+            ("/conflicts", "disagreements"))
 #: The navigation bar of every page.
 NAV = "<nav>" + "".join(f'<a href="{path}">{name}</a>' for path, name in SECTIONS) + "</nav>"
 
