@@ -556,3 +556,13 @@ def test_crmgraph_serve_checks_its_arguments_before_starting(store_path, tmp_pat
         taken.listen()
         result = runner.invoke(cli, ["serve", "--store", str(store_path), "--port", str(taken.getsockname()[1])])
     assert result.exit_code == 1 and "cannot listen on 127.0.0.1" in result.stderr and "--port" in result.stderr
+
+
+def test_the_word_from_in_a_string_or_a_name_keeps_the_union_default_graph(http, endpoint):
+    from crmgraph.web.querycheck import names_a_dataset
+
+    assert names_a_dataset("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }")
+    assert names_a_dataset("select * from named <urn:g> { graph ?g { ?s ?p ?o } }")
+    assert not names_a_dataset('SELECT ?fromage WHERE { ?fromage ?p "FROM <urn:g>" } # FROM <urn:g>')
+    query = 'ASK { country:KZ crm:memberOf region:central-asia FILTER("FROM <urn:g>" != "") }'
+    assert get(http, endpoint, query, accept="application/json").json()["boolean"] is True
