@@ -179,7 +179,8 @@ def queries(format: str = typer.Option("table", "--format", "-f", help="table, o
 @app.command()
 def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
           user: Optional[str] = UserOption, password: Optional[str] = PasswordOption) -> None:
-    """Triples per graph, instances per class, statements per status and facts per source."""
+    """Triples per graph, instances per class, statements per status, facts per source, entities without
+    identifiers and the share of references with a real locator."""
     from rich.table import Table as RichTable
 
     from .analysis.stats import compute_stats
@@ -203,6 +204,15 @@ def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
     for key, title, n in st.facts_per_source:
         t.add_row(key, str(n), title[:80])
     out.print(t)
+    t = RichTable("class", "entity", "label", "lacks", title=f"Entities without identifiers ({len(st.missing_identifiers)})")
+    for cls, iri, label, needs in st.missing_identifiers:
+        t.add_row(cls, compact(iri), label, ", ".join(needs))
+    out.print(t)
+    total = sum(st.locators.values())
+    out.print(f"References with a real locator: {total - st.locators.get('not given', 0)} of {total} "
+              f"({st.locator_share:.1%}; a place in the source {st.locators.get('place', 0)}, "
+              f"whole short document {st.locators.get('whole document', 0)}, not given {st.locators.get('not given', 0)})",
+              highlight=False)
 
 
 @app.command()
