@@ -177,7 +177,7 @@ def _unreferenced_triples(data: list[CuratedFile]) -> list[Problem]:
     return problems
 
 
-_NOT_STATED = re.compile(r"not stated|gives no year|no year (is )?(stated|given)", re.IGNORECASE)
+_NOT_STATED = re.compile(r"not stated|gives no (data )?year|no (data )?year (is )?(stated|given)|(data )?year is not given", re.IGNORECASE)
 _YEAR_PROPS = {CRM + p for p in ("refYear", "periodStart", "periodEnd")}
 
 
