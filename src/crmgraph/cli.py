@@ -14,7 +14,6 @@ from rich.console import Console
 
 from . import __version__
 from .errors import CrmgraphError, render_for_cli
-from .namespaces import compact
 from .settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -274,27 +273,22 @@ def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
 @app.command()
 def conflicts(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
               user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
-              format: str = typer.Option("text", "--format", "-f", help="text or json")) -> None:
-    """Claims about the same subject, quantity, scope and period whose values differ, with their sources."""
-    import json
+              format: str = typer.Option("text", "--format", "-f", help="text, json, csv or md"),
+              output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")) -> None:
+    """Every disagreement between sources (figures, list editions, official lists, dates, contradicted claims), both sides with their sources."""
+    from .analysis.conflict_report import FORMATS, render
+    from .analysis.conflicts import find_disagreements
 
-    from .analysis.conflicts import find_conflicts
-
-    found = _with_store(find_conflicts, store, endpoint, user, password)
-    if format == "json":
-        sys.stdout.write(json.dumps([{"kind": c.kind, "about": c.about, "claims": [vars(x) for x in c.claims]}
-                                     for c in found], ensure_ascii=False, indent=1) + "\n")
-        return
-    for i, c in enumerate(found, 1):
-        about = ", ".join(f"{k}={compact(v) if isinstance(v, str) and v.startswith('http') else v}" for k, v in c.about.items()
-                          if v not in (None, "https://w3id.org/crmgraph/ontology#none", ""))
-        out.print(f"[bold]{i}. {c.kind}[/] {about}", highlight=False)
-        for x in c.claims:
-            refs = "; ".join(f"{k} ({loc})" for k, loc in x.references)
-            unit = f" {compact(x.unit)}" if x.unit else ""
-            who = f" — {compact(x.claimant)}" if x.claimant else ""
-            out.print(f"    {x.value}{unit}{who} [{compact(x.status)}] {refs}", highlight=False, markup=False)
-    out.print(f"{len(found)} conflicts")
+    if format not in FORMATS:
+        err.print(f"error: unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    found = _with_store(find_disagreements, store, endpoint, user, password)
+    text = render(found, format)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"{len(found)} disagreements written to {output}")
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()

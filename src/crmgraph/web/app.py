@@ -24,7 +24,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import editor, entities, explore, home, ontology, queries, risk, sparql
+from . import conflicts, editor, entities, explore, home, ontology, queries, risk, sparql
 from .html import CSP
 
 
@@ -64,6 +64,11 @@ ROUTES: tuple[Route, ...] = (
           "(a CONSTRUCT, or a SELECT with two IRI columns), drawn as a network; &focus=IRI opens one entity"),
     Route("/explore.json", explore.explore_json, ("GET",), "explore-json",
           "the explorer's data for the same parameters: nodes with positions, facts and sources; edges; classes"),
+    Route("/conflicts", conflicts.conflicts_page, ("GET",), "conflicts",
+          "every disagreement between sources, both sides side by side with periods, claimants, statuses, source "
+          "titles and locators; ?kind= keeps one kind"),
+    Route("/conflicts.json", conflicts.conflicts_json, ("GET",), "conflicts-json",
+          "the disagreement report as JSON (counts by kind, and each disagreement with its sides and references)"),
     Route("/assets/explorer/{file}", explore.explorer_asset, ("GET",), "explorer-asset",
           "vis-network (from the pyvis package), explorer.js and explorer.css; nothing else"),
     Route("/risk", risk.overview, ("GET",), "risk",
