@@ -134,4 +134,25 @@ def find_conflicts(store) -> list[Conflict]:
     return out
 
 
-__all__ = ["Conflict", "ConflictClaim", "find_conflicts"]
+#: The columns of `conflicts_csv`: the conflict's number and kind, what it is about, then the claim.
+CSV_COLUMNS = ["conflict", "kind", "about", "statement", "value", "unit", "claimant", "status", "sources"]
+
+
+def conflicts_csv(conflicts: list[Conflict]) -> str:
+    """The conflicts as CSV, one row per claim (the rows of one conflict share its number and `about`,
+    written as `key=value; …`); `sources` is `KEY (locator); …` in the order the claim cites them."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for i, c in enumerate(conflicts, 1):
+        about = "; ".join(f"{k}={v}" for k, v in c.about.items() if v not in (None, ""))
+        for x in c.claims:
+            writer.writerow([i, c.kind, about, x.statement, x.value, x.unit or "", x.claimant, x.status,
+                             "; ".join(f"{key} ({loc})" for key, loc in x.references)])
+    return buf.getvalue()
+
+
+__all__ = ["CSV_COLUMNS", "Conflict", "ConflictClaim", "conflicts_csv", "find_conflicts"]

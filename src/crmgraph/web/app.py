@@ -40,8 +40,8 @@ class Route:
 #: Every route of the portal (each one is documented in README.md; a test checks it).
 ROUTES: tuple[Route, ...] = (
     Route("/", home.home, ("GET",), "home",
-          "the portal's front door: what the graph is, counts (entities by class, statements by status, sources), "
-          "links to every section"),
+          "the portal's front door: what the graph is, a search box, six flagship questions opening their answers, "
+          "links to every section, then the counts"),
     Route("/sparql", sparql.sparql_endpoint, ("GET", "POST"), "sparql",
           "SPARQL 1.1 Protocol endpoint (read-only, time limit, row cap); without a query, its service description"),
     Route("/id/{rest:path}", entities.entity, ("GET",), "entity",
@@ -51,7 +51,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/ontology.{suffix}", entities.ontology, ("GET",), "ontology-file",
           "the ontology as .html, .json, .ttl, .nt or .jsonld"),
     Route("/queries", queries.query_list, ("GET",), "queries",
-          "the named queries of queries/*.rq: title, description, parameters, links to their pages"),
+          "the named queries of queries/*.rq grouped by theme, each with a plain-language summary and its parameters"),
     Route("/queries.json", queries.query_list, ("GET",), "queries-json", "the list of named queries as JSON"),
     Route("/queries/{name}.{suffix}", queries.named_query, ("GET",), "named-query-results",
           "a named query's results as CSV (.csv) or SPARQL JSON (.json), parameters in the query string"),
