@@ -24,7 +24,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import editor, entities, explore, home, queries, sparql
+from . import charts, editor, entities, explore, home, queries, sparql
 from .html import CSP
 
 
@@ -66,6 +66,19 @@ ROUTES: tuple[Route, ...] = (
           "the explorer's data for the same parameters: nodes with positions, facts and sources; edges; classes"),
     Route("/assets/explorer/{file}", explore.explorer_asset, ("GET",), "explorer-asset",
           "vis-network (from the pyvis package), explorer.js and explorer.css; nothing else"),
+    Route("/views/timeline", charts.timeline_view, ("GET",), "timeline",
+          "EU–Central Asia instruments on a timeline (vis-timeline), one lane per Central Asian party, with its table twin"),
+    Route("/views/timeline.json", charts.timeline_view, ("GET",), "timeline-json", "the timeline's steps as JSON"),
+    Route("/views/shares", charts.shares_view, ("GET",), "shares",
+          "ranked bars of shares (?quantity=share-of-eu-supply, share-of-eu-imports, share-of-world-production …), "
+          "per material, with their table twin"),
+    Route("/views/shares.json", charts.shares_view, ("GET",), "shares-json", "the bars as JSON"),
+    Route("/views/map", charts.map_view, ("GET",), "map",
+          "a world map coloured by ?measure= (critical raw materials, instrument status, world share of a ?material=) "
+          "or by a query's answer (?sparql=…), with the Central Asian states and their sites, and its table twin"),
+    Route("/views/map.json", charts.map_view, ("GET",), "map-json", "the map's values as JSON"),
+    Route("/assets/views/{file}", charts.views_asset, ("GET",), "views-asset",
+          "vis-timeline, topojson-client and world-atlas' countries-110m.json (web-assets, from npm), timeline.js, map.js"),
     Route("/assets/yasgui/{file}", editor.yasgui_asset, ("GET",), "yasgui-asset",
           "YASGUI's built JS and CSS, from web-assets/ (installed from npm by make install); nothing else"),
 )
