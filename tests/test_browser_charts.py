@@ -34,7 +34,7 @@ def test_the_timeline_draws_every_step_and_a_click_marks_its_row(page, base_url)
     page.wait_for_selector(".vis-item.vis-box")
     data = json.loads(page.locator("#timeline-data").text_content())
     assert page.locator(".vis-item.vis-box").count() == len(data["items"]) == page.locator("#timeline-table tr").count() - 1
-    assert page.locator(".vis-item.claim").count() == sum(i["kind"] == "claim" for i in data["items"]) >= 1
+    assert page.locator(".vis-item.vis-box.claim").count() == sum(i["kind"] == "claim" for i in data["items"]) >= 1
     first = page.locator(".vis-item.vis-box").first
     first.click()
     page.wait_for_selector("#timeline-table tr.selected")

@@ -104,6 +104,10 @@ def _link(iri: str, text: str) -> str:
 
 #: The portal's sections: (path, name, one line).
 SECTIONS = (
+    ("/views/timeline", "Timeline", "the EU's instruments with Central Asia, step by step, each with its sources"),
+    ("/views/map", "Map", "countries coloured by the critical raw materials they offer, their agreements with the EU "
+     "or their world share of a material; the Central Asian states and their sites"),
+    ("/views/shares", "Shares", "who supplies what: ranked bars of shares of EU supply, EU imports and world production"),
     ("/explore", "Graph explorer", "the graph as an interactive network: filter by country, material and source; "
      "click an entity for its facts and their sources"),
     ("/editor", "SPARQL editor", "write and run any read-only query, with completion; results as a table, "
@@ -133,8 +137,8 @@ QUESTIONS = (
      "material by material, for Kazakhstan, Uzbekistan, Tajikistan, Kyrgyzstan and Turkmenistan",
      "/queries/eu-crm-supply-from-central-asia"),
     ("When did the EU sign what with Central Asia?",
-     "every dated step of the EU's agreements and strategies with the region, in date order",
-     "/queries/eu-ca-instrument-timeline"),
+     "every dated step of the EU's agreements and strategies with the region, on a timeline",
+     "/views/timeline"),
     ("Where does one supplier dominate EU supply — and who in Central Asia could step in?",
      "materials with a single country at 50 % or more of EU supply, and the Central Asian producers",
      "/queries/eu-dominant-suppliers"),
