@@ -17,6 +17,7 @@ web-assets/package.json and served from web-assets/node_modules, never from a CD
 """
 from __future__ import annotations
 
+import copy
 import math
 from pathlib import Path
 from urllib.parse import urlencode
@@ -68,6 +69,17 @@ STYLE = """<style>
 </style>"""
 
 
+def _cached(request: Request, key: tuple, compute):
+    """The chart data for `key`, computed once per server: the app's store is opened read-only for the
+    server's lifetime, so its answers cannot change under it (a rebuilt store is seen on restart)."""
+    cache = getattr(request.app.state, "chart_cache", None)
+    if cache is None:
+        cache = request.app.state.chart_cache = {}
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def _head(*scripts: str, css: tuple[str, ...] = ()) -> str:
     return STYLE + "".join(f'<link rel="stylesheet" href="/assets/views/{escape(c)}">' for c in css) + \
         "".join(f'<script src="/assets/views/{escape(s)}" defer></script>' for s in scripts)
@@ -100,7 +112,8 @@ def _bad_request(request: Request, exc: CrmgraphError, title: str) -> Response:
 
 async def timeline_view(request: Request) -> Response:
     """`/views/timeline[.json]`: the instruments between the EU and Central Asia on a timeline."""
-    items = await run_in_threadpool(charts.timeline, request.app.state.entity_store)
+    store = request.app.state.entity_store
+    items = await run_in_threadpool(_cached, request, ("timeline",), lambda: charts.timeline(store))
     if _json_or_html(request):
         return JSONResponse({"items": [i.as_json() for i in items]})
     return HTMLResponse(document("EU–Central Asia instruments", render_timeline(items),
@@ -143,7 +156,8 @@ async def shares_view(request: Request) -> Response:
     if quantity not in charts.SHARE_QUANTITIES:
         return _bad_request(request, QueryError(f"unknown quantity {quantity!r}",
                                                 hint="one of " + ", ".join(charts.SHARE_QUANTITIES)), "Shares")
-    groups = await run_in_threadpool(charts.shares, request.app.state.entity_store, quantity)
+    store = request.app.state.entity_store
+    groups = await run_in_threadpool(_cached, request, ("shares", quantity), lambda: charts.shares(store, quantity))
     if _json_or_html(request):
         return JSONResponse({"quantity": quantity, "title": charts.SHARE_QUANTITIES[quantity],
                              "groups": [g.as_json() for g in groups]})
@@ -203,10 +217,14 @@ def _map_of(request: Request) -> charts.CountryMap:
     measure = params.get("measure", "crms")
     if measure not in charts.MAP_MEASURES:
         raise QueryError(f"unknown measure {measure!r}", hint="one of " + ", ".join(charts.MAP_MEASURES))
+    material = params.get("material", "antimony")
+    store = request.app.state.entity_store
     try:
-        return charts.country_map(request.app.state.entity_store, measure, params.get("material", "antimony"))
+        found = _cached(request, ("map", measure, material if measure == "world-share" else ""),
+                        lambda: charts.country_map(store, measure, material))
     except ValueError as exc:
         raise QueryError(str(exc), hint="pick a material from the list on /views/map?measure=world-share") from None
+    return copy.deepcopy(found)  # render_map sets each country's colour
 
 
 async def map_view(request: Request) -> Response:

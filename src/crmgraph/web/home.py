@@ -1,7 +1,7 @@
 """The portal's front door `/`: what the graph is, what is in it (counts), and where to go from here.
 
 The counts are three small aggregate queries on the app's read-only store (`app.state.entity_store`,
-the one the entity pages use), about 5 ms each, run per request so they always match the store:
+the one the entity pages use), run once per server (that store handle cannot change while it serves):
 
 - entities by class: subjects under `id:` with an asserted `crm:` class, per class (an entity may
   have several classes); statements, sources and vocabulary terms (`network.NOT_NODES`) are left out;
@@ -238,9 +238,12 @@ async def home(request: Request) -> Response:
     store = request.app.state.entity_store
 
     def build() -> str:
-        counts = count(store)
-        examples = [(slug, text) for slug, text in EXAMPLES if _exists(store, ID + slug)]
-        return render(counts, examples)
+        # counted once per server: the app's store is opened read-only for the server's lifetime
+        cached = getattr(request.app.state, "home_counts", None)
+        if cached is None:
+            cached = request.app.state.home_counts = (
+                count(store), [(slug, text) for slug, text in EXAMPLES if _exists(store, ID + slug)])
+        return render(*cached)
 
     body = await run_in_threadpool(build)
     return HTMLResponse(document("Home", body, head=STYLE))
