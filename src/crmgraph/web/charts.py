@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from ..errors import CrmgraphError, QueryError, render_for_http
-from ..views import charts
+from ..views import chartdata
 from ..views.explorer import script_json
 from .html import document, escape, href
 
@@ -90,7 +90,7 @@ def _link(iri: str, text: str) -> str:
     return f'<a href="{escape(target)}">{escape(text)}</a>' if target else escape(text)
 
 
-def _refs(refs: list[charts.Reference]) -> str:
+def _refs(refs: list[chartdata.Reference]) -> str:
     """Sources as "KEY, locator" each linked to the source's page, its title on hover; "; " between."""
     return "; ".join(f'<a href="{escape(href(r.source) or "")}" title="{escape(r.title)}">{escape(r.key)}</a>'
                      + (f", {escape(r.locator)}" if r.locator else "") for r in refs)
@@ -113,7 +113,7 @@ def _bad_request(request: Request, exc: CrmgraphError, title: str) -> Response:
 async def timeline_view(request: Request) -> Response:
     """`/views/timeline[.json]`: the instruments between the EU and Central Asia on a timeline."""
     store = request.app.state.entity_store
-    items = await run_in_threadpool(_cached, request, ("timeline",), lambda: charts.timeline(store))
+    items = await run_in_threadpool(_cached, request, ("timeline",), lambda: chartdata.timeline(store))
     if _json_or_html(request):
         return JSONResponse({"items": [i.as_json() for i in items]})
     return HTMLResponse(document("EU–Central Asia instruments", render_timeline(items),
@@ -121,7 +121,7 @@ async def timeline_view(request: Request) -> Response:
                                             css=("vis-timeline-graph2d.min.css",))))
 
 
-def render_timeline(items: list[charts.TimelineItem]) -> str:
+def render_timeline(items: list[chartdata.TimelineItem]) -> str:
     lanes = sorted({i.lane for i in items}, key=lambda lane: (lane.startswith(("several", "Central Asia")), lane))
     data = {"lanes": lanes, "colours": STATUS_COLOURS,
             "items": [{**i.as_json(), "id": n} for n, i in enumerate(items)]}
@@ -153,21 +153,21 @@ def render_timeline(items: list[charts.TimelineItem]) -> str:
 async def shares_view(request: Request) -> Response:
     """`/views/shares[.json]?quantity=SLUG`: ranked bars of one share quantity, per material."""
     quantity = request.query_params.get("quantity", "share-of-eu-supply")
-    if quantity not in charts.SHARE_QUANTITIES:
+    if quantity not in chartdata.SHARE_QUANTITIES:
         return _bad_request(request, QueryError(f"unknown quantity {quantity!r}",
-                                                hint="one of " + ", ".join(charts.SHARE_QUANTITIES)), "Shares")
+                                                hint="one of " + ", ".join(chartdata.SHARE_QUANTITIES)), "Shares")
     store = request.app.state.entity_store
-    groups = await run_in_threadpool(_cached, request, ("shares", quantity), lambda: charts.shares(store, quantity))
+    groups = await run_in_threadpool(_cached, request, ("shares", quantity), lambda: chartdata.shares(store, quantity))
     if _json_or_html(request):
-        return JSONResponse({"quantity": quantity, "title": charts.SHARE_QUANTITIES[quantity],
+        return JSONResponse({"quantity": quantity, "title": chartdata.SHARE_QUANTITIES[quantity],
                              "groups": [g.as_json() for g in groups]})
     return HTMLResponse(document("Shares", render_shares(quantity, groups), head=_head()))
 
 
-def render_shares(quantity: str, groups: list[charts.ShareGroup]) -> str:
-    title = charts.SHARE_QUANTITIES[quantity]
+def render_shares(quantity: str, groups: list[chartdata.ShareGroup]) -> str:
+    title = chartdata.SHARE_QUANTITIES[quantity]
     options = "".join(f'<option value="{escape(q)}"{" selected" if q == quantity else ""}>{escape(t)}</option>'
-                      for q, t in charts.SHARE_QUANTITIES.items())
+                      for q, t in chartdata.SHARE_QUANTITIES.items())
     n = sum(len(g.bars) for g in groups)
     out = [f"<h1>Who supplies what: {escape(title)}</h1>",
            f'<form class="chart-form" method="get" action="/views/shares"><label>Figure <select name="quantity">{options}'
@@ -202,26 +202,26 @@ def render_shares(quantity: str, groups: list[charts.ShareGroup]) -> str:
 
 # -- /views/map ----------------------------------------------------------------------------------
 
-def _map_of(request: Request) -> charts.CountryMap:
+def _map_of(request: Request) -> chartdata.CountryMap:
     params = request.query_params
     if "sparql" in params:
         answer = request.app.state.pool.run(params["sparql"], {"solutions": "json", "boolean": None, "graph": None})
         import json
 
         data = json.loads(answer.body)
-        found = charts.answer_map(data["head"]["vars"], data["results"]["bindings"])
+        found = chartdata.answer_map(data["head"]["vars"], data["results"]["bindings"])
         if found is None:
             raise QueryError("the answer has no column of countries to put on the map",
                              hint="select a column whose values are countries of the graph (e.g. country:KZ)")
         return found
     measure = params.get("measure", "crms")
-    if measure not in charts.MAP_MEASURES:
-        raise QueryError(f"unknown measure {measure!r}", hint="one of " + ", ".join(charts.MAP_MEASURES))
+    if measure not in chartdata.MAP_MEASURES:
+        raise QueryError(f"unknown measure {measure!r}", hint="one of " + ", ".join(chartdata.MAP_MEASURES))
     material = params.get("material", "antimony")
     store = request.app.state.entity_store
     try:
         found = _cached(request, ("map", measure, material if measure == "world-share" else ""),
-                        lambda: charts.country_map(store, measure, material))
+                        lambda: chartdata.country_map(store, measure, material))
     except ValueError as exc:
         raise QueryError(str(exc), hint="pick a material from the list on /views/map?measure=world-share") from None
     return copy.deepcopy(found)  # render_map sets each country's colour
@@ -259,7 +259,7 @@ def _classes(values: list[float]) -> list[tuple[float, str, str]]:
     return out
 
 
-def render_map(found: charts.CountryMap, embedded: bool = False) -> str:
+def render_map(found: chartdata.CountryMap, embedded: bool = False) -> str:
     shown = [c for c in found.countries if c.value is not None or c.category]
     categorical = bool(found.categories)
     classes = _classes([c.value for c in shown if c.value is not None])
@@ -272,7 +272,7 @@ def render_map(found: charts.CountryMap, embedded: bool = False) -> str:
     out = [] if embedded else ["<h1>Countries on the map</h1>"]
     if found.measure != "answer":
         options = "".join(f'<option value="{escape(m)}"{" selected" if m == found.measure else ""}>{escape(t)}</option>'
-                          for m, t in charts.MAP_MEASURES.items())
+                          for m, t in chartdata.MAP_MEASURES.items())
         materials = "".join(f'<option value="{escape(s)}"{" selected" if s == found.material else ""}>{escape(label)}</option>'
                             for s, label in found.materials)
         out.append(f'<form class="chart-form" method="get" action="/views/map"><label>Colour by <select name="measure">{options}'

@@ -1,4 +1,4 @@
-"""What the portal's charts draw: a timeline of EU–Central Asia instruments, ranked shares, a map.
+"""What the portal's timeline, shares and map draw: a timeline of EU–Central Asia instruments, ranked shares, a map.
 
 Each function reads a store (any backend: a few SELECT queries) and returns plain data — the same
 data the page draws and its table twin lists, and the `.json` twin serves — so a chart never shows

@@ -1,4 +1,4 @@
-"""views/charts.py on the real knowledge base: what the timeline, the bars and the map draw, item by
+"""views/chartdata.py on the real knowledge base: what the timeline, the bars and the map draw, item by
 item with its sources, and that it agrees with the named queries that ask the same question."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from crmgraph.namespaces import ID
 from crmgraph.query.named import load_named_queries, run_named
-from crmgraph.views import charts
+from crmgraph.views import chartdata as charts
 
 KZ = ID + "country/KZ"
 EPCA = ID + "instrument/eu-kz-epca"
