@@ -85,6 +85,14 @@ class KnowledgeGraph:
         """Run a named query; parameters as the query declares them (slugs, prefixed names, numbers)."""
         return run_named(self.store, find_named_query(self.queries, name), {k: str(v) for k, v in params.items()})
 
+    def to_networkx(self, kind: str = "supply"):
+        """The graph as a networkx network: `supply` (country → material → EU, shares, years and
+        sources on the edges), `instruments` (EU ↔ countries) or `ownership` (company → owner).
+        Imported lazily from analysis/ so that the query layer does not depend on it."""
+        from ..analysis.networks import to_networkx
+
+        return to_networkx(self.store, kind)
+
     def close(self) -> None:
         self.store.close()
 

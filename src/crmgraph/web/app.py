@@ -24,7 +24,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import charts, editor, entities, explore, home, ontology, queries, sparql
+from . import charts, editor, entities, explore, home, ontology, queries, risk, sparql
 from .html import CSP
 
 
@@ -79,6 +79,23 @@ ROUTES: tuple[Route, ...] = (
     Route("/views/map.json", charts.map_view, ("GET",), "map-json", "the map's values as JSON"),
     Route("/assets/views/{file}", charts.views_asset, ("GET",), "views-asset",
           "vis-timeline, topojson-client and world-atlas' countries-110m.json (web-assets, from npm), timeline.js, map.js"),
+    Route("/risk", risk.overview, ("GET",), "risk",
+          "supply risk: the SR/EI scatter of every assessed material with the EU thresholds, the most concentrated "
+          "materials, a scenario form"),
+    Route("/risk.json", risk.overview, ("GET",), "risk-json", "the same data as JSON"),
+    Route("/risk/material/{slug}.{suffix}", risk.material_page, ("GET",), "risk-material-json",
+          "a material's indicators as JSON (.json)"),
+    Route("/risk/material/{slug}", risk.material_page, ("GET",), "risk-material",
+          "a material's indicators: HHI, ranked supplier shares (chart + table) per series and EU sourcing stage, SR/EI"),
+    Route("/risk/country/{code}.{suffix}", risk.country_page, ("GET",), "risk-country-json",
+          "a country's indicators as JSON (.json)"),
+    Route("/risk/country/{code}", risk.country_page, ("GET",), "risk-country",
+          "a country's indicators: materials with world share and rank, EU sourcing shares, EU instruments, centrality"),
+    Route("/risk/scenario.json", risk.scenario_page, ("GET",), "risk-scenario-json", "a scenario's outcome as JSON"),
+    Route("/risk/scenario", risk.scenario_page, ("GET",), "risk-scenario",
+          "?country=CN&material=antimony: what if these countries stop supplying — the answer with its evidence"),
+    Route("/assets/vega/{file}", risk.vega_asset, ("GET",), "vega-asset",
+          "Vega, Vega-Lite, vega-embed and Vega's CSP-safe expression interpreter (npm, web-assets/) and risk.js"),
     Route("/assets/yasgui/{file}", editor.yasgui_asset, ("GET",), "yasgui-asset",
           "YASGUI's built JS and CSS, from web-assets/ (installed from npm by make install); nothing else"),
 )

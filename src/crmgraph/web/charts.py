@@ -8,7 +8,7 @@
                                                  (the SPARQL editor's "Map" view frames it)
     /assets/views/FILE                           the allow-listed scripts, styles and map data they load
 
-What is drawn comes from `views.charts` (fixed queries on the app's read-only store; a `?sparql=` query
+What is drawn comes from `views.chartdata` (fixed queries on the app's read-only store; a `?sparql=` query
 runs through the `QueryPool`, like /sparql); the page carries the same data as a table below the chart
 and as JSON at the `.json` twin, so nothing is only in a picture. vis-timeline, world-atlas (Natural
 Earth's countries at 1:110m, ids = ISO 3166-1 numeric) and topojson-client are pinned in

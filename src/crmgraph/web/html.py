@@ -23,7 +23,7 @@ form input[type=text]{min-width:20em}"""
 
 #: The portal's sections: (path, name), in the order of the navigation bar (also printed by `crmgraph serve`).
 SECTIONS = (("/", "home"), ("/explore", "explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
-            ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"))
+            ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"), ("/risk", "supply risk"))
 #: The navigation bar of every page.
 NAV = "<nav>" + "".join(f'<a href="{path}">{name}</a>' for path, name in SECTIONS) + "</nav>"
 
