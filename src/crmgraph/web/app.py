@@ -24,7 +24,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import editor, entities, explore, home, queries, sparql
+from . import editor, entities, explore, home, queries, search, sparql
 from .html import CSP
 
 
@@ -66,6 +66,12 @@ ROUTES: tuple[Route, ...] = (
           "the explorer's data for the same parameters: nodes with positions, facts and sources; edges; classes"),
     Route("/assets/explorer/{file}", explore.explorer_asset, ("GET",), "explorer-asset",
           "vis-network (from the pyvis package), explorer.js and explorer.css; nothing else"),
+    Route("/search", search.search_page, ("GET",), "search",
+          "search every entity by label, alias or code (case- and accent-blind): ?q=…; results linked to their pages"),
+    Route("/search.json", search.search_json, ("GET",), "search-json",
+          "the best matches for ?q=… as JSON (the search box's suggestions as you type)"),
+    Route("/assets/portal/{file}", search.portal_asset, ("GET",), "portal-asset",
+          "the portal's own scripts (search.js: the search box's suggestions); nothing else"),
     Route("/assets/yasgui/{file}", editor.yasgui_asset, ("GET",), "yasgui-asset",
           "YASGUI's built JS and CSS, from web-assets/ (installed from npm by make install); nothing else"),
 )

@@ -19,18 +19,89 @@ text-align:left;vertical-align:top}th{background:#f4f4f4}.inferred{color:#7a4b00
 border-radius:3px;font-size:85%}.src{font-size:90%}.status{font-size:85%;color:#555}nav a{margin-right:1em}
 code{font-size:90%}pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:85%}
 .error{background:#fde8e8;border-left:4px solid #b00;padding:.5em 1em}form label{display:block;margin:.4em 0}
-form input[type=text]{min-width:20em}"""
+form input[type=text]{min-width:20em}
+.st{white-space:nowrap;font-size:85%;padding:0 .35em;border-radius:3px}.st-verified{background:#e3f4e1;color:#1d5e1a}
+.st-second-hand{background:#e6eefb;color:#234c8c}.st-unverified{background:#fff3cd;color:#7a5600}
+.st-contradicted{background:#fde2e1;color:#8f1d17}.st-derived{background:#efe8f7;color:#53307f}
+.legend{font-size:85%;color:#444}.legend .st{margin-right:.2em}.cite a.ext{text-decoration:none;margin-left:.15em}
+table.answer{table-layout:auto}table.answer td{overflow-wrap:anywhere;max-width:28em}.num{text-align:right;white-space:nowrap}
+.search{display:inline-block;position:relative;margin-left:.5em}.search input{min-width:16em;padding:.15em .3em}
+.suggest{position:absolute;z-index:10;left:0;right:0;background:#fff;border:1px solid #bbb;list-style:none;margin:0;
+padding:0;max-height:22em;overflow-y:auto}.suggest li a{display:block;padding:.25em .5em;margin:0;color:#222;text-decoration:none}
+.suggest li a:hover,.suggest li a.active{background:#e8f0fe}.kind{font-size:80%;color:#666;margin-left:.4em}
+details.raw>summary{cursor:pointer;font-weight:600;margin:1em 0 .5em}.cards{display:flex;flex-wrap:wrap;gap:1em}
+.card{border:1px solid #ddd;border-radius:4px;padding:.5em 1em;min-width:12em}.card .big{font-size:150%;font-weight:600}
+.timeline{list-style:none;padding-left:0;border-left:3px solid #3b6fb6;margin-left:.5em}
+.timeline li{margin:.3em 0 .6em;padding-left:.8em}.timeline .date{font-weight:600;margin-right:.5em}"""
 
 #: The portal's sections: (path, name), in the order of the navigation bar (also printed by `crmgraph serve`).
 SECTIONS = (("/", "home"), ("/explore", "explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
             ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"))
-#: The navigation bar of every page.
-NAV = "<nav>" + "".join(f'<a href="{path}">{name}</a>' for path, name in SECTIONS) + "</nav>"
+#: The search box of every page: a plain GET form to /search (works without scripts); /assets/portal/search.js
+#: adds suggestions as you type from /search.json.
+SEARCH_BOX = ('<form class="search" method="get" action="/search" role="search">'
+              '<input type="search" name="q" placeholder="Search: country, material, source…" aria-label="Search the graph" '
+              'autocomplete="off" data-suggest="/search.json"> <button type="submit">Search</button></form>')
+#: The script that adds suggestions to SEARCH_BOX (served from the allow-listed /assets/portal/).
+SEARCH_SCRIPT = '<script src="/assets/portal/search.js" defer></script>'
+#: The navigation bar of every page, with the search box.
+NAV = ("<nav>" + "".join(f'<a href="{path}">{name}</a>' for path, name in SECTIONS) + SEARCH_BOX + "</nav>"
+       + SEARCH_SCRIPT)
 
 
 def escape(text: object) -> str:
     """Escaped for HTML text and attribute values."""
     return html.escape(str(text), quote=True)
+
+
+#: Verification statuses as words with a mark (IRI local name → (class, mark, word, what it means)).
+STATUSES = {
+    "Verified": ("verified", "✔", "verified", "seen in a source: an official text or a reputable report of it"),
+    "SecondHand": ("second-hand", "◐", "second-hand", "seen only as a quotation in a compilation; re-check the primary"),
+    "Unverified": ("unverified", "?", "unverified", "not confirmed in any source seen"),
+    "Contradicted": ("contradicted", "✖", "contradicted", "contradicted by an official source; kept as its source's claim"),
+    "Derived": ("derived", "∴", "derived", "derived by comparing verified facts (e.g. two list editions)"),
+}
+
+
+def status_html(status: str | None) -> str:
+    """A status (IRI, `crm:Verified`, or its label) as a word with a mark; "" for none."""
+    if not status:
+        return ""
+    name = status.rsplit("#", 1)[-1].rsplit(":", 1)[-1]
+    for key, (cls, mark, word, meaning) in STATUSES.items():
+        if name in (key, word) or name.lower() == key.lower():
+            return f'<span class="st st-{cls}" title="{escape(meaning)}">{mark} {word}</span>'
+    return f'<span class="st">{escape(name)}</span>'
+
+
+def status_legend() -> str:
+    """What the status marks mean, once per page."""
+    return ('<p class="legend">Status: ' + " · ".join(
+        f'<span class="st st-{cls}">{mark} {word}</span> {escape(meaning)}'
+        for cls, mark, word, meaning in STATUSES.values()) + "</p>")
+
+
+def cite(citations, refs) -> str:
+    """A finding's references as readable citations: "Short citation, locator; …", each source linked to
+    its portal page (its full title as a tooltip, with the compilation it was cited in), with a ↗ link to
+    the source itself where its URL or DOI is known. `citations` is a query.citations.Citations."""
+    parts = []
+    for src, key, locators, ref in citations.grouped(refs):
+        if src is None:
+            parts.append(escape(", ".join([key, *locators])))
+            continue
+        tip = src.title or src.key
+        if ref.cited_in:
+            via = citations.get(ref.cited_in)
+            tip += f" — as cited in {via.short if via else ref.cited_in}"
+            if ref.cited_in_locator:
+                tip += f", {ref.cited_in_locator}"
+        text = f'<a href="{escape(src.path)}" title="{escape(tip)}">{escape(src.short)}</a>'
+        if src.link:
+            text += f'<a class="ext" href="{escape(src.link)}" rel="external" title="the source itself">↗</a>'
+        parts.append(text + "".join(f", {escape(loc)}" for loc in locators))
+    return '<span class="cite">' + "; ".join(parts) + "</span>" if parts else ""
 
 
 def href(iri: str) -> str | None:

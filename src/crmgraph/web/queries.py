@@ -32,10 +32,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..errors import CrmgraphError, NotAcceptable, QueryError, render_for_http
-from ..namespaces import compact
 from ..query.named import NamedQuery, bind, find_named_query, load_named_queries
 from ..query.results import Table, media_type, to_json, write_answer
-from .html import document, escape, href
+from . import search
+from ..query.answers import from_sparql_json, shape
+from ..query.citations import Citations
+from .html import cite, document, escape, href, status_html, status_legend
 
 #: Suffix of `/queries/NAME.<suffix>` → the format of the answer.
 SUFFIXES = {"html": "html", "csv": "csv", "json": "json", "ttl": "turtle", "nt": "ntriples", "jsonld": "jsonld"}
@@ -121,7 +123,8 @@ async def named_query(request: Request) -> Response:
     started = time.perf_counter()
     try:
         values = _values(request, query)
-        sparql, _ = bind(query, values)  # a bad value stops here, before anything runs
+        entity_index = await run_in_threadpool(search.index, request.app.state)
+        sparql, _ = bind(query, values, entity_index)  # a bad value stops here (400), before anything runs
         answer = await run_in_threadpool(request.app.state.pool.run, sparql, _pool_formats(fmt))
     except NotAcceptable as exc:
         if fmt in GRAPH_ONLY:  # a SELECT or ASK asked for as RDF: say which suffixes it has
@@ -138,7 +141,8 @@ async def named_query(request: Request) -> Response:
             body = await run_in_threadpool(write_answer, triples_table(answer.body), fmt)
             return Response(body, media_type=media_type(fmt), headers=headers)
         return Response(answer.body, media_type=answer.media_type, headers=headers)
-    return HTMLResponse(render_query_page(query, values, answer=answer), headers=headers)
+    cites = await run_in_threadpool(search.citations, request.app.state)
+    return HTMLResponse(render_query_page(query, values, answer=answer, cites=cites), headers=headers)
 
 
 def _error(query: NamedQuery, values: dict[str, str], fmt: str, exc: CrmgraphError) -> Response:
@@ -188,21 +192,6 @@ def _not_found(exc: QueryError, fmt: str | None, queries: dict[str, NamedQuery],
 
 # -- the page ------------------------------------------------------------------------------------
 
-def _cell(term: dict | None) -> str:
-    """One SPARQL JSON term as HTML: IRIs linked (ours to their local pages), literals escaped."""
-    if term is None:
-        return ""
-    if term["type"] == "uri":
-        target = href(term["value"])
-        text = escape(compact(term["value"]))
-        return (f'<a href="{escape(target)}" title="{escape(term["value"])}">{text}</a>' if target
-                else f'<span title="{escape(term["value"])}">{text}</span>')
-    if term["type"] == "bnode":
-        return f"<code>_:{escape(term['value'])}</code>"
-    lang = f' <span class="status">@{escape(term["xml:lang"])}</span>' if term.get("xml:lang") else ""
-    return escape(term["value"]) + lang
-
-
 def _answer_data(answer) -> dict:
     """The answer as SPARQL JSON (a CONSTRUCT's triples as a table of subject, predicate, object)."""
     if answer.kind == "graph":
@@ -224,20 +213,45 @@ def drawable(kind: str, data: dict) -> bool:
     return len(iri_columns) >= 2
 
 
-def _results_html(kind: str, data: dict) -> str:
+def _results_html(kind: str, data: dict, cites: Citations | None = None) -> str:
+    """The answer as a reader's table (`query.answers.shape`): labels linked to their pages, one row per
+    finding with its sources as citations, statuses as words with marks; a CONSTRUCT's triples as they are."""
     if kind == "boolean":
         return f"<p>Answer: <strong>{'yes' if data.get('boolean') else 'no'}</strong></p>"
-    columns = data["head"]["vars"]
-    rows = data["results"]["bindings"]
+    table = from_sparql_json(data)
+    if kind == "graph":
+        answer = shape(Table(table.columns, table.rows))
+    else:
+        answer = shape(table)
     noun = "triple" if kind == "graph" else "row"
-    out = [f"<p>{len(rows)} {noun}{'s' if len(rows) != 1 else ''}.</p>",
-           "<table><tr>" + "".join(f"<th>{escape(c)}</th>" for c in columns) + "</tr>"]
-    out += ["<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows]
+    n = len(answer.rows)
+    merged = (f" ({answer.source_rows} rows of the query, merged where only the sources differ)"
+              if answer.merged else "")
+    out = [f"<p>{n} {noun}{'s' if n != 1 else ''}{merged}.</p>"]
+    if any(c.kind == "status" for c in answer.columns):
+        out.append(status_legend())
+    out.append('<table class="answer"><tr>' + "".join(f"<th>{escape(c.name)}</th>" for c in answer.columns) + "</tr>")
+    for row in answer.rows:
+        cells = []
+        for col, cell in zip(answer.columns, row):
+            if col.kind == "sources":
+                cells.append(f"<td>{cite(cites, cell.refs) if cites else escape('; '.join(r.source for r in cell.refs))}</td>")
+            elif col.kind == "status":
+                cells.append(f"<td>{status_html(cell.iri or cell.text)}</td>")
+            elif cell.iri:
+                target = href(cell.iri)
+                text = escape(cell.text)
+                cells.append(f'<td><a href="{escape(target)}" title="{escape(cell.iri)}">{text}</a></td>' if target
+                             else f'<td><span title="{escape(cell.iri)}">{text}</span></td>')
+            else:
+                cells.append(f'<td class="num">{escape(cell.text)}</td>' if cell.numeric else f"<td>{escape(cell.text)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
 
 
-def render_query_page(query: NamedQuery, values: dict[str, str], answer=None, error: CrmgraphError | None = None) -> str:
+def render_query_page(query: NamedQuery, values: dict[str, str], answer=None, error: CrmgraphError | None = None,
+                      cites: Citations | None = None) -> str:
     """A named query's page: title, description, a GET form for its parameters, results or error, SPARQL."""
     current = {p.name: values.get(p.name, p.default or "") for p in query.parameters}
     path = f"/queries/{query.name}"
@@ -269,7 +283,7 @@ def render_query_page(query: NamedQuery, values: dict[str, str], answer=None, er
             explore = "/explore?" + urlencode({"query": query.name, **{k: v for k, v in current.items() if v != ""}})
             links.append(f'<a class="network-link" href="{escape(explore)}">view as a network</a>')
         out.append(f'<p>Download: {" · ".join(links)}</p>')
-        out.append("<h2>Results</h2>" + _results_html(answer.kind, data))
+        out.append("<h2>Results</h2>" + _results_html(answer.kind, data, cites))
     out.append(f"<h2>SPARQL</h2><pre>{escape(query.sparql)}</pre>")
     head = (f'<link rel="alternate" type="application/sparql-results+json" href="{escape(path + ".json" + suffix)}">'
             f'<link rel="alternate" type="text/csv" href="{escape(path + ".csv" + suffix)}">')
