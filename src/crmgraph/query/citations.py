@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..namespaces import ID, local_path
 
@@ -47,18 +48,18 @@ class Source:
     urls: list[str] = field(default_factory=list)
     doi: str = ""
 
-    @property
+    @cached_property
     def path(self) -> str | None:
         return local_path(self.iri)
 
-    @property
+    @cached_property
     def link(self) -> str | None:
         """Where the source itself can be read: its DOI, else its first URL."""
         if self.doi:
             return self.doi if self.doi.startswith("http") else "https://doi.org/" + self.doi
         return self.urls[0] if self.urls else None
 
-    @property
+    @cached_property
     def short(self) -> str:
         """"Publisher, short title (year)" — whichever parts the register gives; the key if it gives none."""
         who = self.author or self.publisher

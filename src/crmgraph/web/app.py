@@ -143,6 +143,7 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
         app.state.entity_store = OxigraphStore(store_path, read_only=True)
         if warm_explorer:
             threading.Thread(target=explore.warm, args=(app.state,), name="explorer-warm-up", daemon=True).start()
+            threading.Thread(target=entities.warm, args=(app.state,), name="factsheet-warm-up", daemon=True).start()
         try:
             yield
         finally:

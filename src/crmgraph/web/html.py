@@ -24,7 +24,8 @@ form input[type=text]{min-width:20em}
 .st-second-hand{background:#e6eefb;color:#234c8c}.st-unverified{background:#fff3cd;color:#7a5600}
 .st-contradicted{background:#fde2e1;color:#8f1d17}.st-derived{background:#efe8f7;color:#53307f}
 .legend{font-size:85%;color:#444}.legend .st{margin-right:.2em}.cite a.ext{text-decoration:none;margin-left:.15em}
-table.answer{table-layout:auto}table.answer td{overflow-wrap:anywhere;max-width:28em}.num{text-align:right;white-space:nowrap}
+table.answer{table-layout:auto}table.answer td{overflow-wrap:anywhere;max-width:28em}table.answer th.sources{min-width:20em}
+details.more>summary{cursor:pointer;color:#0645ad;margin:-1em 0 1em}.num{text-align:right;white-space:nowrap}
 .search{display:inline-block;position:relative;margin-left:.5em}.search input{min-width:16em;padding:.15em .3em}
 .suggest{position:absolute;z-index:10;left:0;right:0;background:#fff;border:1px solid #bbb;list-style:none;margin:0;
 padding:0;max-height:22em;overflow-y:auto}.suggest li a{display:block;padding:.25em .5em;margin:0;color:#222;text-decoration:none}
@@ -102,6 +103,44 @@ def cite(citations, refs) -> str:
             text += f'<a class="ext" href="{escape(src.link)}" rel="external" title="the source itself">↗</a>'
         parts.append(text + "".join(f", {escape(loc)}" for loc in locators))
     return '<span class="cite">' + "; ".join(parts) + "</span>" if parts else ""
+
+
+def answer_html(answer, citations=None, hide: frozenset[str] = frozenset(), css: str = "answer",
+                columns_hidden: frozenset[str] = frozenset(), first: int | None = None) -> str:
+    """A shaped answer (query.answers.Answer) as a table: labels linked to their pages, statuses as
+    words with marks, a finding's sources as citations (with `citations`), numbers aligned. Columns
+    whose every cell is one of the `hide` IRIs (the page's own entity) are left out, and so are
+    columns with no value in any row, and those named in `columns_hidden`. With `first`, the rows after
+    the first ones are in a collapsed block ("N more rows")."""
+    keep = [i for i, col in enumerate(answer.columns)
+            if col.name not in columns_hidden and any((row[i].text or row[i].refs) for row in answer.rows)
+            and not (answer.rows and all(row[i].iri in hide for row in answer.rows))]
+    head = f'<table class="{escape(css)}"><tr>' + "".join(
+        f'<th{" class=sources" if answer.columns[i].kind == "sources" else ""}>{escape(answer.columns[i].name)}</th>'
+        for i in keep) + "</tr>"
+    out = [head]
+    for n, row in enumerate(answer.rows):
+        if first is not None and n == first:
+            out.append(f'</table><details class="more"><summary>{len(answer.rows) - first} more rows</summary>{head}')
+        cells = []
+        for i in keep:
+            col, cell = answer.columns[i], row[i]
+            if col.kind == "sources":
+                text = (cite(citations, cell.refs) if citations is not None
+                        else escape("; ".join(r.source for r in cell.refs)))
+                cells.append(f"<td>{text}</td>")
+            elif col.kind == "status":
+                cells.append(f"<td>{status_html(cell.iri or cell.text)}</td>")
+            elif cell.iri:
+                target = href(cell.iri)
+                text = escape(cell.text)
+                cells.append(f'<td><a href="{escape(target)}" title="{escape(cell.iri)}">{text}</a></td>' if target
+                             else f'<td><span title="{escape(cell.iri)}">{text}</span></td>')
+            else:
+                cells.append(f'<td class="num">{escape(cell.text)}</td>' if cell.numeric else f"<td>{escape(cell.text)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>" + ("</details>" if first is not None and len(answer.rows) > first else ""))
+    return "\n".join(out)
 
 
 def href(iri: str) -> str | None:

@@ -37,7 +37,7 @@ from ..query.results import Table, media_type, to_json, write_answer
 from . import search
 from ..query.answers import from_sparql_json, shape
 from ..query.citations import Citations
-from .html import cite, document, escape, href, status_html, status_legend
+from .html import answer_html, document, escape, status_legend
 
 #: Suffix of `/queries/NAME.<suffix>` → the format of the answer.
 SUFFIXES = {"html": "html", "csv": "csv", "json": "json", "ttl": "turtle", "nt": "ntriples", "jsonld": "jsonld"}
@@ -230,23 +230,7 @@ def _results_html(kind: str, data: dict, cites: Citations | None = None) -> str:
     out = [f"<p>{n} {noun}{'s' if n != 1 else ''}{merged}.</p>"]
     if any(c.kind == "status" for c in answer.columns):
         out.append(status_legend())
-    out.append('<table class="answer"><tr>' + "".join(f"<th>{escape(c.name)}</th>" for c in answer.columns) + "</tr>")
-    for row in answer.rows:
-        cells = []
-        for col, cell in zip(answer.columns, row):
-            if col.kind == "sources":
-                cells.append(f"<td>{cite(cites, cell.refs) if cites else escape('; '.join(r.source for r in cell.refs))}</td>")
-            elif col.kind == "status":
-                cells.append(f"<td>{status_html(cell.iri or cell.text)}</td>")
-            elif cell.iri:
-                target = href(cell.iri)
-                text = escape(cell.text)
-                cells.append(f'<td><a href="{escape(target)}" title="{escape(cell.iri)}">{text}</a></td>' if target
-                             else f'<td><span title="{escape(cell.iri)}">{text}</span></td>')
-            else:
-                cells.append(f'<td class="num">{escape(cell.text)}</td>' if cell.numeric else f"<td>{escape(cell.text)}</td>")
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</table>")
+    out.append(answer_html(answer, cites))
     return "\n".join(out)
 
 
