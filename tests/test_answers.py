@@ -57,3 +57,13 @@ def test_cli_table_fits_a_wide_terminal_as_a_table_and_a_narrow_one_as_records()
     assert "1/2" in narrow and "2/2" in narrow and "country  Kazakhstan" in narrow
     assert max(len(line) for line in narrow.splitlines()) <= 30
     assert "not given" not in wide + narrow
+
+
+def test_a_figure_reads_as_one_phrase_and_label_columns_name_their_thing():
+    dec = "http://www.w3.org/2001/XMLSchema#decimal"
+    t = Table(["qualifier", "value", "upperValue", "outOf", "unitLabel", "scopeLabel"],
+              [[_lit("at least"), _lit("15", dec), _lit("18", dec), _lit("34", dec), _lit("t"), _lit("EU CRM list 2023")],
+               [None, _lit("19", dec), None, None, _lit("count"), None]])
+    answer = shape(t)
+    assert [c.name for c in answer.columns] == ["value", "scope"]
+    assert [r[0].text for r in answer.rows] == ["at least 15–18 of 34 t", "19"]

@@ -82,8 +82,56 @@ def _text(term) -> str:
     return term.value
 
 
+#: Columns that qualify a `value` column and are shown inside it ("at least 15 – 18 of 34 count").
+VALUE_PARTS = ("qualifier", "valueQualifier", "upperValue", "outOf", "unit", "unitLabel")
+
+
+def _header(name: str) -> str:
+    """`materialLabel` → `material`, `scope_label` → `scope`: a label column stands for its thing."""
+    for suffix in ("Label", "_label"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _compose_values(answer: Answer) -> Answer:
+    """Fold qualifier, upper value, out-of and unit columns into the `value` column, so a figure reads
+    as one phrase and the table stays narrow."""
+    names = [c.name for c in answer.columns]
+    if "value" not in names:
+        return answer
+    parts = {n: names.index(n) for n in VALUE_PARTS if n in names}
+    if not parts:
+        return answer
+    v = names.index("value")
+    for row in answer.rows:
+        cell = row[v]
+        text = cell.text
+        q = next((row[parts[n]].text for n in ("qualifier", "valueQualifier") if n in parts and row[parts[n]].text), "")
+        if q:
+            text = f"{q} {text}"
+        if "upperValue" in parts and row[parts["upperValue"]].text:
+            text += f"–{row[parts['upperValue']].text}"
+        if "outOf" in parts and row[parts["outOf"]].text:
+            text += f" of {row[parts['outOf']].text}"
+        unit = next((row[parts[n]].text for n in ("unitLabel", "unit") if n in parts and row[parts[n]].text), "")
+        if unit and unit != "count":
+            text += f" {unit}"
+        row[v] = Cell(text, cell.iri, cell.numeric, cell.refs)
+    keep = [i for i in range(len(names)) if i not in parts.values()]
+    return Answer([answer.columns[i] for i in keep], [[row[i] for i in keep] for row in answer.rows], answer.source_rows)
+
+
 def shape(table: Table) -> Answer:
     """The answer as a reader's table (see the module docstring)."""
+    answer = _shape(table)
+    answer = _compose_values(answer)
+    for col in answer.columns:
+        col.name = _header(col.name)
+    return answer
+
+
+def _shape(table: Table) -> Answer:
     cols = table.columns
     at = {c: i for i, c in enumerate(cols)}
     labels = {c: label_column(cols, c) for c in cols}

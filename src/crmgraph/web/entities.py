@@ -361,7 +361,7 @@ def _lists_html(answer, citations) -> str:
         lst = row[col["list"]]
         on = bool(row[col["entry"]].iri)
         entry = (f'<a href="{_e(_href(row[col["entry"]].iri))}">yes</a>' if on else '<span class="status">not on it</span>')
-        out.append(f"<tr><td>{_link(lst.iri, {lst.iri: lst.text})}</td><td>{_e(row[col['year']].text)}</td><td>{entry}</td>"
+        out.append(f"<tr><td>{_link(lst.iri, {lst.iri: lst.text})}</td><td class=\"num\">{_e(row[col['year']].text)}</td><td>{entry}</td>"
                    f"<td>{_e(row[col['officialName']].text)}</td><td>{status_html(row[col['status']].text) if on else ''}</td>"
                    f"<td>{cite(citations, row[col['sources']].refs) if on and citations and 'sources' in col else ''}</td></tr>")
     out.append("</table>")
@@ -391,7 +391,7 @@ def _conflicts_html(conflicts, citations, labels) -> str:
 SUMMARY_ROWS = 12
 #: Columns a factsheet section leaves out (still in the section's query page and the JSON twin).
 SUMMARY_HIDDEN = {"figures": frozenset({"figure", "comment"}),
-                  "shares": frozenset({"figure", "materialLabel"}),
+                  "shares": frozenset({"figure", "material"}),
                   "crms": frozenset({"country"})}
 
 

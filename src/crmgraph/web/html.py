@@ -24,7 +24,7 @@ form input[type=text]{min-width:20em}
 .st-second-hand{background:#e6eefb;color:#234c8c}.st-unverified{background:#fff3cd;color:#7a5600}
 .st-contradicted{background:#fde2e1;color:#8f1d17}.st-derived{background:#efe8f7;color:#53307f}
 .legend{font-size:85%;color:#444}.legend .st{margin-right:.2em}.cite a.ext{text-decoration:none;margin-left:.15em}
-table.answer{table-layout:auto}table.answer td{overflow-wrap:anywhere;max-width:28em}table.answer th.sources{min-width:20em}
+table.answer{table-layout:auto}table.answer td{overflow-wrap:break-word;max-width:28em}.constant{margin:.3em 0}table.answer th.sources{min-width:20em}
 details.more>summary{cursor:pointer;color:#0645ad;margin:-1em 0 1em}.num{text-align:right;white-space:nowrap}
 .search{display:inline-block;position:relative;margin-left:.5em}.search input{min-width:16em;padding:.15em .3em}
 .suggest{position:absolute;z-index:10;left:0;right:0;background:#fff;border:1px solid #bbb;list-style:none;margin:0;
@@ -115,10 +115,23 @@ def answer_html(answer, citations=None, hide: frozenset[str] = frozenset(), css:
     keep = [i for i, col in enumerate(answer.columns)
             if col.name not in columns_hidden and any((row[i].text or row[i].refs) for row in answer.rows)
             and not (answer.rows and all(row[i].iri in hide for row in answer.rows))]
+    constant = [i for i in keep if len(answer.rows) > 1 and answer.columns[i].kind == "value"
+                and answer.rows[0][i].text and all(row[i].key() == answer.rows[0][i].key() for row in answer.rows)]
+    out_constant = []
+    if constant and len(constant) < len(keep):  # the same in every row: said once, above the table
+        parts = []
+        for i in constant:
+            cell = answer.rows[0][i]
+            target = href(cell.iri) if cell.iri else None
+            value = (f'<a href="{escape(target)}" title="{escape(cell.iri)}">{escape(cell.text)}</a>' if target
+                     else escape(cell.text))
+            parts.append(f"{escape(answer.columns[i].name)}: <strong>{value}</strong>")
+        out_constant.append('<p class="constant">In every row — ' + "; ".join(parts) + "</p>")
+        keep = [i for i in keep if i not in constant]
     head = f'<table class="{escape(css)}"><tr>' + "".join(
         f'<th{" class=sources" if answer.columns[i].kind == "sources" else ""}>{escape(answer.columns[i].name)}</th>'
         for i in keep) + "</tr>"
-    out = [head]
+    out = out_constant + [head]
     for n, row in enumerate(answer.rows):
         if first is not None and n == first:
             out.append(f'</table><details class="more"><summary>{len(answer.rows) - first} more rows</summary>{head}')
