@@ -25,3 +25,15 @@ def test_every_class_and_property_has_a_label_and_a_definition(compiled):
                if not {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#definition"} <= described[term]]
     assert len(terms) > 100
     assert missing == []
+
+
+def test_every_term_of_ours_has_a_definition(compiled):
+    """Classes, properties and named individuals alike: the ontology page shows each one's definition, so a
+    term added without one (rdfs:comment or skos:definition) fails here."""
+    typed = {t.subject.value for t in compiled.ontology
+             if t.predicate.value.endswith("#type") and t.subject.value.startswith(CRM)}
+    defined = {t.subject.value for t in compiled.ontology
+               if t.predicate.value in ("http://www.w3.org/2004/02/skos/core#definition",
+                                        "http://www.w3.org/2000/01/rdf-schema#comment")}
+    assert len(typed) > 150
+    assert sorted(typed - defined) == []

@@ -24,7 +24,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import editor, entities, explore, home, queries, search, sparql
+from . import editor, entities, explore, home, ontology, queries, search, sparql
 from .html import CSP
 
 
@@ -46,9 +46,9 @@ ROUTES: tuple[Route, ...] = (
           "SPARQL 1.1 Protocol endpoint (read-only, time limit, row cap); without a query, its service description"),
     Route("/id/{rest:path}", entities.entity, ("GET",), "entity",
           "an entity's page (HTML), its JSON twin (.json) or its RDF description (.ttl, .nt, .jsonld, or by Accept)"),
-    Route("/ontology", entities.ontology, ("GET",), "ontology",
-          "the ontology: every term with an anchor (/ontology#Term); HTML, JSON or RDF by Accept"),
-    Route("/ontology.{suffix}", entities.ontology, ("GET",), "ontology-file",
+    Route("/ontology", ontology.ontology, ("GET",), "ontology",
+          "the ontology's documentation: header, class hierarchy with properties, controlled vocabularies, every term with an anchor (/ontology#Term); HTML, JSON or RDF by Accept"),
+    Route("/ontology.{suffix}", ontology.ontology, ("GET",), "ontology-file",
           "the ontology as .html, .json, .ttl, .nt or .jsonld"),
     Route("/queries", queries.query_list, ("GET",), "queries",
           "the named queries of queries/*.rq: title, description, parameters, links to their pages"),

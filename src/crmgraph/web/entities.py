@@ -1,4 +1,4 @@
-"""Resolvable IRIs: a page for every entity (`/id/<kind>/<slug>`) and for the ontology (`/ontology`).
+"""Resolvable IRIs: a page for every entity (`/id/<kind>/<slug>`); the ontology's page is web/ontology.py.
 
     https://w3id.org/crmgraph/id/<kind>/<slug>   →  /id/<kind>/<slug>
     https://w3id.org/crmgraph/ontology#Term      →  /ontology#Term   (the browser keeps the fragment)
@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..namespaces import CRM, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, PREFIXES, PROV, RDF, RDFS, SKOS, compact
+from ..namespaces import CRM, GRAPH_INFERRED, ID, PREFIXES, PROV, RDF, RDFS, SKOS, compact
 from ..query.results import media_type, negotiation_table, write_answer
 from ..analysis.conflicts import find_conflicts
 from ..analysis.factsheets import KINDS as FACTSHEET_KINDS, Factsheet, factsheet as build_factsheet
@@ -121,14 +121,13 @@ class Page:
     incoming: list[dict] = field(default_factory=list)
     wikidata: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
-    terms: list[dict] = field(default_factory=list)  # the ontology page only
     factsheet: Factsheet | None = None                # countries and materials: the summary shown first
     citations: Citations | None = None                # the source register, for readable citations
 
     def as_json(self) -> dict:
         return {"iri": self.iri, "path": local_path(self.iri), "label": self.label, "types": self.types,
                 "wikidata": self.wikidata, "facts": self.facts, "statements": self.statements,
-                "incoming": self.incoming, **({"terms": self.terms} if self.terms else {}),
+                "incoming": self.incoming,
                 **({"factsheet": _factsheet_json(self.factsheet)} if self.factsheet else {}), "labels": self.labels}
 
 
@@ -237,25 +236,6 @@ def _statements(store, s: ox.NamedNode) -> list[dict]:
     return sorted(nodes.values(), key=lambda st: st["node"] or "")
 
 
-def ontology_page(store) -> Page:
-    """The ontology's page: its own facts, and every term with its label, kind and comment (anchors = term names)."""
-    page = entity_page(store, ONTOLOGY_IRI)
-    rows = _rows(store, f"""SELECT ?t ?k ?l ?c WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?t a ?k .
-        FILTER(STRSTARTS(STR(?t), "{CRM}") && ?k IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty,
-               owl:AnnotationProperty, owl:NamedIndividual))
-        OPTIONAL {{ ?t rdfs:label ?l FILTER(LANG(?l) = "en" || LANG(?l) = "") }}
-        OPTIONAL {{ ?t rdfs:comment ?c FILTER(LANG(?c) = "en" || LANG(?c) = "") }} }} }} ORDER BY ?t""")
-    terms: dict[str, dict] = {}
-    for t, k, label, comment in rows:
-        term = terms.setdefault(t.value, {"iri": t.value, "name": t.value[len(CRM):], "kinds": [],
-                                          "label": label.value if label is not None else None,
-                                          "comment": comment.value if comment is not None else None})
-        if compact(k.value) not in term["kinds"]:
-            term["kinds"].append(compact(k.value))
-    page.terms = list(terms.values())
-    return page
-
-
 def description(store, iri: str) -> list[ox.Triple]:
     """The entity's RDF description: its triples, its assertion and statement nodes, and their references."""
     s = ox.NamedNode(iri)
@@ -264,10 +244,6 @@ def description(store, iri: str) -> list[ox.Triple]:
         UNION { ?x rdf:subject|crm:subject __S__ . ?x ?p ?o }
         UNION { ?n rdf:subject|crm:subject __S__ ; prov:wasDerivedFrom ?x . ?x ?p ?o } }""", s=s)
     return list(dict.fromkeys(ox.Triple(x, p, o) for x, p, o in rows))
-
-
-def ontology_description(store) -> list[ox.Triple]:
-    return [q.triple for q in store.raw.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY))]
 
 
 # -- HTML ----------------------------------------------------------------------------------------
@@ -513,13 +489,6 @@ def render_page(page: Page, twin: str) -> str:
         for i in page.incoming:
             raw.append(f"<tr><td>{_link(i['subject'], L)}</td><td>{_link(i['property'], L)}</td></tr>")
         raw.append("</table>")
-    if page.terms:
-        raw.append("<h2>Terms</h2><table><tr><th>term</th><th>kind</th><th>label</th><th>comment</th></tr>")
-        for t in page.terms:
-            raw.append(f'<tr id="{_e(t["name"])}"><td><a href="/ontology#{_e(t["name"])}">crm:{_e(t["name"])}</a></td>'
-                       f'<td>{_e(", ".join(t["kinds"]))}</td><td>{_e(t["label"] or "")}</td>'
-                       f'<td>{_e(t["comment"] or "")}</td></tr>')
-        raw.append("</table>")
     if page.factsheet is not None:
         out.append(f'<details class="raw"><summary>Every statement about {_e(title)} ({len(facts)} facts, '
                    f"{len(page.statements)} figures and claims, {len(page.incoming)} links to it)</summary>")
@@ -615,7 +584,10 @@ def _not_found(request: Request, fmt: str | None, iri: str | None) -> Response:
     return HTMLResponse(render_not_found(request.url.path, iri), status_code=404)
 
 
-async def _respond(request: Request, fmt: str | None, twin: str, build_page, build_triples) -> Response:
+async def _respond(request: Request, fmt: str | None, twin: str, build_page, build_triples,
+                   render=None) -> Response:
+    """The page, its JSON twin or its RDF description, as `fmt` asks; `render(page)` makes the HTML
+    (default: an entity's page with `twin` as the base of its alternates)."""
     started = time.perf_counter()
     if fmt is None:
         return Response("this page is available as text/html, application/json, text/turtle, "
@@ -627,7 +599,7 @@ async def _respond(request: Request, fmt: str | None, twin: str, build_page, bui
     else:
         page = await run_in_threadpool(build_page)
         response = (JSONResponse(page.as_json()) if fmt == "json"
-                    else HTMLResponse(render_page(page, twin)))
+                    else HTMLResponse(render(page) if render else render_page(page, twin)))
     response.headers["Vary"] = "Accept"
     response.headers["Server-Timing"] = f"total;dur={(time.perf_counter() - started) * 1000:.2f}"
     return response
@@ -645,14 +617,3 @@ async def entity(request: Request) -> Response:
     candidates = _candidates(rest)
     fmt = candidates[0][1] if candidates else None
     return _not_found(request, fmt, candidates[0][0] if candidates else None)
-
-
-async def ontology(request: Request) -> Response:
-    """`/ontology[.html|.json|.ttl|.nt|.jsonld]`: the ontology, every term with an anchor (`/ontology#Term`)."""
-    store = request.app.state.entity_store
-    suffix = request.path_params.get("suffix")
-    fmt_from_suffix = SUFFIXES.get("." + suffix) if suffix is not None else None
-    if suffix is not None and fmt_from_suffix is None:
-        return _not_found(request, None, None)
-    return await _respond(request, _format(request, fmt_from_suffix), "/ontology",
-                          lambda: ontology_page(store), lambda: ontology_description(store))
