@@ -54,7 +54,7 @@ def test_pages_load_only_the_servers_own_assets_and_forbid_anything_else(client)
     csp = page.headers["content-security-policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp and "connect-src 'self'" in csp
     sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page.text)
-    assert sources and all(s.startswith("/assets/explorer/") or s == "data:," for s in sources), sources
+    assert sources and all(s.startswith(("/assets/explorer/", "/assets/portal/")) or s == "data:," for s in sources), sources
 
 
 def test_a_named_query_is_drawn_from_its_answer(client):

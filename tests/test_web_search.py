@@ -70,3 +70,14 @@ def test_a_year_means_that_edition_of_the_list(client):
     by_slug = client.get("/queries/crm-list-changes.csv", params={"from": "eu-crm-2011", "to": "eu-crm-2014"}).text
     assert by_year == by_slug
     assert len(re.findall(r"^added,", by_year, flags=re.M)) < 20  # not "everything was added"
+
+
+def test_csv_download_carries_readable_citations(client):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(client.get("/queries/crm-supply-by-country.csv", params={"country": "KZ"}).text)))
+    assert rows and list(rows[0])[-1] == "citation" or "citation" in rows[0]
+    antimony = next(r for r in rows if r["crmLabel"] == "antimony" and r["source"] == "S22a")
+    assert antimony["citation"] == "USGS Mineral Commodity Summaries 2025 — Antimony chapter"
+    assert all(r["citation"] and "not given" not in r["citation"] for r in rows)

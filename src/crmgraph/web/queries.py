@@ -21,7 +21,9 @@ names. Every string on a page goes through `web.html.escape`; IRIs of ours link 
 """
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import json
 import time
 from urllib.parse import urlencode
@@ -36,7 +38,7 @@ from ..query.named import NamedQuery, bind, find_named_query, load_named_queries
 from ..query.results import Table, media_type, to_json, write_answer
 from . import search
 from ..query.answers import from_sparql_json, shape
-from ..query.citations import Citations
+from ..query.citations import Citations, Reference
 from .html import answer_html, document, escape, status_legend
 
 #: Suffix of `/queries/NAME.<suffix>` → the format of the answer.
@@ -140,9 +142,32 @@ async def named_query(request: Request) -> Response:
         if answer.kind == "graph" and fmt in ("csv", "json"):  # the table of triples the page shows
             body = await run_in_threadpool(write_answer, triples_table(answer.body), fmt)
             return Response(body, media_type=media_type(fmt), headers=headers)
-        return Response(answer.body, media_type=answer.media_type, headers=headers)
+        body = answer.body
+        if fmt == "csv" and answer.kind == "solutions":
+            body = with_citations(body, await run_in_threadpool(search.citations, request.app.state))
+        return Response(body, media_type=answer.media_type, headers=headers)
     cites = await run_in_threadpool(search.citations, request.app.state)
     return HTMLResponse(render_query_page(query, values, answer=answer, cites=cites), headers=headers)
+
+
+def with_citations(csv_bytes: bytes, citations: Citations) -> bytes:
+    """A CSV answer with a `citation` column after its `source` (and `locator`) columns: the source's
+    short citation and the locator ("USGS Mineral Commodity Summaries 2025 — Antimony chapter, Table 1"),
+    so a spreadsheet reader sees who said it, not a key. Other answers are returned as they are."""
+    rows = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8"))))
+    if not rows or "source" not in rows[0] or "citation" in rows[0]:
+        return csv_bytes
+    header = rows[0]
+    s = header.index("source")
+    loc = header.index("locator") if "locator" in header else None
+    at = max(s, loc if loc is not None else s) + 1
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header[:at] + ["citation"] + header[at:])
+    for row in rows[1:]:
+        ref = Reference(row[s], row[loc] if loc is not None and loc < len(row) else None) if s < len(row) and row[s] else None
+        writer.writerow(row[:at] + [citations.text([ref]) if ref else ""] + row[at:])
+    return out.getvalue().encode("utf-8")
 
 
 def _error(query: NamedQuery, values: dict[str, str], fmt: str, exc: CrmgraphError) -> Response:
