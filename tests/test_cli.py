@@ -64,11 +64,24 @@ def test_conflicts_lists_differing_claims_with_their_sources(built_store):
     result = runner.invoke(app, ["conflicts", "--store", str(built_store), "--format", "json"])
     assert result.exit_code == 0, result.output
     found = json.loads(result.stdout)
-    assert any(c["kind"] == "figure" for c in found)
-    copper = [c for c in found if c["kind"] == "denial" and c["about"]["subject"].endswith("/material/copper")]
+    assert any(c["kind"] == "figures" for c in found)
+    copper = [c for c in found if c["kind"] == "official-list" and c["about"]["subject"].endswith("/material/copper")]
     assert copper, "seed 000's denial that copper is critical must be reported against Annex II"
-    sources = {ref[0] for claim in copper[0]["claims"] for ref in claim["references"]}
+    sources = {ref["source"] for side in copper[0]["sides"] for ref in side["references"]}
     assert "seed-000" in sources and "S1b" in sources
+
+
+@pytest.mark.parametrize("fmt, first", [("text", "1. ["), ("csv", "id,kind,title"), ("md", "# Disagreements"), ("json", "[")])
+def test_conflicts_writes_each_format(built_store, fmt, first):
+    result = runner.invoke(app, ["conflicts", "--store", str(built_store), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(first)
+
+
+def test_conflicts_refuses_an_unknown_format_before_reading_the_store(tmp_path):
+    result = runner.invoke(app, ["conflicts", "--store", str(tmp_path / "none"), "--format", "xml"])
+    assert result.exit_code == 2
+    assert "unknown format 'xml'" in result.output and "text, json, csv, md" in result.output
 
 
 def test_validate_reports_a_valid_knowledge_base():

@@ -14,7 +14,6 @@ from rich.console import Console
 
 from . import __version__
 from .errors import CrmgraphError, render_for_cli
-from .namespaces import compact
 from .settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -87,6 +86,62 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
               f"in {report.seconds:.2f} s ({', '.join(f'{k} {v:.2f}' for k, v in report.timings.items())})")
     if report.warnings:
         out.print(f"[yellow]{len(report.warnings)} SHACL warnings[/] (run `crmgraph validate` to list them)")
+    for imp in report.imports:
+        out.print(f"imported {imp.dataset.key}: {imp.rows} rows read, {imp.mapped} mapped, {len(imp.unmapped)} unmapped, "
+                  f"{imp.figures} figures, {imp.withheld} withheld (`crmgraph import` lists the unmapped rows)")
+
+
+def _print_import_report(report, show_rows: bool) -> None:
+    from rich.table import Table as RichTable
+
+    t = RichTable(title=f"import of {report.dataset.key} ({report.dataset.title})")
+    for col in ("file", "sha256", "rows read", "mapped", "unmapped", "figures", "withheld", "empty cells"):
+        t.add_column(col, overflow="fold")
+    for f in report.files:
+        t.add_row(f.file, f.sha256[:16] + "…", str(f.rows), str(f.mapped), str(len(f.unmapped)), str(f.figures),
+                  str(f.withheld), str(f.empty_cells))
+    out.print(t)
+    u = RichTable(title="unmapped rows (not imported), by name")
+    for col in ("name", "rows", "why"):
+        u.add_column(col, overflow="fold")
+    for name, (n, reason) in sorted(report.unmapped_by_name().items()):
+        u.add_row(name, str(n), reason)
+    out.print(u)
+    if show_rows:
+        for x in report.unmapped:
+            out.print(f"{x.file}:{x.line}: {x.name} — {x.reason}", highlight=False)
+
+
+@app.command("import")
+def import_(kind: str = typer.Argument(..., help="usgs-mcs (the MCS 2025 world CSV) or eu-crm-study (the folder of the EC 2023 study tables)."),
+            path: Path = typer.Argument(..., help="The dataset's folder or file, e.g. data/usgs-mcs2025-world/MCS2025_World_Data.csv."),
+            store: Optional[Path] = StoreOption,
+            rows: bool = typer.Option(False, "--rows", help="Also list every unmapped row with its file and line.")) -> None:
+    """Import an outside dataset into the store's own named graph for it (graph:import/KEY), replacing
+    an earlier import; print the import report (rows read, mapped, unmapped with the reason)."""
+    from .io.importing import import_into_store
+    from .store.embedded import OxigraphStore
+
+    def go():
+        s = OxigraphStore(_store_path(store))
+        try:
+            from .query.results import to_result
+
+            known = set(to_result(s.query("SELECT ?c WHERE { GRAPH graph:asserted { ?c a crm:Country } }")).column("c"))
+            return import_into_store(s, kind, path, known)
+        finally:
+            s.close()
+    _print_import_report(_run(go), rows)
+
+
+def _add_risk_commands() -> None:
+    from .clirisk import indicators_app, scenario_app
+
+    app.add_typer(indicators_app, name="indicators")
+    app.add_typer(scenario_app, name="scenario")
+
+
+_add_risk_commands()
 
 
 @app.command()
@@ -222,27 +277,22 @@ def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
 @app.command()
 def conflicts(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
               user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
-              format: str = typer.Option("text", "--format", "-f", help="text or json")) -> None:
-    """Claims about the same subject, quantity, scope and period whose values differ, with their sources."""
-    import json
+              format: str = typer.Option("text", "--format", "-f", help="text, json, csv or md"),
+              output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")) -> None:
+    """Every disagreement between sources (figures, list editions, official lists, dates, contradicted claims), both sides with their sources."""
+    from .analysis.conflict_report import FORMATS, render
+    from .analysis.conflicts import find_disagreements
 
-    from .analysis.conflicts import find_conflicts
-
-    found = _with_store(find_conflicts, store, endpoint, user, password)
-    if format == "json":
-        sys.stdout.write(json.dumps([{"kind": c.kind, "about": c.about, "claims": [vars(x) for x in c.claims]}
-                                     for c in found], ensure_ascii=False, indent=1) + "\n")
-        return
-    for i, c in enumerate(found, 1):
-        about = ", ".join(f"{k}={compact(v) if isinstance(v, str) and v.startswith('http') else v}" for k, v in c.about.items()
-                          if v not in (None, "https://w3id.org/crmgraph/ontology#none", ""))
-        out.print(f"[bold]{i}. {c.kind}[/] {about}", highlight=False)
-        for x in c.claims:
-            refs = "; ".join(f"{k} ({loc})" for k, loc in x.references)
-            unit = f" {compact(x.unit)}" if x.unit else ""
-            who = f" — {compact(x.claimant)}" if x.claimant else ""
-            out.print(f"    {x.value}{unit}{who} [{compact(x.status)}] {refs}", highlight=False, markup=False)
-    out.print(f"{len(found)} conflicts")
+    if format not in FORMATS:
+        err.print(f"error: unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    found = _with_store(find_disagreements, store, endpoint, user, password)
+    text = render(found, format)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"{len(found)} disagreements written to {output}")
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()

@@ -5,7 +5,8 @@
     │   ├── ParseError            a file is not valid Turtle (syntax, unknown prefix)
     │   ├── CurationError         the data breaks a curation rule (unknown term, missing source …)
     │   ├── ShapeViolationError   SHACL validation failed
-    │   └── InconsistencyError    OWL reasoning found the data inconsistent
+    │   ├── InconsistencyError    OWL reasoning found the data inconsistent
+    │   └── DatasetError          an outside dataset cannot be imported (missing file, wrong checksum, bad column)
     ├── StoreError                the store is missing, locked or unreadable
     │   └── ServerBusy            no query worker became free in time
     ├── QueryError                a query cannot be parsed or run
@@ -76,6 +77,10 @@ class DataError(CrmgraphError):
 
 class ParseError(DataError):
     title = "a file could not be parsed"
+
+
+class DatasetError(DataError):
+    title = "a dataset could not be imported"
 
 
 class CurationError(DataError):

@@ -40,6 +40,11 @@ class Settings:
         return self.root / "queries"
 
     @property
+    def data_dir(self) -> Path:
+        """`data/`: copies of the outside datasets the importers read (USGS MCS 2025, EC CRM study 2023)."""
+        return self.root / "data"
+
+    @property
     def web_assets_dir(self) -> Path:
         """`web-assets/`: the npm packages the portal serves (YASGUI), installed by `make install`."""
         return self.root / "web-assets"

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from ..query.named import NamedQuery, run_named
 from ..query.results import Table, to_result
-from .conflicts import Conflict, find_conflicts
+from .conflicts import Disagreement, find_disagreements
 
 #: Kinds of entity that have a factsheet.
 KINDS = ("country", "material")
@@ -57,7 +57,7 @@ class Factsheet:
     iri: str
     kind: str
     sections: list[Section]
-    conflicts: list[Conflict]
+    conflicts: list[Disagreement]
     html: str | None = None      # a renderer may keep its rendering here (the portal does, per server)
 
 
@@ -69,14 +69,14 @@ def _named(store, queries: dict[str, NamedQuery], name: str, params: dict[str, s
     return answer if isinstance(answer, Table) else None
 
 
-def _about(conflict: Conflict, iri: str) -> bool:
-    return any(str(v) == iri for v in conflict.about.values())
+def _about(disagreement: Disagreement, iri: str) -> bool:
+    return any(str(v) == iri for v in disagreement.about.values())
 
 
-def conflicts_about(store, iri: str, conflicts: list[Conflict] | None = None) -> list[Conflict]:
-    """The conflicts whose shared key names the entity (as subject, material or object); `conflicts`:
-    the store's report if already computed (it is the slowest part of a factsheet)."""
-    return [c for c in (conflicts if conflicts is not None else find_conflicts(store)) if _about(c, iri)]
+def conflicts_about(store, iri: str, conflicts: list[Disagreement] | None = None) -> list[Disagreement]:
+    """The disagreements (analysis.conflicts) whose shared key names the entity (as subject, material,
+    object …); `conflicts`: the store's report if already computed (the slowest part of a factsheet)."""
+    return [d for d in (conflicts if conflicts is not None else find_disagreements(store)) if _about(d, iri)]
 
 
 def country_factsheet(store, iri: str, queries: dict[str, NamedQuery], index=None, conflicts=None) -> Factsheet:

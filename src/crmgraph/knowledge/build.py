@@ -36,6 +36,7 @@ class BuildReport:
     triples: dict[str, int]
     timings: dict[str, float]
     warnings: list[Problem] = field(default_factory=list)
+    imports: list = field(default_factory=list)  # ImportReport per dataset imported from data/
 
     @property
     def seconds(self) -> float:
@@ -53,6 +54,8 @@ class CompiledGraph:
     inferred: list[ox.Triple]
     warnings: list[Problem]
     timings: dict[str, float]
+    #: outside datasets imported from data/ (dataset, triples, import report); each goes to its own graph
+    imports: list = field(default_factory=list)
 
 
 def _is_shapes(f: CuratedFile) -> bool:
@@ -63,10 +66,13 @@ def _quiet(step: str) -> None:
     """The default progress callback: the library itself never prints."""
 
 
-def compile_graph(settings: Settings, reason: bool = True, progress=_quiet) -> CompiledGraph:
+def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, imports: bool = False) -> CompiledGraph:
     """Parse, check, validate and reason; raise a DataError at the first failing step.
 
-    `progress(step)` is called as each step starts (the CLI shows it; the library stays silent)."""
+    With `imports`, also import the outside datasets of `data/` (USGS MCS 2025, EC CRM study 2023)
+    after the curated graph has passed: they are not reasoned over (they add figures, not axioms) and
+    go to their own named graphs. `progress(step)` is called as each step starts (the CLI shows it;
+    the library stays silent)."""
     timings: dict[str, float] = {}
     progress("parsing ontology/ and graph/")
     t0 = time.perf_counter()
@@ -96,7 +102,17 @@ def compile_graph(settings: Settings, reason: bool = True, progress=_quiet) -> C
         inferred = materialise(ontology, asserted, run_hermit(ontology, asserted))
         timings["reason"] = time.perf_counter() - t0
     files = onto_files + data_files
-    return CompiledGraph(files, ontology, shapes, asserted, inferred, warnings, timings)
+    imported = []
+    if imports:
+        from ..io.importing import import_all
+
+        progress("importing data/ (USGS MCS 2025, EC CRM study 2023)")
+        t0 = time.perf_counter()
+        countries = {t.subject.value for t in asserted + inferred
+                     if t.predicate == RDF_TYPE and t.object.value == CRM + "Country"}
+        imported = import_all(settings, countries)
+        timings["import"] = time.perf_counter() - t0
+    return CompiledGraph(files, ontology, shapes, asserted, inferred, warnings, timings, imported)
 
 
 def _build_metadata(compiled: CompiledGraph, settings: Settings) -> list[ox.Triple]:
@@ -131,6 +147,8 @@ def fill_store(store, compiled: CompiledGraph, settings: Settings) -> None:
     store.replace_graph(GRAPH_SHAPES, compiled.shapes)
     store.replace_graph(GRAPH_ASSERTED, compiled.asserted)
     store.replace_graph(GRAPH_INFERRED, compiled.inferred)
+    for dataset, triples, _report in compiled.imports:
+        store.replace_graph(dataset.graph, triples)
     store.replace_graph(GRAPH_BUILD, _build_metadata(compiled, settings))
 
 
@@ -139,29 +157,40 @@ def _report(compiled: CompiledGraph, target: Path | None) -> BuildReport:
         store=target, files=[f.name for f in compiled.files],
         triples={"ontology": len(compiled.ontology), "shapes": len(compiled.shapes),
                  "asserted": len(compiled.asserted), "inferred": len(compiled.inferred)},
-        timings=compiled.timings, warnings=compiled.warnings)
+        timings=compiled.timings, warnings=compiled.warnings, imports=[r for _d, _t, r in compiled.imports])
 
 
 def build(settings: Settings | None = None, store_path: Path | None = None, reason: bool = True,
-          progress=_quiet) -> BuildReport:
-    """Build the store at `store_path` (default: the project's). The old store survives any failure."""
+          progress=_quiet, imports: bool = True) -> BuildReport:
+    """Build the store at `store_path` (default: the project's), with the datasets of `data/` unless
+    `imports` is False. The old store survives any failure."""
     settings = settings or Settings.discover()
     target = store_path or settings.default_store
-    compiled = compile_graph(settings, reason=reason, progress=progress)
+    compiled = compile_graph(settings, reason=reason, progress=progress, imports=imports)
     progress(f"writing the store ({target})")
     t0 = time.perf_counter()
-    write_new_store(target, lambda store: fill_store(store, compiled, settings))
+
+    def fill(store) -> None:
+        fill_store(store, compiled, settings)
+        if compiled.imports:
+            from ..analysis.results import write_indicators
+            from ..analysis.supplydata import load
+
+            progress("computing the supply-risk indicators (graph:analytics)")
+            write_indicators(store, load(store))
+    write_new_store(target, fill)
     compiled.timings["store"] = time.perf_counter() - t0
     return _report(compiled, target)
 
 
-def build_remote(store, settings: Settings | None = None, reason: bool = True, progress=_quiet) -> BuildReport:
+def build_remote(store, settings: Settings | None = None, reason: bool = True, progress=_quiet,
+                 imports: bool = True) -> BuildReport:
     """Compile, then load every graph into a SPARQL server (Graph Store Protocol PUT per graph).
 
     Nothing is sent until the whole build has passed its checks, so bad input never reaches the server.
     """
     settings = settings or Settings.discover()
-    compiled = compile_graph(settings, reason=reason, progress=progress)
+    compiled = compile_graph(settings, reason=reason, progress=progress, imports=imports)
     progress("loading the server (Graph Store Protocol)")
     t0 = time.perf_counter()
     try:

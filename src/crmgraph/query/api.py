@@ -99,6 +99,14 @@ class KnowledgeGraph:
             self._index = EntityIndex.load(self.store)
         return self._index.search(text, limit=limit)
 
+    def to_networkx(self, kind: str = "supply"):
+        """The graph as a networkx network: `supply` (country → material → EU, shares, years and
+        sources on the edges), `instruments` (EU ↔ countries) or `ownership` (company → owner).
+        Imported lazily from analysis/ so that the query layer does not depend on it."""
+        from ..analysis.networks import to_networkx
+
+        return to_networkx(self.store, kind)
+
     def close(self) -> None:
         self.store.close()
 

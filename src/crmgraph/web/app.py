@@ -24,7 +24,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import editor, entities, explore, home, ontology, queries, search, sparql
+from . import conflicts, editor, entities, explore, home, ontology, queries, risk, search, sparql
 from .html import CSP
 
 
@@ -64,8 +64,30 @@ ROUTES: tuple[Route, ...] = (
           "(a CONSTRUCT, or a SELECT with two IRI columns), drawn as a network; &focus=IRI opens one entity"),
     Route("/explore.json", explore.explore_json, ("GET",), "explore-json",
           "the explorer's data for the same parameters: nodes with positions, facts and sources; edges; classes"),
+    Route("/conflicts", conflicts.conflicts_page, ("GET",), "conflicts",
+          "every disagreement between sources, both sides side by side with periods, claimants, statuses, source "
+          "titles and locators; ?kind= keeps one kind"),
+    Route("/conflicts.json", conflicts.conflicts_json, ("GET",), "conflicts-json",
+          "the disagreement report as JSON (counts by kind, and each disagreement with its sides and references)"),
     Route("/assets/explorer/{file}", explore.explorer_asset, ("GET",), "explorer-asset",
           "vis-network (from the pyvis package), explorer.js and explorer.css; nothing else"),
+    Route("/risk", risk.overview, ("GET",), "risk",
+          "supply risk: the SR/EI scatter of every assessed material with the EU thresholds, the most concentrated "
+          "materials, a scenario form"),
+    Route("/risk.json", risk.overview, ("GET",), "risk-json", "the same data as JSON"),
+    Route("/risk/material/{slug}.{suffix}", risk.material_page, ("GET",), "risk-material-json",
+          "a material's indicators as JSON (.json)"),
+    Route("/risk/material/{slug}", risk.material_page, ("GET",), "risk-material",
+          "a material's indicators: HHI, ranked supplier shares (chart + table) per series and EU sourcing stage, SR/EI"),
+    Route("/risk/country/{code}.{suffix}", risk.country_page, ("GET",), "risk-country-json",
+          "a country's indicators as JSON (.json)"),
+    Route("/risk/country/{code}", risk.country_page, ("GET",), "risk-country",
+          "a country's indicators: materials with world share and rank, EU sourcing shares, EU instruments, centrality"),
+    Route("/risk/scenario.json", risk.scenario_page, ("GET",), "risk-scenario-json", "a scenario's outcome as JSON"),
+    Route("/risk/scenario", risk.scenario_page, ("GET",), "risk-scenario",
+          "?country=CN&material=antimony: what if these countries stop supplying — the answer with its evidence"),
+    Route("/assets/vega/{file}", risk.vega_asset, ("GET",), "vega-asset",
+          "Vega, Vega-Lite, vega-embed and Vega's CSP-safe expression interpreter (npm, web-assets/) and risk.js"),
     Route("/search", search.search_page, ("GET",), "search",
           "search every entity by label, alias or code (case- and accent-blind): ?q=…; results linked to their pages"),
     Route("/search.json", search.search_json, ("GET",), "search-json",

@@ -32,7 +32,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..namespaces import CRM, GRAPH_INFERRED, ID, PREFIXES, PROV, RDF, RDFS, SKOS, compact
 from ..query.results import media_type, negotiation_table, write_answer
-from ..analysis.conflicts import find_conflicts
+from ..analysis.conflicts import find_disagreements
 from ..analysis.factsheets import KINDS as FACTSHEET_KINDS, Factsheet, factsheet as build_factsheet
 from ..query.named import load_named_queries
 from ..query.answers import shape
@@ -136,11 +136,12 @@ def _factsheet_json(sheet: Factsheet) -> dict:
     return {"kind": sheet.kind,
             "sections": [{"key": sec.key, "title": sec.title, "query": sec.query, "params": sec.params,
                           "columns": sec.table.columns, "rows": sec.table.records()} for sec in sheet.sections],
-            "conflicts": [{"kind": c.kind, "about": {k: str(v) for k, v in c.about.items()},
-                           "claims": [{"statement": cl.statement, "value": str(cl.value), "unit": cl.unit,
-                                       "claimant": cl.claimant, "status": cl.status,
-                                       "references": [{"source": src, "locator": loc} for src, loc in cl.references]}
-                                      for cl in c.claims]} for c in sheet.conflicts]}
+            "conflicts": [{"id": d.id, "kind": d.kind, "title": d.title, "why": d.why, "about": d.about,
+                           "path": f"/conflicts#{d.id}",
+                           "sides": [{"statement": sd.statement, "says": sd.says, "period": sd.period,
+                                      "claimant": sd.claimant, "status": sd.status,
+                                      "references": [{"source": r.source, "locator": r.locator} for r in sd.references]}
+                                     for sd in d.sides]} for d in sheet.conflicts]}
 
 
 _FACTS = f"""SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ __S__ ?p ?o }} }} LIMIT {MAX_ROWS}"""
@@ -344,21 +345,21 @@ def _lists_html(answer, citations) -> str:
     return "\n".join(out)
 
 
-def _conflicts_html(conflicts, citations, labels) -> str:
-    if not conflicts:
+def _conflicts_html(disagreements, citations, labels) -> str:
+    """The disagreements about the entity (analysis.conflicts): each side's value, period, claimant,
+    status and citations; each links to its section of the /conflicts page."""
+    if not disagreements:
         return "<p>No disagreement between sources is recorded about it.</p>"
     out = []
-    for c in conflicts:
-        about = ", ".join(_link(str(v), labels) if str(v).startswith("http") and not str(v).endswith("#none") else _e(v)
-                          for k, v in c.about.items() if not str(v).endswith("#none"))
-        out.append(f"<h3>{_e({'figure': 'Figures differ', 'denial': 'A claim denies a fact', 'literal': 'Claims differ'}.get(c.kind, c.kind))}"
-                   f"</h3><p>About: {about}</p><table class=\"answer\"><tr><th>value</th><th>claimant</th><th>status</th><th>sources</th></tr>")
-        for cl in c.claims:
-            value = _e(cl.value) + (" " + _link(cl.unit, labels) if cl.unit else "")
-            claimant = _link(cl.claimant, labels) if str(cl.claimant).startswith("http") else _e(cl.claimant)
-            refs = [Reference(src, loc) for src, loc in cl.references]
-            out.append(f"<tr><td>{value}</td><td>{claimant}</td><td>{status_html(cl.status)}</td>"
-                       f"<td>{cite(citations, refs) if citations else _e(refs)}</td></tr>")
+    for d in disagreements:
+        out.append(f'<h3><a href="/conflicts#{_e(d.id)}">{_e(d.title)}</a></h3><p class="status">{_e(d.why)}</p>'
+                   '<table class="answer"><tr><th>says</th><th>period</th><th>claimant</th><th>status</th>'
+                   '<th class="sources">sources</th></tr>')
+        for side in d.sides:
+            refs = [Reference(r.source, r.locator) for r in side.references]
+            out.append(f"<tr><td>{_e(side.says)}</td><td>{_e(side.period)}</td><td>{_e(side.claimant)}</td>"
+                       f"<td>{status_html(side.status)}</td>"
+                       f"<td>{cite(citations, refs) if citations else _e('; '.join(r.source for r in refs))}</td></tr>")
         out.append("</table>")
     return "\n".join(out)
 
@@ -529,10 +530,6 @@ def _full_page(state, iri: str) -> Page:
                 if len(cache) < FACTSHEET_CACHE:
                     cache[iri] = sheet
         page.factsheet = sheet
-        extra = {str(v) for c in sheet.conflicts for v in c.about.values() if str(v).startswith("http")}
-        extra |= {str(x) for c in sheet.conflicts for cl in c.claims for x in (cl.unit, cl.claimant)
-                  if x and str(x).startswith("http")}
-        page.labels.update(_labels(store, extra - set(page.labels)))
     return page
 
 
@@ -547,13 +544,14 @@ def warm(state) -> None:
 
 
 def _conflicts(state):
-    """The conflict report of the server's store, computed once."""
+    """The disagreement report of the server's store, computed once (shared with /conflicts, which
+    keeps it in `state.disagreements`)."""
     with _cache_lock:
-        found = getattr(state, "conflicts", None)
+        found = getattr(state, "disagreements", None)
     if found is None:
-        found = find_conflicts(state.entity_store)
+        found = find_disagreements(state.entity_store)
         with _cache_lock:
-            state.conflicts = found
+            state.disagreements = found
     return found
 
 

@@ -110,6 +110,8 @@ SECTIONS = (
      "downloadable, or drawn as a network"),
     ("/queries", "Named queries", "ready-made questions with parameters, each a shareable page with CSV and "
      "JSON downloads"),
+    ("/conflicts", "Disagreements", "where the sources disagree: both sides side by side, each with its period, "
+     "who says it, its status and where it is written"),
     ("/ontology", "Ontology", "the classes and properties of the vocabulary (crm:), each with an anchor"),
     ("/sparql", "SPARQL endpoint", "the SPARQL 1.1 Protocol endpoint for any client (read-only, time limit, "
      "row cap); without a query, its service description"),

@@ -37,7 +37,8 @@ details.raw>summary{cursor:pointer;font-weight:600;margin:1em 0 .5em}.cards{disp
 
 #: The portal's sections: (path, name), in the order of the navigation bar (also printed by `crmgraph serve`).
 SECTIONS = (("/", "home"), ("/explore", "explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
-            ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"))
+            ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"), ("/risk", "supply risk"),
+            ("/conflicts", "disagreements"))
 #: The search box of every page: a plain GET form to /search (works without scripts); /assets/portal/search.js
 #: adds suggestions as you type from /search.json.
 SEARCH_BOX = ('<form class="search" method="get" action="/search" role="search">'

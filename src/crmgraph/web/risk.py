@@ -1,0 +1,276 @@
+"""The supply-risk pages of the portal: `/risk` (the EU's criticality picture — SR/EI scatter with
+the thresholds — and the most concentrated materials), `/risk/material/<slug>`, `/risk/country/<code>`
+and `/risk/scenario` (a form: which countries stop supplying which materials → the answer with its
+evidence). Each page has a `.json` twin with the same data; each chart (Vega-Lite, drawn in the
+browser by vega-embed from `/assets/vega/`) has a table twin on the page.
+
+The numbers come from `analysis/` over a snapshot of the read-only store, read once per server (the
+store does not change while it is served).
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from ..analysis import indicators as ind
+from ..analysis.scenarios import _resolve, restrict
+from ..analysis.supplydata import SupplyData, load
+from ..errors import CrmgraphError
+from ..namespaces import ID
+from ..views.charts import sr_ei_scatter, supplier_bars
+from ..views.explorer import script_json
+from .html import document, escape, href
+
+_LOCK = threading.Lock()
+
+#: `/assets/vega/FILE` → (path under web-assets/node_modules, media type)
+VEGA_ASSETS = {
+    "vega.min.js": ("vega/build/vega.min.js", "text/javascript"),
+    "vega-lite.min.js": ("vega-lite/build/vega-lite.min.js", "text/javascript"),
+    "vega-embed.min.js": ("vega-embed/build/vega-embed.min.js", "text/javascript"),
+    "vega-interpreter.js": ("vega-interpreter/build/vega-interpreter.js", "text/javascript"),
+}
+#: vega-interpreter is published as an ES module importing three functions from `vega-util`; the
+#: browser has them on the `vega` global (vega re-exports vega-util), so that one import line is
+#: rewritten when served (no bundler, no import map).
+INTERPRETER_IMPORT = "import { ascending, isString, DisallowedObjectProperties } from 'vega-util';"
+INTERPRETER_SHIM = "const { ascending, isString, DisallowedObjectProperties } = globalThis.vega;"
+
+HEAD = ('<script src="/assets/vega/vega.min.js"></script><script src="/assets/vega/vega-lite.min.js"></script>'
+        '<script src="/assets/vega/vega-embed.min.js"></script><script type="module" src="/assets/vega/risk.js"></script>'
+        '<style>.chart{margin:1em 0}.ca{background:#e3f4f0}.flag{color:#7a4b00;background:#fff4dc;padding:0 .3em;'
+        'border-radius:3px;font-size:85%}</style>')
+
+
+def snapshot(state) -> SupplyData:
+    """The analytics snapshot of the served store, read on first use."""
+    with _LOCK:
+        if getattr(state, "risk_data", None) is None:
+            state.risk_data = load(state.entity_store)
+        return state.risk_data
+
+
+def _as_json(value) -> object:
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+
+
+def _link(iri: str, label: str) -> str:
+    if iri.startswith(ID + "material/"):
+        return f'<a href="/risk/material/{escape(iri.rsplit("/", 1)[-1])}">{escape(label)}</a>'
+    if iri.startswith(ID + "country/"):
+        return f'<a href="/risk/country/{escape(iri.rsplit("/", 1)[-1])}">{escape(label)}</a>'
+    h = href(iri)
+    return f'<a href="{escape(h)}">{escape(label)}</a>' if h else escape(label)
+
+
+def _chart(chart_id: str, spec: dict) -> str:
+    return (f'<div class="chart" data-spec="{escape(chart_id)}"></div>'
+            f'<script type="application/json" id="{escape(chart_id)}">{script_json(spec)}</script>')
+
+
+def _pct(v) -> str:
+    return "missing" if v is None else f"{v:.1f} %"
+
+
+def _flags(flags) -> str:
+    return " ".join(f'<span class="flag">{escape(f)}</span>' for f in flags)
+
+
+def _table(head: list[str], rows: list[list[str]], cls: list[str] | None = None) -> str:
+    body = "".join(f'<tr{(" class=" + chr(34) + c + chr(34)) if c else ""}>' + "".join(f"<td>{x}</td>" for x in r) + "</tr>"
+                   for r, c in zip(rows, cls or [""] * len(rows)))
+    return "<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>" + body + "</table>"
+
+
+def _want_json(request: Request) -> bool:
+    return request.path_params.get("suffix") == "json" or request.url.path.endswith(".json")
+
+
+# ------------------------------------------------------------------ /risk
+def overview_data(data: SupplyData) -> dict:
+    mats = ind.all_material_indicators(data)
+    scored = [m for m in mats if m.sr is not None]
+    ranked = sorted((m for m in mats if m.main_series() and m.main_series().hhi is not None),
+                    key=lambda m: -m.main_series().hhi)
+    return {
+        "sr_ei": [{"material": m.label, "iri": m.material, "sr": m.sr, "ei": m.ei, "year": m.sr_ei_year,
+                   "passes": m.passes_thresholds, "critical_2023": m.critical_2023} for m in scored],
+        "concentration": [{"material": m.label, "iri": m.material, "series": m.main_series().series,
+                           "stage": m.main_series().stage, "year": m.main_series().year, "hhi": m.main_series().hhi,
+                           "largest": m.main_series().largest.label if m.main_series().largest else None,
+                           "largest_share": m.main_series().largest.share if m.main_series().largest else None,
+                           "central_asian_share": m.main_series().central_asian_share,
+                           "flags": m.main_series().flags} for m in ranked],
+        "thresholds": {"sr": ind.SR_THRESHOLD, "ei": ind.EI_THRESHOLD},
+    }
+
+
+def _scenario_form(country: str = "CN", material: str = "antimony") -> str:
+    return ('<form action="/risk/scenario" method="get"><label>countries that stop supplying (ISO codes, comma-separated) '
+            f'<input type="text" name="country" value="{escape(country)}"></label><label>materials (slugs, comma-separated) '
+            f'<input type="text" name="material" value="{escape(material)}"></label><button type="submit">what if?</button></form>')
+
+
+async def overview(request: Request) -> Response:
+    data = await run_in_threadpool(snapshot, request.app.state)
+    d = await run_in_threadpool(overview_data, data)
+    if _want_json(request):
+        return JSONResponse(d)
+    year = d["sr_ei"][0]["year"] if d["sr_ei"] else "—"
+    spec = sr_ei_scatter([{"material": r["material"], "sr": r["sr"], "ei": r["ei"], "critical": bool(r["passes"])}
+                          for r in d["sr_ei"]], ind.SR_THRESHOLD, ind.EI_THRESHOLD, year)
+    body = ("<h1>Supply risk</h1><p>Where is the EU exposed, and how much can Central Asia relieve it? Computed from the "
+            "graph: world production by country (USGS MCS 2025), the EU's sourcing shares and SR/EI scores (EC CRM study 2023), "
+            "the EU's instruments with each country. <a href=\"/risk.json\">JSON</a></p>"
+            "<h2>What if a supplier stops?</h2>" + _scenario_form() +
+            "<h2>The EU's criticality picture</h2>" + _chart("sr-ei", spec) +
+            _table(["material", "SR", "EI", "year", "passes SR ≥ 1.0 and EI ≥ 2.8", "on the 2023 CRM list"],
+                   [[_link(r["iri"], r["material"]), f"{r['sr']:g}", f"{r['ei']:g}", escape(r["year"]),
+                     "yes" if r["passes"] else "no", "yes" if r["critical_2023"] else "no"]
+                    for r in sorted(d["sr_ei"], key=lambda r: -r["sr"])]) +
+            "<h2>Most concentrated world production</h2>" +
+            _table(["material", "series", "year", "HHI", "largest supplier", "share", "Central Asia", "flags"],
+                   [[_link(r["iri"], r["material"]), escape(r["series"]), escape(r["year"] or ""), f"{r['hhi']:,.0f}",
+                     escape(r["largest"] or ""), _pct(r["largest_share"]), _pct(r["central_asian_share"]), _flags(r["flags"])]
+                    for r in d["concentration"]]))
+    return Response(document("Supply risk", body, HEAD), media_type="text/html")
+
+
+# ------------------------------------------------------------------ /risk/material/<slug>
+async def material_page(request: Request) -> Response:
+    data = await run_in_threadpool(snapshot, request.app.state)
+    slug = request.path_params["slug"]
+    try:
+        iri = _resolve(data, slug, "material")
+    except CrmgraphError as exc:
+        return PlainTextResponse(f"error: {exc.message}\nhint: {exc.hint}\n", status_code=404)
+    m = await run_in_threadpool(ind.material_indicators, data, iri)
+    if _want_json(request):
+        return JSONResponse(_as_json(m))
+    parts = [f"<h1>{escape(m.label)}: supply risk</h1>",
+             f'<p><a href="{escape(href(iri))}">entity page</a> · <a href="/risk/material/{escape(slug)}.json">JSON</a> · '
+             f'<a href="/risk/scenario?country=CN&amp;material={escape(slug)}">what if China stops?</a></p>',
+             f"<p>EU CRM 2023: {'yes' if m.critical_2023 else 'no'} · SR {m.sr if m.sr is not None else 'missing'}, "
+             f"EI {m.ei if m.ei is not None else 'missing'}{f' ({escape(m.sr_ei_year)} assessment)' if m.sr_ei_year else ''} · "
+             f"passes SR ≥ 1.0 and EI ≥ 2.8: {'missing' if m.passes_thresholds is None else 'yes' if m.passes_thresholds else 'no'} "
+             f"{_flags(m.flags)}</p>"]
+    for n, si in enumerate(m.series):
+        rows = [{"supplier": s.label, "share": s.share, "central_asian": s.central_asian} for s in si.suppliers if s.share is not None]
+        parts.append(f"<h2>{escape(si.stage)}: {escape(si.series)} ({escape(si.year or 'year missing')})</h2>"
+                     f"<p>HHI {'missing' if si.hhi is None else f'{si.hhi:,.0f}'} · largest supplier "
+                     f"{escape(si.largest.label) if si.largest else 'missing'} ({_pct(si.largest.share if si.largest else None)}) · "
+                     f"Central Asia {_pct(si.central_asian_share)} · sources {escape(', '.join(si.sources))} {_flags(si.flags)}</p>")
+        parts.append(_chart(f"series-{n}", supplier_bars(f"{m.label}: {si.series}, {si.year}", rows)))
+        parts.append(_table(["rank", "country", "value", "share of world", "year", "EU instruments (status)", "figure"],
+                            [[str(i), _link(s.country, s.label), "withheld" if s.value is None else f"{s.value:,.0f}",
+                              _pct(s.share), escape(s.year),
+                              escape("; ".join(f"{x.label} ({x.status_label or 'status not stated'})" for x in s.instruments))
+                              if s.central_asian else "", _link(s.figure, s.figure.rsplit("/", 1)[-1]) if s.figure else ""]
+                             for i, s in enumerate(si.suppliers, start=1)],
+                            ["ca" if s.central_asian else "" for s in si.suppliers]))
+    for n, e in enumerate(m.eu_sourcing):
+        rows = [{"supplier": label, "share": v, "central_asian": c in data.central_asian} for c, label, v, _s in e.shares]
+        parts.append(f"<h2>EU sourcing, {escape(e.stage)} (EC CRM study 2023)</h2><p>HHI "
+                     f"{'missing' if e.hhi is None else f'{e.hhi:,.0f}'} · Central Asia {e.central_asian_share:g} % {_flags(e.flags)}</p>")
+        parts.append(_chart(f"eu-{n}", supplier_bars(f"{m.label}: EU sourcing, {e.stage}", rows, "share of EU sourcing (%)")))
+        parts.append(_table(["country", "share of EU sourcing", "source", "locator"],
+                            [[_link(c, label), ("&lt; " if "LessThan" in s.qualifiers else "") + f"{v:g} %", escape(s.source),
+                              escape(s.locator)] for c, label, v, s in e.shares],
+                            ["ca" if c in data.central_asian else "" for c, *_ in e.shares]))
+    return Response(document(f"{m.label}: supply risk", "".join(parts), HEAD), media_type="text/html")
+
+
+# ------------------------------------------------------------------ /risk/country/<code>
+async def country_page(request: Request) -> Response:
+    data = await run_in_threadpool(snapshot, request.app.state)
+    code = request.path_params["code"]
+    try:
+        iri = _resolve(data, code, "country")
+    except CrmgraphError as exc:
+        return PlainTextResponse(f"error: {exc.message}\nhint: {exc.hint}\n", status_code=404)
+    c = await run_in_threadpool(ind.country_indicators, data, iri)
+    if _want_json(request):
+        return JSONResponse(_as_json(c))
+    rows = [{"supplier": f"{m.label} ({m.series})", "share": m.share, "central_asian": c.central_asian}
+            for m in c.materials if m.share is not None]
+    body = (f"<h1>{escape(c.label)}: supply role</h1>"
+            f'<p><a href="{escape(href(iri))}">entity page</a> · <a href="/risk/country/{escape(code)}.json">JSON</a></p>'
+            f"<p>{'Central Asian country · ' if c.central_asian else ''}degree centrality {c.degree_centrality:.3f} · "
+            f"betweenness {c.betweenness:.3f} in the supply network</p>"
+            "<h2>Instruments with the EU</h2>" +
+            _table(["instrument", "status"], [[_link(i.iri, i.label), escape(i.status_label or "status not stated")]
+                                              for i in c.instruments]) +
+            "<h2>Materials produced (share of world production, USGS MCS 2025)</h2>" +
+            _chart("country", supplier_bars(f"{c.label}: share of world production", rows)) +
+            _table(["material", "stage", "series", "value", "share of world", "rank", "year"],
+                   [[_link(m.material, m.label), escape(m.stage), escape(m.series),
+                     "withheld" if m.value is None else f"{m.value:,.0f}", _pct(m.share), str(m.rank or ""), escape(m.year)]
+                    for m in c.materials]) +
+            "<h2>Share of EU sourcing (EC CRM study 2023)</h2>" +
+            _table(["material", "stage", "share"], [[_link(m, label), escape(st), f"{v:g} %"] for m, label, st, v in c.eu_sourcing]))
+    return Response(document(f"{c.label}: supply role", body, HEAD), media_type="text/html")
+
+
+# ------------------------------------------------------------------ /risk/scenario
+async def scenario_page(request: Request) -> Response:
+    data = await run_in_threadpool(snapshot, request.app.state)
+    countries = [x for x in request.query_params.get("country", "CN").replace(" ", "").split(",") if x]
+    materials = [x for x in request.query_params.get("material", "antimony").replace(" ", "").split(",") if x]
+    try:
+        scen = await run_in_threadpool(restrict, data, countries, materials)
+    except CrmgraphError as exc:
+        if _want_json(request):
+            return JSONResponse({"error": "bad-parameter", "message": exc.message, "hint": exc.hint}, status_code=400)
+        body = ("<h1>What if a supplier stops?</h1>" + _scenario_form(",".join(countries), ",".join(materials)) +
+                f'<p class="error">{escape(exc.message)} — {escape(exc.hint)}</p>')
+        return Response(document("Scenario", body), media_type="text/html", status_code=400)
+    if _want_json(request):
+        return JSONResponse({"kind": scen.kind, "parameters": scen.parameters, "outcomes": [_as_json(o) for o in scen.outcomes]})
+    parts = ["<h1>What if a supplier stops?</h1>", _scenario_form(",".join(countries), ",".join(materials)),
+             f'<p><a href="/risk/scenario.json?country={escape(",".join(countries))}&amp;material={escape(",".join(materials))}">JSON</a></p>']
+    for n, o in enumerate(scen.outcomes):
+        who = ", ".join(s.label for s in o.restricted) or "none of them produces it"
+        eu = "; ".join(f"{escape(st)}: {_pct(v)}" for st, v in o.eu_exposed.items()) or "missing (no EU sourcing table)"
+        parts.append(f"<h2>{_link(o.material, o.label)} — {escape(o.stage)}: {escape(o.series or 'no production series')} "
+                     f"({escape(o.year or 'year missing')})</h2>"
+                     f'<p class="answer">World production lost: <b>{"missing" if o.lost_tonnes is None else f"{o.lost_tonnes:,.0f}"} t'
+                     f" = {_pct(o.lost_share)}</b> of world ({escape(who)}). EU sourcing exposed: <b>{eu}</b> (EC CRM study 2023). "
+                     f"Central Asian producers could cover <b>{_pct(o.central_asian_cover)}</b> of the gap at their current production. "
+                     f"Sources: {escape(', '.join(o.sources))} {_flags(o.flags)}</p>")
+        rows = [{"supplier": a.label, "share": a.covers_gap, "central_asian": True} for a in o.alternatives if a.covers_gap is not None]
+        parts.append(_chart(f"gap-{n}", supplier_bars(f"{o.label}: share of the gap each Central Asian producer could cover",
+                                                       rows, "share of the lost production (%)")))
+        parts.append(_table(["country", "production (t)", "share of world", "covers gap", "EU sourcing share now",
+                             "EU instruments (status)", "data (figure)"],
+                            [[_link(a.country, a.label), "missing" if a.production_tonnes is None else f"{a.production_tonnes:,.0f}",
+                              _pct(a.world_share), _pct(a.covers_gap),
+                              escape(", ".join(f"{k} {v:g} %" for k, v in a.eu_share.items()) or "not listed"),
+                              "; ".join(f"{_link(i, label)} ({escape(status or 'status not stated')})" for i, label, status in a.instruments) or "none",
+                              f"{escape(a.source)}: {_link(a.figure, a.figure.rsplit('/', 1)[-1])}"] for a in o.alternatives]))
+    return Response(document("Scenario", "".join(parts), HEAD), media_type="text/html")
+
+
+async def vega_asset(request: Request) -> Response:
+    """`/assets/vega/FILE`: Vega, Vega-Lite, vega-embed, the expression interpreter (npm, web-assets/) and
+    risk.js (ours); an allow-list, anything else is a 404."""
+    from pathlib import Path
+
+    name = request.path_params["file"]
+    headers = {"Cache-Control": "public, max-age=3600"}
+    if name == "risk.js":
+        return Response((Path(__file__).parent / "static" / "risk.js").read_bytes(), media_type="text/javascript", headers=headers)
+    if name not in VEGA_ASSETS:
+        return PlainTextResponse("error: no such asset\n", status_code=404)
+    rel, media = VEGA_ASSETS[name]
+    path = request.app.state.settings.web_assets_dir / "node_modules" / rel
+    if not path.is_file():
+        return PlainTextResponse("error: Vega is not installed\nhint: run `make install` (npm ci --prefix web-assets)\n",
+                                 status_code=404)
+    body = path.read_bytes()
+    if name == "vega-interpreter.js":
+        body = body.replace(INTERPRETER_IMPORT.encode(), INTERPRETER_SHIM.encode(), 1)
+    return Response(body, media_type=media, headers=headers)
