@@ -391,7 +391,9 @@ def test_crmgraph_serve_prints_its_url_and_answers_there(store_path):
         line = process.stdout.readline()
         assert line.startswith("crmgraph: portal at http://127.0.0.1:"), line + process.stderr.read()
         portal = line.split(" at ")[1].strip()
-        lines = [process.stdout.readline() for _ in range(5)]
+        from crmgraph.web.html import SECTIONS
+
+        lines = [process.stdout.readline() for _ in range(len(SECTIONS) - 1)]  # one line per section after home
         url = next(x.split()[-1] for x in lines if "SPARQL endpoint" in x)
         assert url == portal + "sparql"
         assert any(x.split()[-1] == portal + "explore" for x in lines), lines

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .layout import force_layout
-from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, ID, RDF, RDFS, SKOS, VOID, compact, local_path
+from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_TRUTHY, ID, RDF, RDFS, SKOS, VOID, compact, local_path
 from ..query.results import Table, to_result
 
 
@@ -274,8 +274,8 @@ def _add_facts_and_edges(store, net: Network, asserted_sources) -> None:
         subjects = " ".join(f"<{iri}>" for iri in entities[start:start + _CHUNK])
         # one VALUES block: with a second one (for ?g) Oxigraph took 6 s for 2,000 entities instead of 0.2 s
         rows += _rows(store, f"""SELECT ?g ?s ?p ?o WHERE {{ VALUES ?s {{ {subjects} }} GRAPH ?g {{ ?s ?p ?o }}
-            FILTER(?g IN (<{GRAPH_ASSERTED}>, <{GRAPH_INFERRED}>)) }}""")
-    asserted_pairs = {(s.value, str(o)) for g, s, p, o in rows if g.value == GRAPH_ASSERTED and p.value != RDF + "type"}
+            FILTER(?g IN (<{GRAPH_ASSERTED}>, <{GRAPH_TRUTHY}>, <{GRAPH_INFERRED}>)) }}""")
+    asserted_pairs = {(s.value, str(o)) for g, s, p, o in rows if g.value != GRAPH_INFERRED and p.value != RDF + "type"}
     for g, s, p, o in rows:
         node = net.nodes[s.value]
         inferred = g.value == GRAPH_INFERRED
@@ -313,17 +313,24 @@ def _add_facts_and_edges(store, net: Network, asserted_sources) -> None:
 
 
 def _add_statements(store, net: Network, source_index) -> None:
-    """Figures, claims and list entries: text in the panels of the nodes they are about, and edges."""
+    """Figures, claims, list entries, and the relations that are not accepted (so not in the truthy layer,
+    not drawn as facts): text in the panels of the nodes they are about, and edges. Such a relation is
+    shown as a claim, in the common statement shape (crm:subject, crm:property, crm:object)."""
     classes = " ".join(f"<{c}>" for c in _STATEMENT_CLASSES)
     values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     kinds: dict[str, str] = {}
+    # an accepted assertion is drawn as a fact with its sources: only the others are read here (in their
+    # own query, so that no answer grows past a server's row cap)
+    unaccepted = """?n a crm:Assertion . OPTIONAL { ?n a ?acc . FILTER(?acc = crm:AcceptedStatement) } FILTER(!BOUND(?acc))"""
     for n, k, p, o in _rows(store, f"""SELECT ?n ?k ?p ?o WHERE {{ VALUES ?k {{ {classes} }} ?n a ?k ; ?p ?o
+            FILTER(?p != prov:wasDerivedFrom && ?p != rdf:type) }}""") + \
+            _rows(store, f"""SELECT ?n (crm:Claim AS ?k) ?p ?o WHERE {{ {unaccepted} ?n ?p ?o
             FILTER(?p != prov:wasDerivedFrom && ?p != rdf:type) }}"""):
         kinds[n.value] = k.value
         values[n.value][p.value].append(o)
     refs: dict[str, list[list]] = defaultdict(list)
     for n, src, loc, cited, cited_loc in _rows(store, f"""SELECT ?n ?src ?loc ?cited ?citedLoc WHERE {{
-            VALUES ?k {{ {classes} }} ?n a ?k ; prov:wasDerivedFrom ?ref .
+            {{ VALUES ?k {{ {classes} }} ?n a ?k }} UNION {{ {unaccepted} }} ?n prov:wasDerivedFrom ?ref .
             OPTIONAL {{ ?ref crm:source ?src }} OPTIONAL {{ ?ref crm:locator ?loc }}
             OPTIONAL {{ ?ref crm:citedIn ?cited }} OPTIONAL {{ ?ref crm:citedInLocator ?citedLoc }} }}"""):
         ref = _reference(src, loc, cited, cited_loc, source_index)

@@ -19,11 +19,12 @@ text-align:left;vertical-align:top}th{background:#f4f4f4}.inferred{color:#7a4b00
 border-radius:3px;font-size:85%}.src{font-size:90%}.status{font-size:85%;color:#555}nav a{margin-right:1em}
 code{font-size:90%}pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:85%}
 .error{background:#fde8e8;border-left:4px solid #b00;padding:.5em 1em}form label{display:block;margin:.4em 0}
-form input[type=text]{min-width:20em}"""
+form input[type=text]{min-width:20em}
+footer.site{margin:2.5em 0 1em;padding-top:.6em;border-top:1px solid #ddd;color:#555;font-size:85%}"""
 
 #: The portal's sections: (path, name), in the order of the navigation bar (also printed by `crmgraph serve`).
 SECTIONS = (("/", "home"), ("/explore", "explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
-            ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"), ("/risk", "supply risk"),
+            ("/ontology", "ontology"), ("/downloads", "downloads"), ("/sparql", "SPARQL endpoint"), ("/risk", "supply risk"),
             ("/conflicts", "disagreements"))
 #: The navigation bar of every page.
 NAV = "<nav>" + "".join(f'<a href="{path}">{name}</a>' for path, name in SECTIONS) + "</nav>"
@@ -65,3 +66,13 @@ def content_security_policy(*inline_scripts: str) -> str:
     hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode() + "'"
                       for code in inline_scripts)
     return CSP.replace("script-src 'self'", f"script-src 'self' {hashes}".rstrip())
+
+
+def footer(version: str, built: str | None) -> str:
+    """Every page's footer: the licences, the dataset's version and the store's build date (web.app.Footer
+    puts it before </body> of every HTML answer). Its links stay in the portal: the licences' own pages are
+    linked from /downloads."""
+    return ('<footer class="site">Data: <a href="/downloads#licence">CC BY 4.0</a>'
+            ' · code: <a href="/downloads#licence">MIT</a>'
+            f" · dataset version {escape(version)} · built {escape((built or 'unknown')[:10])}"
+            ' · <a href="/downloads">downloads</a> · <a href="/downloads#cite">how to cite</a></footer>')
