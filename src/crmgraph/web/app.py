@@ -24,7 +24,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import conflicts, downloads, editor, entities, explore, home, ontology, queries, risk, sparql, store as graph_store
+from . import conflicts, downloads, editor, entities, explore, health, home, ontology, queries, risk, sparql, store as graph_store
 from .html import CSP, footer
 
 
@@ -71,6 +71,10 @@ ROUTES: tuple[Route, ...] = (
           "the disagreement report as JSON (counts by kind, and each disagreement with its sides and references)"),
     Route("/assets/explorer/{file}", explore.explorer_asset, ("GET",), "explorer-asset",
           "vis-network (from the pyvis package), explorer.js and explorer.css; nothing else"),
+    Route("/health", health.health, ("GET",), "health",
+          "JSON for monitors: whether queries can run (one small query through the pool; 503 if not), the pool's "
+          "workers alive/wanted, replacements pending and last failure, whether workers are off the network, "
+          "the store's version (build date and tool)"),
     Route("/downloads", downloads.downloads, ("GET",), "downloads",
           "the release's files (format, size, triple or row count, SHA-256, licence) and how to cite the dataset"),
     Route("/downloads.json", downloads.downloads, ("GET",), "downloads-json", "the downloads page's data as JSON"),
