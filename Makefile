@@ -20,9 +20,10 @@ install-test: install
 	scripts/install-test-system-deps
 	$(BIN)/pip install --quiet -e '.[test]'
 
-## install, build the store, and serve the portal on http://$(HOST):$(PORT)/ (Ctrl-C stops it)
+## install, build the store, write the release folder (the downloads), and serve the portal on http://$(HOST):$(PORT)/ (Ctrl-C stops it)
 run: install
 	$(BIN)/crmgraph build
+	$(BIN)/crmgraph export
 	$(BIN)/crmgraph serve --host $(HOST) --port $(PORT)
 
 ## install the test dependencies and run the whole test suite

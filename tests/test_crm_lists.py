@@ -58,8 +58,8 @@ def test_the_seeds_contrary_claim_on_copper_is_kept_as_a_contradicted_claim(sele
     assert len(rows) == 1
     assert rows[0]["status"].endswith("#Contradicted")
     assert rows[0]["locator"].startswith("Critical Raw Materials and the European Union")
-    # … while the Regulation's triple stays asserted:
-    assert select("SELECT * WHERE { GRAPH graph:asserted { mat:copper crm:criticalIn list:eu-crm-2023 } }")
+    # … while the Regulation's triple is in the truthy layer:
+    assert select("SELECT * WHERE { GRAPH graph:truthy { mat:copper crm:criticalIn list:eu-crm-2023 } }")
 
 
 def test_what_changed_between_2020_and_2023_is_one_query(select):

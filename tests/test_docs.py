@@ -26,12 +26,12 @@ def test_the_readme_gives_exactly_the_two_setup_commands_and_ci_runs_the_test_on
     assert re.search(r"^make test$", ci, flags=re.MULTILINE)
 
 
-def test_the_main_command_installs_builds_and_serves_the_portal():
+def test_the_main_command_installs_builds_exports_and_serves_the_portal():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = re.search(r"^run: (.*)\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
     assert recipe and "install" in recipe.group(1).split()
     steps = [line.strip() for line in recipe.group(2).splitlines()]
-    assert [s.split()[1] for s in steps] == ["build", "serve"], steps
+    assert [s.split()[1] for s in steps] == ["build", "export", "serve"], steps
 
 
 def test_the_sample_query_of_the_main_command_exists():

@@ -40,11 +40,15 @@ def test_entities_are_nodes_styled_by_class_and_statements_sources_and_vocabular
 
 def test_a_fact_keeps_its_sources_locators_and_status_and_inferred_facts_are_marked(net):
     kz = net.nodes[KZ]
-    challenges = [f for f in kz.facts if f["pi"] == CRM + "facesChallenge"]
-    assert challenges and all(f["refs"] and not f["inferred"] for f in challenges)
+    parties = [f for f in kz.facts if f["pi"] == CRM + "partyTo"]
+    assert parties and all(f["refs"] and not f["inferred"] for f in parties)
+    assert {f["status"] for f in parties} <= {"Verified", "SecondHand", "Derived"}  # facts are the truthy layer
+    # unverified relations (seed 000's challenges) are not facts but statements, with their sources
+    assert not [f for f in kz.facts if f["pi"] == CRM + "facesChallenge"]
+    challenges = [st for st in kz.statements if "faces challenge" in st["text"]]
     seed_000 = next(i for i, s in enumerate(net.sources) if s["key"] == "seed-000")
-    assert any(r[0] == seed_000 and "Kazakhstan" in (r[1] or "") for f in challenges for r in f["refs"])
-    assert {f["status"] for f in challenges} == {"Unverified"}
+    assert challenges and any(r[0] == seed_000 and "Kazakhstan" in (r[1] or "") for st in challenges for r in st["refs"])
+    assert {st["status"] for st in challenges} == {"Unverified"}
     assert (CRM + "CRMProducingCountry", True) in kz.types      # filled by the reasoner
     assert (CRM + "Country", False) in kz.types                 # asserted
 

@@ -37,3 +37,25 @@ def test_every_term_of_ours_has_a_definition(compiled):
                                         "http://www.w3.org/2000/01/rdf-schema#comment")}
     assert len(typed) > 150
     assert sorted(typed - defined) == []
+
+
+def test_the_ontology_is_owl_2_dl_every_entity_declared(compiled):
+    """The OWL 2 DL declaration rules (knowledge/profile.py): outside classes such as skos:Concept or
+    prov:Entity are declared, every property an axiom names is declared, no object/datatype punning."""
+    from crmgraph.knowledge.profile import violations
+
+    assert violations(compiled.ontology) == []
+
+
+def test_the_profile_check_finds_an_undeclared_outside_class():
+    from crmgraph.knowledge.profile import violations
+
+    text = b"""@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    <http://ex/A> a owl:Class ; rdfs:subClassOf <http://www.w3.org/ns/prov#Entity> .
+    <http://ex/p> a owl:ObjectProperty , owl:DatatypeProperty ; rdfs:range <http://ex/B> .
+    <http://ex/q> rdfs:subPropertyOf <http://ex/p> ."""
+    found = violations(t.triple for t in ox.parse(text, format=ox.RdfFormat.TURTLE))
+    assert found == ["<http://ex/p> is declared both an object and a datatype property",
+                     "undeclared class <http://ex/B> (range of <http://ex/p>)",
+                     "undeclared class <http://www.w3.org/ns/prov#Entity> (object of rdfs:subClassOf)",
+                     "undeclared property <http://ex/q> (subject of rdfs:subPropertyOf)"]

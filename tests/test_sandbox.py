@@ -1,31 +1,21 @@
-"""Running SPARQL from strangers (crmgraph.web.sandbox): the read-only check finds update keywords and
-SERVICE wherever the SPARQL parser would, and nowhere else; limits are checked; a pool over a real
+"""Running SPARQL from strangers (crmgraph.web.sandbox): the read-only check finds SERVICE wherever the
+engine would, and nowhere else; updates never run; workers are off the network; limits are checked; a pool over a real
 store answers, refuses and stops queries. (Over HTTP: tests/test_web_sparql.py.)"""
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 
 import pytest
 
 from crmgraph.knowledge.build import fill_store
-from crmgraph.errors import QueryRefused, QueryTimeout, ResultTooLarge, StoreError
-from crmgraph.web.sandbox import Limits, QueryPool, check_read_only, keywords
+from crmgraph.errors import QueryError, QueryRefused, QueryTimeout, ResultTooLarge, StoreError
+from crmgraph.query.named import load_named_queries
+from crmgraph.web.offline import cut_network
+from crmgraph.web.sandbox import Limits, QueryPool, check_read_only
 from crmgraph.store.embedded import OxigraphStore
-
-
-@pytest.mark.parametrize("query", [
-    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
-    "delete where { ?s ?p ?o }",
-    "PREFIX ex: <urn:ex#>\nBASE <urn:base>\nLOAD <http://example.org/data.ttl>",
-    "# CLEAR comes after a comment\nCLEAR DEFAULT",
-    "  DROP SILENT GRAPH <urn:g>",
-    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
-    "CREATE GRAPH <urn:g>", "COPY <urn:a> TO <urn:b>", "MOVE DEFAULT TO <urn:b>", "ADD <urn:a> TO <urn:b>",
-])
-def test_updates_are_refused(query):
-    with pytest.raises(QueryRefused, match="read-only"):
-        check_read_only(query)
 
 
 @pytest.mark.parametrize("query", [
@@ -33,10 +23,13 @@ def test_updates_are_refused(query):
     "select * { service silent ?endpoint { ?s ?p ?o } }",
     "SELECT * {\n#}\nSERVICE<http://example.org/sparql>{?s ?p ?o}}",
     "SELECT * { FILTER(1<2)SERVICE<http://example.org/sparql>{?s ?p ?o} }",
-    r"SELECT * { \u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }",  # codepoint escapes are undone first
     "ASK { ?x ?y ?z . SERVICE ex:remote { ?s ?p ?o } }",
+    # the hole of issue 8: an escaped quote closes no string for the engine, so SERVICE is live
+    r'SELECT * WHERE { BIND("\u0022" AS ?x) SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } BIND("x" AS ?y) }',
+    r"SELECT * WHERE { BIND('\u0027' AS ?x) SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } BIND('x' AS ?y) }",
+    "SELECT * { # a comment ended by a lone carriage return\r SERVICE <http://x/> { ?s ?p ?o } }",
 ])
-def test_service_is_refused_wherever_the_parser_would_see_it(query):
+def test_service_is_refused_wherever_the_parser_sees_it(query):
     with pytest.raises(QueryRefused, match="SERVICE"):
         check_read_only(query)
 
@@ -46,6 +39,8 @@ def test_service_is_refused_wherever_the_parser_would_see_it(query):
     "SELECT * { ?s ex:service ?o ; service:x ?y ; ex:a.SERVICE ?z }",
     'SELECT * { BIND("SERVICE <http://x/> {}" AS ?a) BIND(\'\'\'multi\nSERVICE\nline\'\'\' AS ?b) }',
     "SELECT * { ?s ?p ?o } # SERVICE <http://example.org/>",
+    r'SELECT * WHERE { BIND("\u0022SERVICE\u0022" AS ?x) }',   # wrongly refused by the old tokenizer
+    r"SELECT * { ?s ?p ?o } # \u000A SERVICE <http://x/> {}",   # no escape ends a comment for the engine
     "SELECT * { ?s ?p \"INSERT DATA\" }",
     "PREFIX insert: <urn:x#>\nSELECT * { ?s insert:delete ?o }",
 ])
@@ -53,9 +48,38 @@ def test_words_in_strings_iris_comments_variables_and_prefixed_names_do_not_coun
     check_read_only(query)
 
 
-def test_keywords_are_the_bare_words_in_order():
-    assert keywords('PREFIX s: <http://x#SERVICE> SELECT ?service (STR("SERVICE") AS ?x) # SERVICE\n'
-                    "WHERE { ?s s:service ?o }") == ["PREFIX", "SELECT", "STR", "AS", "WHERE"]
+def test_a_query_that_mentions_service_and_cannot_be_parsed_is_refused_with_the_parsers_message():
+    with pytest.raises(QueryError, match="cannot be parsed") as caught:
+        check_read_only("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o }")
+    assert "SPARQL 1.1 grammar" in caught.value.hint
+
+
+def test_an_update_that_mentions_service_is_refused_as_an_update():
+    with pytest.raises(QueryRefused, match="read-only"):
+        check_read_only("INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+
+
+def test_every_named_query_passes_the_check(settings):
+    for query in load_named_queries(settings.queries_dir).values():
+        check_read_only(query.sparql)
+
+
+def test_isolation_reports_how_or_why_not():
+    # run in a child: the test process itself must keep its network
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe()
+    p = ctx.Process(target=_isolate_and_report, args=(child,))
+    p.start()
+    isolation = parent.recv()
+    p.join(5)
+    assert isolation.how
+    if os.geteuid() == 0 and sys.platform.startswith("linux"):
+        assert isolation.isolated, isolation.how
+
+
+def _isolate_and_report(conn):
+    conn.send(cut_network())
 
 
 @pytest.mark.parametrize("bad", [{"timeout_s": 0}, {"max_rows": 0}, {"workers": 0}])
@@ -82,9 +106,25 @@ def test_a_pool_answers_in_the_format_asked_for(pool):
     assert answer.body.decode() == '<https://w3id.org/crmgraph/id/country/KZ> <https://w3id.org/crmgraph/ontology#iso3166Alpha2> "KZ" .\n'
 
 
-def test_a_pool_refuses_updates_before_any_worker_sees_them(pool):
-    with pytest.raises(QueryRefused):
-        pool.run("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+@pytest.mark.parametrize("query", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "delete where { ?s ?p ?o }",
+    "PREFIX ex: <urn:ex#>\nBASE <urn:base>\nLOAD <http://127.0.0.1:9/data.ttl>",
+    "# CLEAR comes after a comment\nCLEAR DEFAULT",
+    "  DROP SILENT GRAPH <urn:g>",
+    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "CREATE GRAPH <urn:g>", "COPY <urn:a> TO <urn:b>", "MOVE DEFAULT TO <urn:b>", "ADD <urn:a> TO <urn:b>",
+])
+def test_a_pool_never_runs_updates_and_says_it_is_read_only(pool, query):
+    with pytest.raises(QueryRefused, match="read-only"):
+        pool.run(query)
+
+
+def test_pool_workers_are_off_the_network(pool):
+    status = pool.status()
+    assert status["workers"] == 1 and status["isolation"]
+    if os.geteuid() == 0 and sys.platform.startswith("linux"):
+        assert status["offline"] is True, status["isolation"]
 
 
 def test_a_pool_refuses_answers_over_the_cap(pool):
@@ -99,8 +139,17 @@ def test_a_single_worker_pool_stops_a_heavy_query_and_recovers(pool):
     with pytest.raises(QueryTimeout) as caught:
         pool.run("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER(?c = ?f) }")
     assert caught.value.limit == 1.0 and time.monotonic() - started < 3
-    # the only worker was killed: the next query waits for its replacement, which takes well under the limit
+    # the only worker was killed: a replacement starts in the background (opening the store takes 1-3 s
+    # on a loaded machine), then queries are answered again
+    _wait_for(lambda: pool.size == 1 and pool.status()["replacing"] == 0)
     assert pool.run("ASK {}").body == b'{"head": {}, "boolean": true}'
+
+
+def _wait_for(condition, seconds: float = 60.0) -> None:
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "condition not reached in time"
+        time.sleep(0.05)
 
 
 def test_a_pool_over_a_missing_store_fails_to_start(tmp_path):

@@ -70,3 +70,18 @@ def test_rdf_twins(client):
     g = rdflib.Graph().parse(data=client.get("/ontology.ttl").content, format="turtle")
     assert (rdflib.URIRef(CRM + "Country"), None, None) in g
     assert client.get("/ontology.exe").status_code == 404
+
+
+def test_a_generated_diagram_of_the_main_classes(client, store):
+    from crmgraph.web.ontology import diagram, ontology_page
+
+    page = client.get("/ontology").text
+    svg = page.split('<svg class="diagram"', 1)[1].split("</svg>", 1)[0]
+    assert '<a href="#Instrument">' in svg and "partyTo" in svg and "<script" not in svg
+    d = diagram(ontology_page(store).terms)
+    names = {n["name"] for n in d["nodes"]}
+    assert {"Agent", "Instrument", "Material", "Figure", "Unit"} <= names
+    assert {(e["from"].rsplit("#", 1)[1], e["to"].rsplit("#", 1)[1]) for e in d["edges"]} >= {("Agent", "Instrument"), ("Figure", "Unit")}
+    places = [(n["x"], n["y"]) for n in d["nodes"]]
+    assert len(set(places)) == len(places)  # no two boxes on one spot
+    assert d == diagram(ontology_page(store).terms)  # deterministic

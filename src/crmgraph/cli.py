@@ -81,7 +81,8 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
         else:
             report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress))
     t = report.triples
-    out.print(f"[green]built[/] {report.store or endpoint}: {t['asserted']} asserted, {t['inferred']} inferred, "
+    out.print(f"[green]built[/] {report.store or endpoint}: {t['asserted']} asserted, {t['statements']} statement-layer, "
+              f"{t['truthy']} truthy, {t['inferred']} inferred, "
               f"{t['ontology']} ontology, {t['shapes']} shape triples from {len(report.files)} files "
               f"in {report.seconds:.2f} s ({', '.join(f'{k} {v:.2f}' for k, v in report.timings.items())})")
     if report.warnings:
@@ -301,14 +302,15 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           store: Optional[Path] = StoreOption,
           timeout_s: float = typer.Option(10.0, "--timeout-s", min=0.001, help="Stop a query after this many seconds."),
           max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Refuse answers with more rows (or triples) than this."),
-          workers: int = typer.Option(2, "--workers", min=1, max=64, help="Queries run at once (one process each).")) -> None:
+          workers: int = typer.Option(2, "--workers", min=1, max=64, help="Queries run at once (one process each)."),
+          max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Refuse to draw a query's answer with more nodes than this (/explore).")) -> None:
     """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
     named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, time limit, row cap)."""
     from .web.sandbox import Limits
     from .web import bind, create_app, make_server
     from .web.html import SECTIONS
 
-    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers), warm_explorer=True))
+    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers, max_nodes), warm_explorer=True))
     try:
         sock = bind(host, port)
     except OSError as exc:
@@ -344,6 +346,49 @@ def viz(output: Path = typer.Option(..., "--output", "-o", help="The HTML file t
     size = output.stat().st_size
     err.print(f"wrote {output}: {len(data['view']):,} of {len(data['nodes']):,} entities on screen, "
               f"{len(data['edges']):,} links, {size / 1e6:.1f} MB", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def export(output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                                 help="The release folder to write (default: var/release, or $CRMGRAPH_RELEASE)."),
+           store: Optional[Path] = StoreOption) -> None:
+    """Write the release folder: N-Quads and TriG of every named graph; Turtle, N-Triples, RDF/XML and JSON-LD of the
+    asserted (and truthy) graph; the ontology; CSV tables; the DCAT-AP + VoID description; SHA256SUMS.
+    Same store, same bytes; written beside the target and moved into place only when complete."""
+    from .io.describe import dataset_version
+    from .io.export import CHECKSUMS, export_release
+
+    settings = Settings.discover()
+    target = output if output is not None else settings.release_dir
+    version_ = _run(lambda: dataset_version(settings.changes_file))
+    release = _with_store(lambda s: export_release(s, target, version_), store)
+    err.print(f"wrote {release.folder} (dataset version {release.version.number}, built {release.built}):",
+              highlight=False, soft_wrap=True)
+    for f in release.files:
+        count = f"{f.triples:,} {'quads' if f.file.endswith(('.nq', '.trig')) else 'triples'}" if f.triples is not None \
+            else f"{f.rows:,} rows" if f.rows is not None else ""
+        out.print(f"  {f.file:<18} {f.size:>12,} B  {count:<16} sha256 {f.sha256[:16]}…", highlight=False, soft_wrap=True)
+    out.print(f"  {CHECKSUMS:<18} check with: (cd {release.folder} && sha256sum -c {CHECKSUMS})", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def diff(old: Path = typer.Argument(..., help="The older release folder, store folder, or .nq/.trig file."),
+         new: Path = typer.Argument(..., help="The newer one."),
+         format: str = typer.Option("text", "--format", "-f", help="text or json")) -> None:
+    """What changed between two releases or stores: statements added, removed and changed (with their sources),
+    and plain triples added or removed — the asserted graph, by statement."""
+    import json
+
+    from .io.diff import diff as run_diff, to_text
+
+    if format not in ("text", "json"):
+        err.print(f"error: unknown format {format!r}\n  hint: --format text or --format json")
+        raise typer.Exit(1)
+    result = _run(lambda: run_diff(old, new))
+    if format == "json":
+        sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(to_text(result))
 
 
 @app.command()

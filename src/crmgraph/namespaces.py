@@ -27,9 +27,11 @@ VOID = "http://rdfs.org/ns/void#"
 GRAPH_ONTOLOGY = GRAPH + "ontology"
 GRAPH_SHAPES = GRAPH + "shapes"
 GRAPH_ASSERTED = GRAPH + "asserted"
+GRAPH_STATEMENTS = GRAPH + "statements"  # every fact in one statement shape (knowledge/statements.py)
+GRAPH_TRUTHY = GRAPH + "truthy"  # direct triples of accepted facts only
 GRAPH_INFERRED = GRAPH + "inferred"
 GRAPH_BUILD = GRAPH + "build"
-NAMED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_BUILD)
+NAMED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_ASSERTED, GRAPH_STATEMENTS, GRAPH_TRUTHY, GRAPH_INFERRED, GRAPH_BUILD)
 
 #: Prefixes known to every query run through crmgraph (a query may still declare its own).
 PREFIXES: dict[str, str] = {

@@ -54,3 +54,15 @@ class Settings:
         """$CRMGRAPH_STORE, else `var/store` inside the project."""
         env = os.environ.get("CRMGRAPH_STORE")
         return Path(env).resolve() if env else self.root / "var" / "store"
+
+    @property
+    def release_dir(self) -> Path:
+        """Where `crmgraph export` writes the release and the portal serves its downloads: $CRMGRAPH_RELEASE,
+        else `var/release` inside the project."""
+        env = os.environ.get("CRMGRAPH_RELEASE")
+        return Path(env).resolve() if env else self.root / "var" / "release"
+
+    @property
+    def changes_file(self) -> Path:
+        """CHANGES.md: the dataset's versions (the first heading is the current one)."""
+        return self.root / "CHANGES.md"

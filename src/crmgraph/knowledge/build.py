@@ -1,6 +1,7 @@
 """`build`: ontology/ + graph/ → a validated, reasoned Oxigraph store.
 
-    parse (file:line errors) → curation checks → SHACL → HermiT + materialisation → new store → swap
+    parse (file:line errors) → curation checks → SHACL → statements + truthy layer
+      → HermiT + materialisation (over the truthy layer) → new store → swap
 
 Each step raises a DataError listing every problem it found; nothing is written until all pass,
 and the store is written beside the old one and swapped in only when complete.
@@ -20,8 +21,9 @@ from .checks import check_curation, raise_if
 from .curated import RDF_TYPE, CuratedFile, read_curated
 from ..errors import Problem, ShapeViolationError
 from ..namespaces import (CRM, DCTERMS, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES,
-                         ID, VOID, XSD)
+                         GRAPH_STATEMENTS, GRAPH_TRUTHY, ID, VOID, XSD)
 from .reasoning import materialise, run_hermit
+from .statements import StatementLayer, compile_statements
 from ..settings import Settings
 from ..store.embedded import OxigraphStore, write_new_store
 from .validation import validate_shapes
@@ -50,12 +52,15 @@ class CompiledGraph:
     files: list[CuratedFile]
     ontology: list[ox.Triple]
     shapes: list[ox.Triple]
-    asserted: list[ox.Triple]
+    asserted: list[ox.Triple]  # what curators wrote, minus the direct triples of referenced facts
     inferred: list[ox.Triple]
     warnings: list[Problem]
     timings: dict[str, float]
     #: outside datasets imported from data/ (dataset, triples, import report); each goes to its own graph
     imports: list = field(default_factory=list)
+    statements: list[ox.Triple] = field(default_factory=list)  # the common statement shape (statements.py)
+    truthy: list[ox.Triple] = field(default_factory=list)  # direct triples of accepted facts
+    layer: StatementLayer | None = None
 
 
 def _is_shapes(f: CuratedFile) -> bool:
@@ -95,11 +100,17 @@ def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, impo
         raise ShapeViolationError(violations, hint="each line names the file, the entity and what the shape expects")
     timings["shacl"] = time.perf_counter() - t0
 
+    progress("compiling statements and the truthy layer")
+    t0 = time.perf_counter()
+    layer = compile_statements(asserted, ontology)
+    timings["statements"] = time.perf_counter() - t0
+
     inferred: list[ox.Triple] = []
     if reason:
         progress("reasoning with HermiT")
         t0 = time.perf_counter()
-        inferred = materialise(ontology, asserted, run_hermit(ontology, asserted))
+        entity_facts = layer.asserted + layer.truthy  # never an unverified or contradicted direct triple
+        inferred = materialise(ontology, entity_facts, run_hermit(ontology, entity_facts))
         timings["reason"] = time.perf_counter() - t0
     files = onto_files + data_files
     imported = []
@@ -112,7 +123,8 @@ def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, impo
                      if t.predicate == RDF_TYPE and t.object.value == CRM + "Country"}
         imported = import_all(settings, countries)
         timings["import"] = time.perf_counter() - t0
-    return CompiledGraph(files, ontology, shapes, asserted, inferred, warnings, timings, imported)
+    return CompiledGraph(files, ontology, shapes, layer.asserted, inferred, warnings, timings, imported,
+                         statements=layer.statements, truthy=layer.truthy, layer=layer)
 
 
 def _build_metadata(compiled: CompiledGraph, settings: Settings) -> list[ox.Triple]:
@@ -127,7 +139,8 @@ def _build_metadata(compiled: CompiledGraph, settings: Settings) -> list[ox.Trip
         ox.Triple(ds, ox.NamedNode(CRM + "builtWith"), ox.Literal(f"crmgraph {__version__}")),
     ]
     for name, graph, triples in (("ontology", GRAPH_ONTOLOGY, compiled.ontology), ("shapes", GRAPH_SHAPES, compiled.shapes),
-                                 ("asserted", GRAPH_ASSERTED, compiled.asserted), ("inferred", GRAPH_INFERRED, compiled.inferred)):
+                                 ("asserted", GRAPH_ASSERTED, compiled.asserted), ("statements", GRAPH_STATEMENTS, compiled.statements),
+                                 ("truthy", GRAPH_TRUTHY, compiled.truthy), ("inferred", GRAPH_INFERRED, compiled.inferred)):
         sub = ox.NamedNode(graph)
         out += [ox.Triple(ds, ox.NamedNode(VOID + "subset"), sub),
                 ox.Triple(sub, RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
@@ -146,6 +159,8 @@ def fill_store(store, compiled: CompiledGraph, settings: Settings) -> None:
     store.replace_graph(GRAPH_ONTOLOGY, compiled.ontology)
     store.replace_graph(GRAPH_SHAPES, compiled.shapes)
     store.replace_graph(GRAPH_ASSERTED, compiled.asserted)
+    store.replace_graph(GRAPH_STATEMENTS, compiled.statements)
+    store.replace_graph(GRAPH_TRUTHY, compiled.truthy)
     store.replace_graph(GRAPH_INFERRED, compiled.inferred)
     for dataset, triples, _report in compiled.imports:
         store.replace_graph(dataset.graph, triples)
@@ -156,7 +171,8 @@ def _report(compiled: CompiledGraph, target: Path | None) -> BuildReport:
     return BuildReport(
         store=target, files=[f.name for f in compiled.files],
         triples={"ontology": len(compiled.ontology), "shapes": len(compiled.shapes),
-                 "asserted": len(compiled.asserted), "inferred": len(compiled.inferred)},
+                 "asserted": len(compiled.asserted), "statements": len(compiled.statements),
+                 "truthy": len(compiled.truthy), "inferred": len(compiled.inferred)},
         timings=compiled.timings, warnings=compiled.warnings, imports=[r for _d, _t, r in compiled.imports])
 
 

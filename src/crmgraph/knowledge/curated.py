@@ -134,8 +134,20 @@ def _reify_annotations(quads, name: str) -> list[ox.Triple]:
     seen: dict[tuple, int] = defaultdict(int)
     assertion_of: dict[object, ox.NamedNode] = {}
     out: list[ox.Triple] = []
+    # A blank node in the annotated triple counts by its order of first appearance in the file, not by its
+    # label (Oxigraph draws labels at random): the same file gives the same assertion IRIs on every build.
+    order: dict[object, str] = {}
+    for q in quads:
+        terms = (q.subject, q.object) + ((q.object.subject, q.object.object) if isinstance(q.object, ox.Triple) else ())
+        for term in terms:
+            if isinstance(term, ox.BlankNode) and term not in order:
+                order[term] = f"_:b{len(order)}"
+
+    def stable(term) -> str:
+        return order.get(term, str(term)) if isinstance(term, ox.BlankNode) else str(term)
+
     for reifier, triple in reifiers.items():
-        key = (str(triple.subject), str(triple.predicate), str(triple.object))
+        key = (stable(triple.subject), str(triple.predicate), stable(triple.object))
         ordinal = seen[key]
         seen[key] += 1
         digest = hashlib.sha1("|".join(key + (name, str(ordinal))).encode()).hexdigest()[:20]

@@ -28,10 +28,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from typing import Callable
+
 import pyoxigraph as ox
 
 from .layout import force_layout
-from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, ID, RDF, RDFS, SKOS, VOID, compact, local_path
+from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_TRUTHY, ID, RDF, RDFS, SKOS, VOID, compact, local_path
 from ..query.results import Table, to_result
 
 
@@ -274,8 +276,8 @@ def _add_facts_and_edges(store, net: Network, asserted_sources) -> None:
         subjects = " ".join(f"<{iri}>" for iri in entities[start:start + _CHUNK])
         # one VALUES block: with a second one (for ?g) Oxigraph took 6 s for 2,000 entities instead of 0.2 s
         rows += _rows(store, f"""SELECT ?g ?s ?p ?o WHERE {{ VALUES ?s {{ {subjects} }} GRAPH ?g {{ ?s ?p ?o }}
-            FILTER(?g IN (<{GRAPH_ASSERTED}>, <{GRAPH_INFERRED}>)) }}""")
-    asserted_pairs = {(s.value, str(o)) for g, s, p, o in rows if g.value == GRAPH_ASSERTED and p.value != RDF + "type"}
+            FILTER(?g IN (<{GRAPH_ASSERTED}>, <{GRAPH_TRUTHY}>, <{GRAPH_INFERRED}>)) }}""")
+    asserted_pairs = {(s.value, str(o)) for g, s, p, o in rows if g.value != GRAPH_INFERRED and p.value != RDF + "type"}
     for g, s, p, o in rows:
         node = net.nodes[s.value]
         inferred = g.value == GRAPH_INFERRED
@@ -313,17 +315,24 @@ def _add_facts_and_edges(store, net: Network, asserted_sources) -> None:
 
 
 def _add_statements(store, net: Network, source_index) -> None:
-    """Figures, claims and list entries: text in the panels of the nodes they are about, and edges."""
+    """Figures, claims, list entries, and the relations that are not accepted (so not in the truthy layer,
+    not drawn as facts): text in the panels of the nodes they are about, and edges. Such a relation is
+    shown as a claim, in the common statement shape (crm:subject, crm:property, crm:object)."""
     classes = " ".join(f"<{c}>" for c in _STATEMENT_CLASSES)
     values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     kinds: dict[str, str] = {}
+    # an accepted assertion is drawn as a fact with its sources: only the others are read here (in their
+    # own query, so that no answer grows past a server's row cap)
+    unaccepted = """?n a crm:Assertion . OPTIONAL { ?n a ?acc . FILTER(?acc = crm:AcceptedStatement) } FILTER(!BOUND(?acc))"""
     for n, k, p, o in _rows(store, f"""SELECT ?n ?k ?p ?o WHERE {{ VALUES ?k {{ {classes} }} ?n a ?k ; ?p ?o
+            FILTER(?p != prov:wasDerivedFrom && ?p != rdf:type) }}""") + \
+            _rows(store, f"""SELECT ?n (crm:Claim AS ?k) ?p ?o WHERE {{ {unaccepted} ?n ?p ?o
             FILTER(?p != prov:wasDerivedFrom && ?p != rdf:type) }}"""):
         kinds[n.value] = k.value
         values[n.value][p.value].append(o)
     refs: dict[str, list[list]] = defaultdict(list)
     for n, src, loc, cited, cited_loc in _rows(store, f"""SELECT ?n ?src ?loc ?cited ?citedLoc WHERE {{
-            VALUES ?k {{ {classes} }} ?n a ?k ; prov:wasDerivedFrom ?ref .
+            {{ VALUES ?k {{ {classes} }} ?n a ?k }} UNION {{ {unaccepted} }} ?n prov:wasDerivedFrom ?ref .
             OPTIONAL {{ ?ref crm:source ?src }} OPTIONAL {{ ?ref crm:locator ?loc }}
             OPTIONAL {{ ?ref crm:citedIn ?cited }} OPTIONAL {{ ?ref crm:citedInLocator ?citedLoc }} }}"""):
         ref = _reference(src, loc, cited, cited_loc, source_index)
@@ -429,10 +438,14 @@ def whole_view(net: Network, max_nodes: int = 2000) -> View:
     return View("The knowledge graph", ranked[:max_nodes], note=note)
 
 
-def view_from_answer(net: Network, answer, title: str) -> View:
+def view_from_answer(net: Network, answer, title: str, max_nodes: int | None = None) -> View:
     """The view of a query's answer: a CONSTRUCT's triples, or a SELECT with at least two IRI columns
-    (each row joins its first IRI to its other IRIs, the edge named by the column)."""
-    from ..errors import QueryError
+    (each row joins its first IRI to its other IRIs, the edge named by the column).
+
+    `max_nodes`: refuse (ResultTooLarge) an answer with more nodes than that, as soon as the first
+    node over the cap is met — laying out n nodes costs O(n²) memory and time per pass, so a
+    10,000-row answer (20,000 nodes) must be refused, not drawn (issue 8)."""
+    from ..errors import QueryError, ResultTooLarge
 
     if isinstance(answer, bool):
         raise QueryError("a yes/no (ASK) answer cannot be drawn as a network",
@@ -440,9 +453,19 @@ def view_from_answer(net: Network, answer, title: str) -> View:
     nodes: dict[str, None] = {}
     edges: dict[tuple[str, str, str], Edge] = {}
 
+    def node(iri: str) -> None:
+        if iri not in nodes:
+            if max_nodes is not None and len(nodes) >= max_nodes:
+                raise ResultTooLarge(
+                    f"this answer has more than {max_nodes:,} nodes, the most the explorer draws; nothing was drawn",
+                    hint="add LIMIT (or more specific patterns) so the answer joins fewer entities; the full answer "
+                         "is available as a table at /sparql; the cap is set with `crmgraph serve --max-nodes`",
+                    limit=max_nodes)
+            nodes[iri] = None
+
     def add(a: str, b: str, label: str, predicate: str | None = None) -> None:
-        nodes.setdefault(a)
-        nodes.setdefault(b)
+        node(a)
+        node(b)
         if a != b:
             edges.setdefault((a, b, label), Edge(a, b, "result", label, predicate))
 
@@ -460,13 +483,13 @@ def view_from_answer(net: Network, answer, title: str) -> View:
                 if row[first] is not None and row[i] is not None:
                     add(row[first].value, row[i].value, answer.columns[i])
                 elif row[i] is not None:
-                    nodes.setdefault(row[i].value)
+                    node(row[i].value)
     else:
         for t in answer:
             if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode) and t.predicate.value != RDF + "type":
                 add(t.subject.value, t.object.value, net.label(t.predicate.value), t.predicate.value)
             elif isinstance(t.subject, ox.NamedNode):
-                nodes.setdefault(t.subject.value)
+                node(t.subject.value)
     # an IRI the network does not draw (a source, a figure, an ontology term) is a plain node of the view
     extra_nodes = {iri: Node(iri, net.label(iri), "other") for iri in nodes if iri not in net.nodes}
     # an edge the network already has is drawn as the network's (with its sources), not as a bare pair
@@ -475,14 +498,20 @@ def view_from_answer(net: Network, answer, title: str) -> View:
     return View(title, list(nodes), extra, extra_nodes)
 
 
+#: How explorer_data gets positions: (number of nodes, edges as index pairs) → [(x, y), …].
+Layout = Callable[[int, list[tuple[int, int]]], list[tuple[float, float]]]
+
+
 # -- the explorer's data ---------------------------------------------------------------------------
 
-def explorer_data(net: Network, view: View, local_links: bool = True) -> dict:
+def explorer_data(net: Network, view: View, local_links: bool = True, layout: Layout = force_layout) -> dict:
     """Everything the explorer page needs, as JSON-ready data: nodes (with their facts and positions
     for the view's nodes), edges, styles, sources, and the view.
 
     `local_links`: link entities to the portal's pages (`/id/…`); off for a file opened from disk,
     where links go to the IRIs themselves.
+    `layout(n, edges)`: node positions; the portal passes one that runs in a worker process it can
+    stop when the request's time is up (web/explore.py), `crmgraph viz` lays out in-process.
     """
     all_nodes = {**net.nodes, **view.extra_nodes}
     index = {iri: i for i, iri in enumerate(all_nodes)}
@@ -490,7 +519,7 @@ def explorer_data(net: Network, view: View, local_links: bool = True) -> dict:
     in_view = set(view.nodes)
     view_pairs = [(index[e.source], index[e.target]) for e in edges if e.source in in_view and e.target in in_view]
     view_order = [index[iri] for iri in view.nodes]
-    positions = force_layout(len(view_order), _reindex(view_pairs, view_order))
+    positions = layout(len(view_order), _reindex(view_pairs, view_order))
     xy = {i: p for i, p in zip(view_order, positions)}
     counts = defaultdict(int)
     for iri in view.nodes:

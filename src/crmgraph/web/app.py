@@ -24,8 +24,8 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import conflicts, editor, entities, explore, home, ontology, queries, risk, search, sparql
-from .html import CSP
+from . import conflicts, downloads, editor, entities, explore, health, home, ontology, queries, risk, search, sparql, store as graph_store
+from .html import CSP, footer
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,22 @@ ROUTES: tuple[Route, ...] = (
           "the disagreement report as JSON (counts by kind, and each disagreement with its sides and references)"),
     Route("/assets/explorer/{file}", explore.explorer_asset, ("GET",), "explorer-asset",
           "vis-network (from the pyvis package), explorer.js and explorer.css; nothing else"),
+    Route("/health", health.health, ("GET",), "health",
+          "JSON for monitors: whether queries can run (one small query through the pool; 503 if not), the pool's "
+          "workers alive/wanted, replacements pending and last failure, whether workers are off the network, "
+          "the store's version (build date and tool)"),
+    Route("/downloads", downloads.downloads, ("GET",), "downloads",
+          "the release's files (format, size, triple or row count, SHA-256, licence) and how to cite the dataset"),
+    Route("/downloads.json", downloads.downloads, ("GET",), "downloads-json", "the downloads page's data as JSON"),
+    Route("/downloads/{file}", downloads.download_file, ("GET",), "download-file",
+          "a file of the release folder written by crmgraph export (only the files its SHA256SUMS names)"),
+    Route("/.well-known/void", downloads.well_known_void, ("GET",), "void",
+          "the dataset's description (DCAT-AP 3 + VoID): Turtle, N-Triples, RDF/XML or JSON-LD by Accept"),
+    Route("/store", graph_store.graph_store, ("GET",), "graph-store",
+          "SPARQL 1.1 Graph Store Protocol, read-only: ?graph=IRI (a named graph), ?default (the union), or the whole "
+          "dataset (N-Quads/TriG); any RDF format by Accept; streamed, no row cap"),
+    Route("/store", graph_store.refuse_write, ("PUT", "POST", "DELETE", "PATCH"), "graph-store-write",
+          "writes to the graph store: refused (405)"),
     Route("/risk", risk.overview, ("GET",), "risk",
           "supply risk: the SR/EI scatter of every assessed material with the EU thresholds, the most concentrated "
           "materials, a scenario form"),
@@ -124,6 +140,56 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class Footer:
+    """ASGI middleware: puts the site's footer (licences, dataset version, build date: `web.html.footer`, made
+    once when the server starts) before the last `</body>` of every HTML answer, so every page has it —
+    the pages themselves need not know the version. Other answers pass through untouched (streamed)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        state: dict = {}
+
+        async def send_with_footer(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers", []))
+                if headers.get(b"content-type", b"").startswith(b"text/html"):
+                    state["start"], state["body"] = message, bytearray()
+                    return
+                return await send(message)
+            if message["type"] == "http.response.body" and "start" in state:
+                state["body"] += message.get("body", b"")
+                if message.get("more_body"):
+                    return
+                body = bytes(state["body"])
+                footer = getattr(scope.get("app").state, "footer", "") if scope.get("app") else ""
+                at = body.rfind(b"</body>")
+                if footer and at >= 0:
+                    body = body[:at] + footer.encode("utf-8") + body[at:]
+                start = state.pop("start")
+                headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+                headers.append((b"content-length", str(len(body)).encode()))
+                await send({**start, "headers": headers})
+                return await send({"type": "http.response.body", "body": body, "more_body": False})
+            await send(message)
+
+        await self.app(scope, receive, send_with_footer)
+
+
+def _footer(store: OxigraphStore, settings: Settings) -> str:
+    """The footer's text, from CHANGES.md (dataset version) and the store's build graph (build date)."""
+    from ..io.describe import build_time, dataset_version
+
+    try:
+        version = dataset_version(settings.changes_file).number
+    except CrmgraphError:
+        version = "unknown"
+    return footer(version, build_time(store))
+
+
 def error_response(request: Request, error: CrmgraphError) -> Response:
     """A library error as an HTTP answer: JSON if the client reads JSON, else plain text."""
     status, body = render_for_http(error)
@@ -163,6 +229,7 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
         await run_in_threadpool(pool.start)
         app.state.pool = pool
         app.state.entity_store = OxigraphStore(store_path, read_only=True)
+        app.state.footer = await run_in_threadpool(_footer, app.state.entity_store, settings)
         if warm_explorer:
             threading.Thread(target=explore.warm, args=(app.state,), name="explorer-warm-up", daemon=True).start()
             threading.Thread(target=entities.warm, args=(app.state,), name="factsheet-warm-up", daemon=True).start()
@@ -179,6 +246,7 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
         app.add_api_route(route.path, route.endpoint, methods=list(route.methods), name=route.name,
                           description=route.description, include_in_schema=False)
     app.add_exception_handler(CrmgraphError, error_response)
+    app.add_middleware(Footer)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -151,12 +151,18 @@ _SOURCES = """SELECT ?p ?o ?a ?status ?ref ?src ?loc ?cited ?citedLoc WHERE {
   OPTIONAL { ?a prov:wasDerivedFrom ?ref .
              OPTIONAL { ?ref crm:source ?src } OPTIONAL { ?ref crm:locator ?loc }
              OPTIONAL { ?ref crm:citedIn ?cited } OPTIONAL { ?ref crm:citedInLocator ?citedLoc } } }"""
-_STATEMENTS = """SELECT ?n ?p ?o WHERE { ?n crm:subject __S__ . ?n ?p ?o }"""
+# Statements about the entity (figures, claims, list entries, and relations that are not accepted: an
+# accepted assertion is already a fact of the page, in the truthy layer, with its sources).
+_NOT_A_FACT = """OPTIONAL { ?n a ?acc . FILTER(?acc = crm:AcceptedStatement) }
+  OPTIONAL { ?n a ?asr . FILTER(?asr = crm:Assertion) } FILTER(!BOUND(?acc) || !BOUND(?asr))"""
+_STATEMENTS = """SELECT ?n ?p ?o WHERE { ?n crm:subject __S__ . """ + _NOT_A_FACT + """ ?n ?p ?o }"""
 _STATEMENT_SOURCES = """SELECT ?n ?ref ?src ?loc ?cited ?citedLoc WHERE { ?n crm:subject __S__ ; prov:wasDerivedFrom ?ref .
+  """ + _NOT_A_FACT + """
   OPTIONAL { ?ref crm:source ?src } OPTIONAL { ?ref crm:locator ?loc }
   OPTIONAL { ?ref crm:citedIn ?cited } OPTIONAL { ?ref crm:citedInLocator ?citedLoc } }"""
 _INCOMING = f"""SELECT DISTINCT ?x ?p WHERE {{ ?x ?p __S__ .
-  FILTER(?p NOT IN (rdf:subject, rdf:object, crm:subject) && !isBlank(?x)) }} ORDER BY ?p ?x LIMIT {MAX_ROWS}"""
+  FILTER(?p NOT IN (rdf:subject, rdf:object, crm:subject) && !isBlank(?x)
+         && !STRSTARTS(STR(?x), "{ID}assertion/")) }} ORDER BY ?p ?x LIMIT {MAX_ROWS}"""
 
 
 def _source(src, loc, cited, cited_loc) -> dict:

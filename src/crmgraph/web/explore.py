@@ -7,9 +7,11 @@
     /explore?focus=IRI               open on one entity (its panel shown)
 
 The entity network (`network.load_network`) is read once per server from the app's read-only store
-and kept; the whole-graph view and its layout are computed once too. Query views run their query
-through the app's `QueryPool` (read-only, time limit, row cap — the same guard as `/sparql`) and are
-laid out per request (a 2,000-node answer takes about a second).
+and kept; the whole-graph view and its layout are computed once too. A query view is bounded as a
+whole (issue 8): its query runs through the app's `QueryPool` (read-only, off the network, row cap —
+the same guard as `/sparql`), an answer with more than `--max-nodes` nodes is refused (422) before
+anything is laid out, and the layout runs in a pool worker that is killed when the time is up; query,
+network and layout share one time limit (`--timeout-s` from the moment the query starts, 503 past it).
 
 Pages send a Content-Security-Policy that allows scripts, styles and connections only from this
 server: even a bug could not make the page load anything from outside.
@@ -30,8 +32,10 @@ from ..views.network import Network, explorer_data, load_network, view_from_answ
 from ..query.named import bind, find_named_query, load_named_queries
 from ..query.results import to_result
 from .html import CSP, NAV, document, escape
+from .sandbox import Budget
 
 #: Most entities the whole-graph view puts on screen at first (best connected first; the rest are searchable).
+#: A query's answer is capped by the server's `Limits.max_nodes` instead (`crmgraph serve --max-nodes`).
 MAX_NODES = 2000
 _lock = threading.Lock()
 #: Parameters of /explore that are not a named query's parameters.
@@ -64,17 +68,37 @@ def warm(state) -> None:
         pass
 
 
-def _answer_of(request: Request, sparql: str):
+def _answer_of(request: Request, sparql: str, budget: Budget):
     """Run a query through the pool; its answer as a Table, triples or a boolean."""
-    answer = request.app.state.pool.run(sparql, {"solutions": "json", "boolean": "json", "graph": "ntriples"})
+    answer = request.app.state.pool.run(sparql, {"solutions": "json", "boolean": "json", "graph": "ntriples"},
+                                        budget=budget)
     if answer.kind == "graph":
-        return [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
-    return to_result(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))
+        result = [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
+    else:
+        result = to_result(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))
+    budget.check("reading the answer")
+    return result
+
+
+def _drawn(request: Request, answer, title: str, budget: Budget) -> dict:
+    """A query's answer as explorer data, every step within the request's budget: the view (refused
+    past `limits.max_nodes` nodes), then the layout in a worker process that is killed when it runs out."""
+    pool = request.app.state.pool
+    net = _network(request.app.state)
+    view = view_from_answer(net, answer, title, max_nodes=pool.limits.max_nodes)
+    budget.check("building the network")
+    data = explorer_data(net, view, layout=lambda n, edges: pool.layout(n, edges, budget=budget))
+    budget.check("writing the network")
+    return data
 
 
 def _query_view(request: Request) -> tuple[dict, dict[str, str]]:
-    """The data of the view the request asks for, and header links (label → path)."""
+    """The data of the view the request asks for, and header links (label → path). A query view's
+    every step (query, network, layout) counts against one budget: `--timeout-s` from the query's start."""
     params = request.query_params
+    if "query" in params or "sparql" in params:
+        _network(request.app.state)   # read once per server, the graph's size: not part of this request's budget
+    budget = request.app.state.pool.budget()
     if "query" in params:
         queries = load_named_queries(request.app.state.settings.queries_dir)
         try:
@@ -83,15 +107,11 @@ def _query_view(request: Request) -> tuple[dict, dict[str, str]]:
             raise ProtocolError(exc.message, exc.hint or "the named queries are listed at /queries", status=404) from exc
         values = {k: v for k, v in params.items() if k not in _OWN}
         sparql, _ = bind(query, values)
-        answer = _answer_of(request, sparql)
-        net = _network(request.app.state)
-        data = explorer_data(net, view_from_answer(net, answer, query.title))
+        data = _drawn(request, _answer_of(request, sparql, budget), query.title, budget)
         qs = urlencode(values)
         return data, {"results as a table": f"/queries/{query.name}" + (f"?{qs}" if qs else "")}
     if "sparql" in params:
-        answer = _answer_of(request, params["sparql"])
-        net = _network(request.app.state)
-        data = explorer_data(net, view_from_answer(net, answer, "Query answer"))
+        data = _drawn(request, _answer_of(request, params["sparql"], budget), "Query answer", budget)
         return data, {"whole graph": "/explore"}
     return _whole_data(request.app.state), {}
 

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 from ..namespaces import CRM, ID, NAMED_GRAPHS
 from ..views.network import NOT_NODES
 from ..query.results import to_result
+from .downloads import schema_org_script
 from .html import document, escape, local_path
 
 #: The statement kinds counted by status, in the order of the table's columns.
@@ -113,6 +114,8 @@ SECTIONS = (
     ("/conflicts", "Disagreements", "where the sources disagree: both sides side by side, each with its period, "
      "who says it, its status and where it is written"),
     ("/ontology", "Ontology", "the classes and properties of the vocabulary (crm:), each with an anchor"),
+    ("/downloads", "Downloads", "the whole graph as files (N-Quads, TriG, Turtle, RDF/XML, JSON-LD, CSV) with "
+     "version, licence, checksums and how to cite it; the Graph Store Protocol at /store"),
     ("/sparql", "SPARQL endpoint", "the SPARQL 1.1 Protocol endpoint for any client (read-only, time limit, "
      "row cap); without a query, its service description"),
 )
@@ -198,4 +201,5 @@ async def home(request: Request) -> Response:
         return render(counts, examples)
 
     body = await run_in_threadpool(build)
-    return HTMLResponse(document("Home", body))
+    head = await run_in_threadpool(schema_org_script, request)
+    return HTMLResponse(document("Home", body, head=head))

@@ -33,11 +33,12 @@ padding:0;max-height:22em;overflow-y:auto}.suggest li a{display:block;padding:.2
 details.raw>summary{cursor:pointer;font-weight:600;margin:1em 0 .5em}.cards{display:flex;flex-wrap:wrap;gap:1em}
 .card{border:1px solid #ddd;border-radius:4px;padding:.5em 1em;min-width:12em}.card .big{font-size:150%;font-weight:600}
 .timeline{list-style:none;padding-left:0;border-left:3px solid #3b6fb6;margin-left:.5em}
-.timeline li{margin:.3em 0 .6em;padding-left:.8em}.timeline .date{font-weight:600;margin-right:.5em}"""
+.timeline li{margin:.3em 0 .6em;padding-left:.8em}.timeline .date{font-weight:600;margin-right:.5em}
+footer.site{margin:2.5em 0 1em;padding-top:.6em;border-top:1px solid #ddd;color:#555;font-size:85%}"""
 
 #: The portal's sections: (path, name), in the order of the navigation bar (also printed by `crmgraph serve`).
 SECTIONS = (("/", "home"), ("/explore", "explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
-            ("/ontology", "ontology"), ("/sparql", "SPARQL endpoint"), ("/risk", "supply risk"),
+            ("/ontology", "ontology"), ("/downloads", "downloads"), ("/sparql", "SPARQL endpoint"), ("/risk", "supply risk"),
             ("/conflicts", "disagreements"))
 #: The search box of every page: a plain GET form to /search (works without scripts); /assets/portal/search.js
 #: adds suggestions as you type from /search.json.
@@ -188,3 +189,13 @@ def content_security_policy(*inline_scripts: str) -> str:
     hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode() + "'"
                       for code in inline_scripts)
     return CSP.replace("script-src 'self'", f"script-src 'self' {hashes}".rstrip())
+
+
+def footer(version: str, built: str | None) -> str:
+    """Every page's footer: the licences, the dataset's version and the store's build date (web.app.Footer
+    puts it before </body> of every HTML answer). Its links stay in the portal: the licences' own pages are
+    linked from /downloads."""
+    return ('<footer class="site">Data: <a href="/downloads#licence">CC BY 4.0</a>'
+            ' · code: <a href="/downloads#licence">MIT</a>'
+            f" · dataset version {escape(version)} · built {escape((built or 'unknown')[:10])}"
+            ' · <a href="/downloads">downloads</a> · <a href="/downloads#cite">how to cite</a></footer>')

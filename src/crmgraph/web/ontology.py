@@ -181,8 +181,12 @@ def render_page(page: OntologyPage) -> str:
     out.append(f'<p>{len(classes)} classes · {len(properties)} properties · '
                f'{sum(1 for t in page.terms if "owl:NamedIndividual" in t["kinds"])} named individuals · '
                f'{len(page.vocabularies)} controlled vocabularies. Jump to: <a href="#classes">classes</a> · '
-               '<a href="#properties">properties</a> · <a href="#vocabularies">vocabularies</a> · '
+               '<a href="#diagram">diagram</a> · <a href="#properties">properties</a> · <a href="#vocabularies">vocabularies</a> · '
                '<a href="#terms">all terms</a></p>')
+    out.append('<h2 id="diagram">Main classes and relations</h2><p>Each class that an object property starts or ends '
+               "at, and an arrow per property from its domain to its range (generated from the ontology; click a "
+               "class for its entry).</p>")
+    out.append(diagram_svg(diagram(page.terms)))
     out.append('<h2 id="classes">Classes</h2><p>Each class under its superclass, with the properties whose '
                "domain it is (→ their range). <em>defined</em>: membership is inferred by the reasoner.</p>")
     out.append(_class_tree(classes, properties))
@@ -215,7 +219,10 @@ def render_page(page: OntologyPage) -> str:
     out.append("</table>")
     head = ('<link rel="alternate" type="application/json" href="/ontology.json">'
             '<link rel="alternate" type="text/turtle" href="/ontology.ttl">'
-            "<style>.tree ul{margin:.1em 0 .1em 0;padding-left:1.4em}.tree li{margin:.15em 0}</style>")
+            "<style>.tree ul{margin:.1em 0 .1em 0;padding-left:1.4em}.tree li{margin:.15em 0}"
+            ".diagram{border:1px solid #ddd;background:#fcfcfc;margin:.5em 0 1.5em}.diagram .box{fill:#eef4fb;stroke:#4a78a8}"
+            ".diagram text{font:13px system-ui,sans-serif;text-anchor:middle}.diagram .edge{font-size:11px;fill:#555}"
+            ".diagram a:hover .box{fill:#d6e6f7}</style>")
     return document(page.title or "ontology", "\n".join(out), head=head)
 
 
@@ -231,3 +238,86 @@ async def ontology(request: Request) -> Response:
     return await _respond(request, _format(request, fmt_from_suffix), "/ontology",
                           lambda: ontology_page(store), lambda: ontology_description(store),
                           render=render_page)
+
+
+# -- the diagram ---------------------------------------------------------------------------------
+
+#: Size of the diagram's boxes (px) and the canvas margin.
+_BOX_W, _BOX_H, _MARGIN = 170, 26, 30
+#: The grid the boxes sit on: columns, and a cell's width and height (px).
+_COLUMNS, _CELL_W, _CELL_H = 6, 230, 90
+
+
+def diagram(terms: list[dict]) -> dict:
+    """The main classes and relations: every `crm:` class that is the domain or range of a `crm:` object
+    property, and one arrow per property from domain to range (several properties between the same pair
+    share an arrow, their names joined). Positions from views.layout.force_layout (deterministic)."""
+    from ..views.layout import force_layout
+
+    classes = {t["iri"]: t for t in terms if "owl:Class" in t["kinds"]}
+    arrows: dict[tuple[str, str], list[str]] = {}
+    for t in terms:
+        if "owl:ObjectProperty" in t["kinds"]:
+            for d in t["domain"]:
+                for r in t["range"]:
+                    if d in classes and r in classes:
+                        arrows.setdefault((d, r), []).append(t["name"])
+    nodes = sorted({c for pair in arrows for c in pair})
+    index = {c: i for i, c in enumerate(nodes)}
+    positions = force_layout(len(nodes), [(index[a], index[b]) for a, b in arrows], iterations=200)
+    # snap the layout to a grid of cells (best-connected classes first, each to the free cell nearest its
+    # place), so no two boxes overlap and neighbours stay near each other
+    xs, ys = [p[0] for p in positions], [p[1] for p in positions]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    rows = max(2, -(-len(nodes) // _COLUMNS) + 1)
+    degree = {c: 0 for c in nodes}
+    for a, b in arrows:
+        degree[a] += 1
+        degree[b] += 1
+    free = {(col, row) for col in range(_COLUMNS) for row in range(rows)}
+    cell: dict[str, tuple[int, int]] = {}
+    for c in sorted(nodes, key=lambda c: (-degree[c], c)):
+        i = index[c]
+        want = ((xs[i] - min(xs)) / span_x * (_COLUMNS - 1), (ys[i] - min(ys)) / span_y * (rows - 1))
+        best = min(free, key=lambda f: ((f[0] - want[0]) ** 2 + (f[1] - want[1]) ** 2, f))
+        free.discard(best)
+        cell[c] = best
+    xs = [_MARGIN + _BOX_W / 2 + cell[c][0] * _CELL_W for c in nodes]
+    ys = [_MARGIN + _BOX_H / 2 + cell[c][1] * _CELL_H for c in nodes]
+    x0 = y0 = 0.0
+    width = 2 * _MARGIN + _BOX_W + (_COLUMNS - 1) * _CELL_W
+    height = 2 * _MARGIN + _BOX_H + (rows - 1) * _CELL_H
+    return {"nodes": [{"iri": c, "name": c.removeprefix(CRM), "label": classes[c]["label"] or c.removeprefix(CRM),
+                       "x": round(x - x0, 1), "y": round(y - y0, 1)} for c, x, y in zip(nodes, xs, ys)],
+            "edges": [{"from": a, "to": b, "properties": sorted(ps)} for (a, b), ps in sorted(arrows.items())],
+            "width": width, "height": height}
+
+
+def diagram_svg(d: dict) -> str:
+    """The diagram as inline SVG (no script, nothing loaded): boxes link to the classes' anchors."""
+    where = {n["iri"]: (n["x"], n["y"]) for n in d["nodes"]}
+    out = [f'<svg class="diagram" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {d["width"]} {d["height"]}" '
+           f'width="100%" role="img" aria-label="main classes and the properties between them">'
+           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#777"/></marker></defs>']
+    for e in d["edges"]:
+        (x1, y1), (x2, y2) = where[e["from"]], where[e["to"]]
+        label = _e(", ".join(e["properties"]))
+        if e["from"] == e["to"]:
+            out.append(f'<path d="M{x1 - 20},{y1 - _BOX_H / 2} C{x1 - 40},{y1 - 60} {x1 + 40},{y1 - 60} {x1 + 20},{y1 - _BOX_H / 2}" '
+                       f'fill="none" stroke="#999" marker-end="url(#arrow)"><title>{label}</title></path>'
+                       f'<text x="{x1}" y="{y1 - 52}" class="edge">{label}</text>')
+            continue
+        # stop the line at the box's edge
+        dx, dy = x2 - x1, y2 - y1
+        t = min((_BOX_W / 2) / abs(dx) if dx else 1e9, (_BOX_H / 2) / abs(dy) if dy else 1e9, 1.0)
+        ex, ey = x2 - dx * t, y2 - dy * t
+        out.append(f'<line x1="{x1}" y1="{y1}" x2="{round(ex, 1)}" y2="{round(ey, 1)}" stroke="#999" '
+                   f'marker-end="url(#arrow)"><title>{label}</title></line>'
+                   f'<text x="{round((x1 + x2) / 2, 1)}" y="{round((y1 + y2) / 2 - 3, 1)}" class="edge">{label}</text>')
+    for n in d["nodes"]:
+        x, y = n["x"], n["y"]
+        out.append(f'<a href="#{_e(n["name"])}"><rect x="{x - _BOX_W / 2}" y="{y - _BOX_H / 2}" width="{_BOX_W}" '
+                   f'height="{_BOX_H}" rx="5" class="box"/><text x="{x}" y="{y + 4}" class="node">{_e(n["label"])}</text></a>')
+    out.append("</svg>")
+    return "".join(out)

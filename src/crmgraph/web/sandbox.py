@@ -1,96 +1,62 @@
-"""Running SPARQL from strangers: read-only, with a time limit and a row cap that really hold.
+"""Running SPARQL from strangers: read-only, off the network, with a time limit and caps that really hold.
 
-    check_read_only(sparql)      refuses SPARQL Update, LOAD … and SERVICE before anything runs
+    check_read_only(sparql)      refuses SERVICE from a real parse (web/querycheck.py); updates never run
     QueryPool(store_path, limits)
-      .start()                   N worker processes, each with the store opened read-only
+      .start()                   N worker processes, each off the network, with the store opened read-only
       .run(sparql, formats)      one query in an idle worker → Answer(body bytes, media type, rows)
+      .layout(n, edges)          node positions for a drawn answer, computed in a worker (stoppable)
+      .status()                  workers alive / wanted, replacements pending, last failure, isolation
       .close()
 
 A pyoxigraph query cannot be cancelled from Python, so each query runs in a worker *process*: the
-caller waits at most `limits.timeout_s`; past it the worker is killed (SIGKILL), the caller gets
-`QueryTimeout`, and a fresh worker is started in the background while the other workers keep
-answering. The worker writes the answer in the requested format itself (results.write_answer), so
-only bytes cross the pipe. An answer with more than `limits.max_rows` rows (or triples) is refused
-with `ResultTooLarge` — never cut short silently: the worker stops reading at row max_rows + 1.
+caller waits at most `limits.timeout_s` for an idle worker (else `ServerBusy`), then at most until its
+`Budget` runs out (`limits.timeout_s` from the moment its first worker started on the request, shared by
+every step of it, e.g. the query and the layout of a drawn answer); past it the worker is killed (SIGKILL), the caller gets `QueryTimeout`, and a fresh worker is started in the
+background while the other workers keep answering. The worker checks the query itself (so the
+parse counts against the time limit), and writes the answer in the requested format (results.write_answer),
+so only bytes cross the pipe. An answer with more than `limits.max_rows` rows (or triples) is
+refused with `ResultTooLarge` — never cut short silently: the worker stops reading at row max_rows + 1.
+
+Each worker first leaves the network (web/offline.py: a network namespace of its own), so even a
+query the check misjudged cannot open a connection. A worker that dies or is killed is replaced in
+the background; a replacement that cannot open the store (e.g. while `crmgraph build` swaps it)
+tries again with a growing pause (up to `retry_max_s`) and logs why, until it succeeds or the pool
+closes — the pool never shrinks for good.
 
 Workers are started with the `forkserver` method (cheap to replace, no fork of a threaded server).
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import queue
-import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .. import errors
-from ..errors import CrmgraphError, QueryRefused, QueryTimeout, ResultTooLarge, ServerBusy, StoreError
+from ..errors import CrmgraphError, QueryError, QueryTimeout, ResultTooLarge, ServerBusy, StoreError
+from .querycheck import check_read_only, update_refusal
 
-# -- read-only check -----------------------------------------------------------------------------
+__all__ = ["Answer", "Budget", "Limits", "QueryPool", "check_read_only"]
 
-#: The first keyword of every SPARQL 1.1 Update operation.
-UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
-
-# One SPARQL token at a time, following the grammar's terminals for what can hide a keyword:
-# strings (short and long, with escapes), IRI references (no space, brace, quote or '<' inside),
-# comments (to the end of the line), variables and prefixed names (whose parts never count as keywords).
-_TOKEN = re.compile(r'''
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
-              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][^\s(){}\[\],;.<>=!&|+*/"'^#-]*)
-  | (?P<pname>(?:[^\W\d][\w.-]*)?:(?:[\w.:%-]|\\.)*)
-  | (?P<word>[^\W\d]\w*)
-  | (?P<other>.)
-''', re.VERBOSE | re.DOTALL)
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def keywords(sparql: str) -> list[str]:
-    """The bare words of a query (keywords, function names), upper-cased, in order — never a word
-    inside a string, an IRI, a comment, a variable or a prefixed name."""
-    text = _CODEPOINT.sub(lambda m: _char(m.group(1) or m.group(2)), sparql)
-    return [m.group().upper() for m in _TOKEN.finditer(text) if m.lastgroup == "word"]
-
-
-def _char(hex_digits: str) -> str:
-    try:
-        return chr(int(hex_digits, 16))
-    except (ValueError, OverflowError):
-        return "\ufffd"
-
-
-def check_read_only(sparql: str) -> None:
-    """Raise QueryRefused for SPARQL Update (INSERT, DELETE, LOAD, CLEAR …) and for SERVICE, which
-    would make this machine call another server. Anything else is left to the SPARQL parser."""
-    words = keywords(sparql)
-    first = next((w for w in words if w not in ("PREFIX", "BASE")), "")
-    if first in UPDATE_KEYWORDS:
-        raise QueryRefused(f"SPARQL Update ({first}) is not accepted: this endpoint is read-only",
-                           hint="only SELECT, ASK, CONSTRUCT and DESCRIBE queries can be run here; "
-                                "change the data in graph/ and run `crmgraph build`")
-    if "SERVICE" in words:
-        raise QueryRefused("SERVICE (federated query) is not accepted: this endpoint does not call other servers",
-                           hint="run the part for the other server there, and join the answers yourself")
-
+log = logging.getLogger(__name__)
 
 # -- limits and answers --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Limits:
-    """How long a query may run, how many rows (or triples) it may return, how many run at once."""
+    """How long a request may take (query, network and layout together), how many rows (or triples)
+    an answer may have, how many nodes a drawn answer may have, how many queries run at once."""
 
     timeout_s: float = 10.0
     max_rows: int = 10_000
     workers: int = 2
+    max_nodes: int = 2_000
 
     def __post_init__(self) -> None:
         if not self.timeout_s > 0:
@@ -99,6 +65,8 @@ class Limits:
             raise ValueError(f"max_rows must be at least 1, got {self.max_rows!r}")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers!r}")
+        if self.max_nodes < 1:
+            raise ValueError(f"max_nodes must be at least 1, got {self.max_nodes!r}")
 
 
 @dataclass(frozen=True)
@@ -121,15 +89,18 @@ DEFAULT_FORMATS: Formats = {"solutions": "json", "boolean": "json", "graph": "tu
 # -- the worker process --------------------------------------------------------------------------
 
 def _serve(store_path: str, conn) -> None:  # pragma: no cover - runs in the worker process
-    """A worker's life: open the store read-only, then answer requests until the pipe closes."""
+    """A worker's life: leave the network, open the store read-only, then answer requests until the
+    pipe closes."""
     from ..store.embedded import OxigraphStore
+    from .offline import cut_network
 
+    isolation = cut_network()
     try:
         store = OxigraphStore(Path(store_path), read_only=True)
     except CrmgraphError as exc:
         conn.send(("error", type(exc).__name__, exc.message, exc.hint, None))
         return
-    conn.send(("ready", os.getpid()))
+    conn.send(("ready", os.getpid(), isolation.isolated, isolation.how))
     while True:
         try:
             request = conn.recv()
@@ -137,7 +108,18 @@ def _serve(store_path: str, conn) -> None:  # pragma: no cover - runs in the wor
             return
         if request is None:
             return
-        conn.send(_answer(store, *request))
+        kind, *args = request
+        conn.send(_answer(store, *args) if kind == "query" else _layout(*args))
+
+
+def _layout(n: int, edges: list, iterations: int | None) -> tuple:
+    from ..views.layout import force_layout
+
+    try:
+        return ("ok", force_layout(n, edges, iterations))
+    except MemoryError:
+        return ("error", "ResultTooLarge", f"laying out {n:,} nodes needs more memory than this server has",
+                "draw fewer nodes (add LIMIT)", None)
 
 
 def _answer(store, sparql: str, formats: Formats, max_rows: int) -> tuple:
@@ -146,7 +128,12 @@ def _answer(store, sparql: str, formats: Formats, max_rows: int) -> tuple:
 
     started = time.perf_counter()
     try:
-        raw = store.query(sparql)
+        check_read_only(sparql)
+        try:
+            raw = store.query(sparql)
+        except QueryError as exc:
+            refusal = update_refusal(sparql) if isinstance(exc.__cause__, SyntaxError) else None
+            raise refusal or exc
         kind = ("boolean" if isinstance(raw, ox.QueryBoolean) else
                 "solutions" if isinstance(raw, ox.QuerySolutions) else "graph")
         fmt = formats.get(kind)
@@ -206,10 +193,39 @@ def _rebuild_error(name: str, message: str, hint: str, limit) -> CrmgraphError:
 
 # -- the pool ------------------------------------------------------------------------------------
 
+class Budget:
+    """One request's time limit, shared by all its steps (the query, then, for a drawn answer, reading it,
+    building the network and the layout): `seconds` from the moment a worker first starts on it.
+    Waiting for an idle worker is not work and is bounded apart (ServerBusy)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline: float | None = None
+
+    def start(self) -> float:
+        """The deadline (time.monotonic), fixed the first time this is called."""
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.seconds
+        return self.deadline
+
+    def check(self, step: str) -> None:
+        """QueryTimeout if the budget has run out (for steps done in the server, checked after each)."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.exceeded(step)
+
+    def exceeded(self, what: str) -> QueryTimeout:
+        return QueryTimeout(f"{what} was stopped after {self.seconds:g} s, this endpoint's time limit",
+                            hint="make it more selective (specific patterns first, fewer OPTIONALs, a LIMIT), "
+                                 "or raise the limit with `crmgraph serve --timeout-s`", limit=self.seconds)
+
+
+
 @dataclass(eq=False)
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: object
+    isolated: bool = False
+    isolation: str = ""
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
@@ -224,19 +240,35 @@ class _Worker:
         self.conn.close()
 
 
-class QueryPool:
-    """A few worker processes over one store, each query bounded by `limits` (thread-safe)."""
+@dataclass
+class _Health:
+    """What the pool knows about its own state (read by /health)."""
 
-    def __init__(self, store_path: Path, limits: Limits | None = None, start_method: str = "forkserver") -> None:
+    replacing: int = 0                 # replacements started and not yet ready
+    last_failure: str | None = None    # why the last replacement could not start
+    last_failure_at: float | None = None
+    isolation: str = ""                # how the last worker that started is kept off the network
+    isolated: bool | None = None
+    warned: set = field(default_factory=set)
+
+
+class QueryPool:
+    """A few worker processes over one store, each request bounded by `limits` (thread-safe)."""
+
+    def __init__(self, store_path: Path, limits: Limits | None = None, start_method: str = "forkserver",
+                 retry_max_s: float = 5.0) -> None:
         self.store_path = Path(store_path)
         self.limits = limits or Limits()
+        self.retry_max_s = retry_max_s
         self._context = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
-            self._context.set_forkserver_preload(["crmgraph.web.sandbox", "crmgraph.store.embedded", "crmgraph.query.results"])
+            self._context.set_forkserver_preload(["crmgraph.web.sandbox", "crmgraph.store.embedded", "crmgraph.query.results",
+                                                  "crmgraph.views.layout", "rdflib.plugins.sparql.parser"])
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._health = _Health()
         self.replacements = 0  # workers started to replace killed ones (for tests and monitoring)
 
     # -- life cycle
@@ -269,27 +301,50 @@ class QueryPool:
 
     @property
     def size(self) -> int:
+        """Workers alive now (dead ones found on the way are replaced)."""
+        self._reap()
         with self._lock:
             return len(self._workers)
 
+    def status(self) -> dict:
+        """The pool's state for monitoring: workers alive and wanted, idle, replacements pending,
+        the last reason a replacement failed, and how workers are kept off the network."""
+        alive = self.size
+        h = self._health
+        with self._lock:
+            idle = sum(1 for w in list(self._idle.queue) if w in self._workers)
+        return {"workers": alive, "wanted": self.limits.workers, "idle": idle,
+                "replacing": h.replacing, "last_failure": h.last_failure,
+                "last_failure_age_s": None if h.last_failure_at is None else round(time.monotonic() - h.last_failure_at, 1),
+                "offline": h.isolated, "isolation": h.isolation}
+
     # -- running
-    def run(self, sparql: str, formats: Formats | None = None) -> Answer:
-        """Run one query in an idle worker; at most `limits.timeout_s` to get a worker and as long to answer."""
-        check_read_only(sparql)
+    def budget(self, seconds: float | None = None) -> "Budget":
+        """A new request's time budget (default: `limits.timeout_s`)."""
+        return Budget(self.limits.timeout_s if seconds is None else seconds)
+
+    def run(self, sparql: str, formats: Formats | None = None, budget: "Budget | None" = None) -> Answer:
+        """Run one query in an idle worker, all of it (checking, evaluating, writing) within `budget`
+        (default: a fresh one of `limits.timeout_s`)."""
         limits = self.limits
+        reply = self._call(("query", sparql, formats or DEFAULT_FORMATS, limits.max_rows), budget, "the query")
+        _, body, media, kind, rows, seconds = reply
+        return Answer(body, media, kind, rows, seconds)
+
+    def layout(self, n: int, edges: list[tuple[int, int]], iterations: int | None = None,
+               budget: "Budget | None" = None) -> list[tuple[float, float]]:
+        """views.layout.force_layout in a worker, stopped (the worker killed) when `budget` runs out."""
+        return self._call(("layout", n, list(edges), iterations), budget, "laying out the network")[1]
+
+    def _call(self, request: tuple, budget: "Budget | None", what: str) -> tuple:
+        budget = budget or self.budget()
+        worker = self._take_idle(time.monotonic() + budget.seconds)
+        deadline = budget.start()
         try:
-            worker = self._idle.get(timeout=limits.timeout_s)
-        except queue.Empty:
-            raise ServerBusy(f"all {limits.workers} query workers stayed busy for {limits.timeout_s:g} s",
-                             hint="try again in a moment; the server runs at most that many queries at once "
-                                  "(`crmgraph serve --workers`)") from None
-        try:
-            worker.conn.send((sparql, formats or DEFAULT_FORMATS, limits.max_rows))
-            if not worker.conn.poll(limits.timeout_s):
+            worker.conn.send(request)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._retire(worker, kill=True)
-                raise QueryTimeout(f"the query was stopped after {limits.timeout_s:g} s, this endpoint's time limit",
-                                   hint="make it more selective (specific patterns first, fewer OPTIONALs, a LIMIT), "
-                                        "or raise the limit with `crmgraph serve --timeout-s`", limit=limits.timeout_s)
+                raise budget.exceeded(what)
             reply = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             code = worker.process.exitcode
@@ -299,8 +354,31 @@ class QueryPool:
         self._idle.put(worker)
         if reply[0] == "error":
             raise _rebuild_error(*reply[1:])
-        _, body, media, kind, rows, seconds = reply
-        return Answer(body, media, kind, rows, seconds)
+        return reply
+
+    def _take_idle(self, deadline: float) -> _Worker:
+        """An idle, living worker; dead ones met on the way are replaced. ServerBusy at the deadline."""
+        self._reap()
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise ServerBusy(self._busy_message(), hint="try again in a moment; the server runs at most "
+                                 f"{self.limits.workers} queries at once (`crmgraph serve --workers`)") from None
+            with self._lock:
+                known = worker in self._workers
+            if known and worker.process.is_alive():
+                return worker
+            if known:
+                self._retire(worker, kill=True)
+            else:
+                worker.conn.close()
+
+    def _busy_message(self) -> str:
+        alive, h = self.size, self._health
+        if alive == 0 and h.last_failure:
+            return f"no query worker is running: {h.last_failure} (retrying)"
+        return f"all {alive} query workers stayed busy for {self.limits.timeout_s:g} s"
 
     # -- plumbing
     def _launch(self):
@@ -322,8 +400,11 @@ class QueryPool:
             raise StoreError(f"a query worker exited while opening the store at {self.store_path} "
                              f"(exit code {process.exitcode})") from None
         if reply[0] == "error":
+            process.join(5)
             raise _rebuild_error(*reply[1:])
-        worker = _Worker(process, conn)
+        _, _, isolated, how = reply
+        worker = _Worker(process, conn, isolated, how)
+        self._note_isolation(isolated, how)
         with self._lock:
             if self._closed:
                 worker.stop()
@@ -331,18 +412,58 @@ class QueryPool:
             self._workers.add(worker)
         return worker
 
+    def _note_isolation(self, isolated: bool, how: str) -> None:
+        h = self._health
+        h.isolated, h.isolation = isolated, how
+        if not isolated and how not in h.warned:
+            h.warned.add(how)
+            log.warning("query workers can open network connections (only the SERVICE check stands between a "
+                        "query and the network): %s", how)
+
+    def _reap(self) -> None:
+        """Replace every worker that died (killed from outside, out of memory…) since the last look."""
+        with self._lock:
+            dead = [w for w in self._workers if not w.process.is_alive()]
+        for w in dead:
+            log.warning("a query worker (pid %s) died with exit code %s; starting a replacement",
+                        w.process.pid, w.process.exitcode)
+            self._retire(w, kill=True)
+
     def _retire(self, worker: _Worker, kill: bool) -> None:
         """Stop a worker (killing it mid-query) and start its replacement in the background."""
         with self._lock:
+            if worker not in self._workers:
+                return
             self._workers.discard(worker)
             closed = self._closed
+            if not closed:
+                self._health.replacing += 1
         worker.stop(kill=kill)
         if not closed:
             threading.Thread(target=self._replace, name="crmgraph-worker-replacement", daemon=True).start()
 
     def _replace(self) -> None:
+        """Start one replacement worker, trying again with a growing pause until it opens the store
+        or the pool closes; each failure is logged with its cause."""
+        pause = 0.05
         try:
-            self._idle.put(self._await_ready(*self._launch()))
-            self.replacements += 1
-        except (CrmgraphError, OSError, ValueError):
-            pass  # the store went away or the pool closed; `run` then reports the pool as busy
+            while not self._closed:
+                try:
+                    self._idle.put(self._await_ready(*self._launch()))
+                except (CrmgraphError, OSError, ValueError) as exc:
+                    if self._closed:
+                        return
+                    cause = getattr(exc, "message", None) or str(exc)
+                    self._health.last_failure, self._health.last_failure_at = cause, time.monotonic()
+                    log.warning("a replacement query worker could not start (%s); trying again in %.2g s", cause, pause)
+                    time.sleep(pause)
+                    pause = min(pause * 2, self.retry_max_s)
+                    continue
+                self.replacements += 1
+                if self._health.last_failure:
+                    log.info("a replacement query worker started after earlier failures")
+                    self._health.last_failure = self._health.last_failure_at = None
+                return
+        finally:
+            with self._lock:
+                self._health.replacing -= 1
