@@ -153,3 +153,20 @@ def test_validate_shows_its_steps_as_it_goes(monkeypatch):
     result = runner.invoke(app, ["validate", "--no-reason"])
     assert result.exit_code == 0, result.output
     assert [s.split()[0] for s in steps[:3]] == ["parsing", "checking", "validating"]
+
+
+def test_query_parameters_are_resolved_or_refused_before_running(built_store):
+    bad = runner.invoke(app, ["query", "crm-supply-by-country", "--param", "country=Kazakstan", "--store", str(built_store)])
+    assert bad.exit_code == 1
+    assert "no country called 'Kazakstan'" in bad.output and "Kazakhstan (country:KZ)" in bad.output
+    by_code = runner.invoke(app, ["query", "crm-supply-by-country", "-p", "country=KZ", "--store", str(built_store), "-f", "csv"])
+    by_label = runner.invoke(app, ["query", "crm-supply-by-country", "-p", "country=kazakhstan", "--store", str(built_store), "-f", "csv"])
+    assert by_code.exit_code == by_label.exit_code == 0 and by_code.output == by_label.output
+
+
+def test_query_table_shows_labels_and_citations_one_row_per_finding(built_store):
+    result = runner.invoke(app, ["query", "crm-supply-by-country", "--store", str(built_store)], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "Kazakhstan" in result.output and "country:KZ" not in result.output
+    assert "USGS Mineral Commodity Summaries 2025" in result.output and "not given" not in result.output
+    assert "before merging rows that differ only in their sources" in result.output

@@ -214,7 +214,17 @@ def query(query: str = typer.Argument(..., help="A named query of queries/ (see 
         return find_named_query(load_named_queries(Settings.discover().queries_dir), query)
 
     named = _run(find)
-    result = _with_store(lambda s: run_named(s, named, values), store, endpoint, user, password)
+
+    def run(s):
+        answer = run_named(s, named, values)
+        cites = None
+        if format == "table" and output is None and hasattr(answer, "columns") and "source" in answer.columns:
+            from .query.citations import Citations
+
+            cites = Citations.load(s)
+        return answer, cites
+
+    result, cites = _with_store(run, store, endpoint, user, password)
     if isinstance(result, bool):
         text = "true\n" if result else "false\n"
     elif isinstance(result, list):
@@ -222,8 +232,12 @@ def query(query: str = typer.Argument(..., help="A named query of queries/ (see 
 
         text = ox.serialize(result, format=ox.RdfFormat.TURTLE).decode()
     elif format == "table" and output is None:
-        out.print(to_rich(result))
-        out.print(f"{len(result)} rows")
+        from .query.answers import shape
+
+        out.print(to_rich(result, width=out.width, citations=cites))
+        shaped = shape(result)
+        out.print(f"{len(shaped.rows)} rows" + (f" ({len(result)} before merging rows that differ only in their sources)"
+                                                 if shaped.merged else ""))
         return
     else:
         text = serialise(result, "md" if format == "table" else format)

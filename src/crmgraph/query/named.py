@@ -23,11 +23,15 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from ..errors import QueryError
 from ..namespaces import ID, PREFIXES, XSD
+
+if TYPE_CHECKING:
+    from .lookup import EntityIndex
 
 #: Parameter types: plain RDF types, and entity kinds that accept a bare slug.
 ENTITY_KINDS = {
@@ -49,9 +53,21 @@ class Parameter:
     default: str | None = None
     description: str = ""
 
-    def to_term(self, raw: str) -> ox.NamedNode | ox.Literal:
-        """Turn a user's value into an RDF term of this parameter's type, or raise QueryError."""
+    def to_term(self, raw: str, index: "EntityIndex | None" = None) -> ox.NamedNode | ox.Literal:
+        """Turn a user's value into an RDF term of this parameter's type, or raise QueryError.
+
+        With an `index` of the store's entities, an entity parameter is resolved and checked: a label,
+        an alias, an ISO code or a slug in any case (`Kazakhstan`, `kz`, `rare earths`, `2011` for a
+        list) becomes the entity's IRI, and a value that names nothing is an error with the closest
+        matches — never a query that quietly answers nothing."""
         value = raw.strip()
+        if index is not None and self.type not in LITERAL_TYPES:
+            kind = self.type if self.type in ENTITY_KINDS else None
+            try:
+                return ox.NamedNode(index.resolve(value, kind).iri)
+            except QueryError as exc:
+                raise QueryError(f"parameter {self.name} ({self.type}): {value!r} is not valid: {exc.message}",
+                                 hint=exc.hint) from exc
         try:
             if self.type in LITERAL_TYPES:
                 if self.type == "integer" and not re.fullmatch(r"[+-]?\d+", value):
@@ -203,11 +219,13 @@ def _strip_comments(text: str) -> str:
     return "\n".join(out)
 
 
-def bind(query: NamedQuery, values: dict[str, str]) -> tuple[str, dict[str, ox.NamedNode | ox.Literal]]:
+def bind(query: NamedQuery, values: dict[str, str],
+         index: "EntityIndex | None" = None) -> tuple[str, dict[str, ox.NamedNode | ox.Literal]]:
     """The query text with a VALUES block for its parameters, and the terms bound.
 
     Every declared parameter gets its given value or its default; a parameter without either is an
-    error, as is a value for an undeclared parameter.
+    error, as is a value for an undeclared parameter. With an `index` (`lookup.EntityIndex` of the
+    store), entity values are resolved and checked before anything runs (see `Parameter.to_term`).
     """
     for name in values:
         query.parameter(name)
@@ -217,7 +235,7 @@ def bind(query: NamedQuery, values: dict[str, str]) -> tuple[str, dict[str, ox.N
         if raw is None:
             raise QueryError(f"query {query.name!r} needs the parameter {p.name!r} ({p.type})",
                              hint=f"pass --param {p.name}=…" + (f" ({p.description})" if p.description else ""))
-        terms[p.name] = p.to_term(raw)
+        terms[p.name] = p.to_term(raw, index)
     return inject_values(query.sparql, terms, query.name), terms
 
 
@@ -241,11 +259,15 @@ def inject_values(sparql: str, terms: dict[str, ox.NamedNode | ox.Literal], name
     return code[: m.end()] + block + code[m.end():]
 
 
-def run_named(store, query: NamedQuery, values: dict[str, str] | None = None):
-    """Bind and run a named query on any store; returns a Table, triples or a boolean."""
+def run_named(store, query: NamedQuery, values: dict[str, str] | None = None, index: "EntityIndex | None" = None):
+    """Bind and run a named query on any store; returns a Table, triples or a boolean. Entity values
+    are resolved against the store's entities (`index`, loaded from the store if not given)."""
+    from .lookup import EntityIndex
     from .results import to_result
 
-    sparql, _ = bind(query, values or {})
+    if index is None and any(p.type not in LITERAL_TYPES for p in query.parameters):
+        index = EntityIndex.load(store)
+    sparql, _ = bind(query, values or {}, index)
     return to_result(store.query(sparql))
 
 

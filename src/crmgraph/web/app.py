@@ -24,7 +24,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import charts, conflicts, downloads, editor, entities, explore, health, home, ontology, queries, risk, sparql, store as graph_store
+from . import charts, conflicts, downloads, editor, entities, explore, health, home, ontology, queries, risk, search, sparql, store as graph_store
 from .html import CSP, footer
 
 
@@ -117,6 +117,12 @@ ROUTES: tuple[Route, ...] = (
           "?country=CN&material=antimony: what if these countries stop supplying — the answer with its evidence"),
     Route("/assets/vega/{file}", risk.vega_asset, ("GET",), "vega-asset",
           "Vega, Vega-Lite, vega-embed and Vega's CSP-safe expression interpreter (npm, web-assets/) and risk.js"),
+    Route("/search", search.search_page, ("GET",), "search",
+          "search every entity by label, alias or code (case- and accent-blind): ?q=…; results linked to their pages"),
+    Route("/search.json", search.search_json, ("GET",), "search-json",
+          "the best matches for ?q=… as JSON (the search box's suggestions as you type)"),
+    Route("/assets/portal/{file}", search.portal_asset, ("GET",), "portal-asset",
+          "the portal's own scripts (search.js: the search box's suggestions); nothing else"),
     Route("/assets/yasgui/{file}", editor.yasgui_asset, ("GET",), "yasgui-asset",
           "YASGUI's built JS and CSS, from web-assets/ (installed from npm by make install); nothing else"),
 )
@@ -239,6 +245,7 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
         app.state.footer = await run_in_threadpool(_footer, app.state.entity_store, settings)
         if warm_explorer:
             threading.Thread(target=explore.warm, args=(app.state,), name="explorer-warm-up", daemon=True).start()
+            threading.Thread(target=entities.warm, args=(app.state,), name="factsheet-warm-up", daemon=True).start()
         try:
             yield
         finally:
