@@ -21,6 +21,7 @@ from crmgraph.web import create_app
 from crmgraph.web.entities import local_path
 
 from .test_web_sparql import serving
+from crmgraph.web.html import SEARCH_SCRIPT
 
 KZ = "https://w3id.org/crmgraph/id/country/KZ"
 CRM = "https://w3id.org/crmgraph/ontology#"
@@ -52,8 +53,11 @@ def test_html_page_of_kazakhstan(client):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     page = r.text
     assert "<h1>Kazakhstan</h1>" in page
-    # an asserted fact with its source key (linked to the source's page) and locator
-    assert '<a href="/id/source/seed-002">seed-002</a>, Introduction ¶3' in page
+    # an asserted fact with its source as a short citation (linked to the source's page, full title as a
+    # tooltip) and its locator; never a bare key, never "not given"
+    assert re.search(r'<a href="/id/source/seed-002" title="[^"]*">Michael Rossi, Analysis of the first EU–Central Asia '
+                     r'Summit \(2025\)</a>, Introduction ¶3', page)
+    assert "not given" not in page and ">seed-002<" not in page
     # an inferred type, marked inferred
     assert re.search(r'href="/ontology#EURawMaterialsPartner"[^>]*>[^<]*</a> <span class="inferred">inferred</span>', page)
     # neighbours link to their local pages; Wikidata links out
@@ -169,7 +173,7 @@ def test_pages_load_nothing_from_outside(client):
     for path in ("/id/country/KZ", "/ontology", "/id/country/XX"):
         page = client.get(path).text
         assert not re.search(r'<(script|img|iframe|link[^>]*stylesheet)[^>]*(src|href)="(https?:)?//', page), path
-        assert "<script" not in page
+        assert "<script" not in page.replace(SEARCH_SCRIPT, "")  # only the search box's own script
         assert not re.search(r'<link[^>]*href="(https?:)?//', page)
 
 
@@ -182,3 +186,44 @@ def test_a_typical_page_is_fast(base):
             assert http.get(f"{base}/id/material/lithium").status_code == 200
             times.append(time.perf_counter() - started)
     assert sorted(times)[len(times) // 2] < 0.1
+
+
+def test_country_factsheet_answers_first(client):
+    page = client.get("/id/country/KZ").text
+    order = [page.index(h) for h in ('id="crms"', 'id="instruments"', 'id="figures"', 'id="disagreements"',
+                                      '<details class="raw">')]
+    assert order == sorted(order), "summary sections first, raw statements last"
+    summary = page[: page.index('<details class="raw">')]
+    # the CRMs with labels linked to their pages, status words with marks, readable citations
+    assert 'href="/id/material/antimony"' in summary and "◐ second-hand" in summary
+    assert "USGS Mineral Commodity Summaries 2025" in summary
+    assert 'class="timeline"' in summary and "EU–Kazakhstan Enhanced Partnership and Cooperation Agreement" in summary
+    assert "crm:Unverified" not in summary and "@en" not in summary and "skos:prefLabel" not in summary
+    # the summary's sections link to the named queries they come from
+    assert 'href="/queries/crm-supply-by-country?country=country%3AKZ"' in summary
+    data = client.get("/id/country/KZ.json").json()
+    assert [s["key"] for s in data["factsheet"]["sections"]] == ["crms", "instruments", "figures"]
+    assert data["factsheet"]["sections"][0]["rows"]
+
+
+def test_material_factsheet_has_list_history_shares_and_producers(client):
+    page = client.get("/id/material/antimony").text
+    summary = page[: page.index('<details class="raw">')]
+    for heading in ("On the EU lists, 2011–2023", "World and EU supplier shares",
+                    "Who supplies it, and Central Asian producers", "Where sources disagree"):
+        assert heading in summary, heading
+    for year in ("2011", "2014", "2017", "2020", "2023"):
+        assert re.search(rf'list {year}[^<]*</a></td><td class="num">{year}</td><td><a href="/id/entry/eu-crm-{year}-antimony">yes',
+                         summary), year
+    assert 'href="/id/country/TJ"' in summary  # Tajikistan, a Central Asian producer
+    # helium: on the 2017 list, off in 2020, back in 2023 — every edition says which
+    helium = client.get("/id/material/helium").text
+    on = dict(re.findall(r'<td class="num">(\d{4})</td><td>(<a href="/id/entry/[^"]+">yes|<span class="status">not on it)', helium))
+    assert {y: v.endswith("yes") for y, v in on.items()} == {"2011": False, "2014": False, "2017": True, "2020": False,
+                                                             "2023": True, "2024": False}
+
+
+def test_a_source_page_says_how_to_cite_it(client):
+    page = client.get("/id/source/S1b").text
+    assert "Cite as: <strong>Minespider glossary</strong>" in page
+    assert 'href="https://minespider.com/glossary/terms/critical-raw-material"' in page

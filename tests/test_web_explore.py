@@ -17,6 +17,7 @@ from crmgraph.web.sandbox import Limits
 from crmgraph.web import create_app
 
 from .test_web_sparql import serving
+from crmgraph.web.html import SEARCH_SCRIPT
 
 LIMITS = Limits(timeout_s=3.0, max_rows=500, workers=1)
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -54,7 +55,7 @@ def test_pages_load_only_the_servers_own_assets_and_forbid_anything_else(client)
     csp = page.headers["content-security-policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp and "connect-src 'self'" in csp
     sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page.text)
-    assert sources and all(s.startswith("/assets/explorer/") or s == "data:," for s in sources), sources
+    assert sources and all(s.startswith(("/assets/explorer/", "/assets/portal/")) or s == "data:," for s in sources), sources
 
 
 def test_a_named_query_is_drawn_from_its_answer(client):
@@ -94,7 +95,7 @@ def test_a_query_of_ones_own_is_drawn_if_it_has_two_iri_columns(client):
 def test_queries_that_cannot_be_drawn_or_run_are_refused_with_a_reason(client, sparql, status, words):
     page = client.get("/explore", params={"sparql": sparql})
     assert page.status_code == status, page.text
-    assert words.lower() in page.text.lower() and "<script" not in page.text
+    assert words.lower() in page.text.lower() and "<script" not in page.text.replace(SEARCH_SCRIPT, "")
     twin = client.get("/explore.json", params={"sparql": sparql})
     assert twin.status_code == status and twin.json()["message"]
 

@@ -21,6 +21,7 @@ from crmgraph.store.embedded import OxigraphStore
 from crmgraph.web import create_app
 
 from .test_web_sparql import serving
+from crmgraph.web.html import SEARCH_SCRIPT
 
 LIMITS = Limits(timeout_s=10.0, max_rows=10_000, workers=1)  # the serve default: the "verified" list is long
 KINDS = (CRM + "Assertion", CRM + "Figure", CRM + "Claim", CRM + "ListEntry")
@@ -54,6 +55,32 @@ def test_home_links_every_section(home):
     assert "critical raw materials" in home and "Central Asia" in home
 
 
+def test_home_opens_on_what_the_graph_is_a_search_box_and_six_questions(home):
+    """The first screen answers "what is this, and what can I ask it": two sentences, a search box,
+    six question cards each linking to its answer; the counts come after, the class table folded."""
+    from crmgraph.web.home import QUESTIONS
+
+    lead = re.search(r'<p class="lead">(.*?)</p>', home, flags=re.S).group(1)
+    assert len(re.findall(r"[.;?!](\s|$)", re.sub(r"<[^>]+>", "", lead).replace(";", ","))) == 2
+    search = home.index('action="/search"')
+    cards = re.findall(r'<li><a class="q" href="([^"]+)">([^<]+)</a><span class="what">', home)
+    assert len(cards) == len(QUESTIONS) == 6
+    assert cards[0] == ("/queries/crm-supply-by-country?country=KZ",
+                        "Which critical raw materials can the EU source from Kazakhstan — and on whose word?")
+    assert search < home.index('class="questions"') < home.index('id="statuses"') < home.index('id="classes"')
+    assert re.search(r'<details class="more"><summary>Entities by class', home), "the class table is folded"
+
+
+def test_every_question_card_opens_an_answer_with_rows(client, home):
+    for link, question in re.findall(r'<li><a class="q" href="([^"]+)">([^<]+)</a>', home):
+        r = client.get(html.unescape(link))
+        assert r.status_code == 200, (question, link)
+        if link.startswith("/queries/"):  # an answer, not an empty table
+            rows = int(client.get(html.unescape(link).replace("?", ".json?", 1) if "?" in link else link + ".json")
+                       .headers["X-Crmgraph-Rows"])
+            assert rows > 0, (question, link)
+
+
 def test_every_local_link_on_the_home_page_answers(client, home):
     hrefs = {html.unescape(h) for h in re.findall(r'href="(/[^"]*)"', home)}
     links = {h.split("#", 1)[0] for h in hrefs}
@@ -71,7 +98,7 @@ def test_every_local_link_on_the_home_page_answers(client, home):
 
 def test_nothing_is_loaded_from_outside(home):
     # the one script element is a data block (the schema.org Dataset), which browsers do not run
-    assert re.findall(r"<script[^>]*>", home) == ['<script type="application/ld+json">'] and " src=" not in home
+    assert re.findall(r"<script[^>]*>", home.replace(SEARCH_SCRIPT, "")) == ['<script type="application/ld+json">'] and " src=" not in home
     assert not re.search(r'<link[^>]*href="(?!data:)', home)  # only the empty data: icon
     assert '<link rel="icon" href="data:,">' in home
 
@@ -111,7 +138,7 @@ def test_counts_agree_with_the_store(home, store):
     assert shown_status[CRM + "Verified"][CRM + "ListEntry"] == 142  # every list entry is verified
     total = sum(sum(c.values()) for c in statuses.values())
     quads = sum(1 for _ in store.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"))
-    assert (f"<p>{entities:,} entities, {total:,} statements and {sources:,} sources, in {quads:,} triples"
+    assert (f'<p class="counts-line">{entities:,} entities, {total:,} statements from {sources:,} sources, in {quads:,} triples'
             in home)
     assert f"<p>{sources:,} source documents; the 10 most cited" in home
     assert len(re.findall(r'<tr><td><a href="/id/source/', home)) == 10
@@ -182,12 +209,12 @@ def test_labels_and_titles_are_escaped(crafted_home):
     assert "&lt;script&gt;alert(&#x27;class&#x27;)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "k&lt;b&gt;1&lt;/b&gt;" in page
     assert "&lt;i&gt;weird&lt;/i&gt; &amp; co" in page
-    assert re.findall(r"<script[^>]*>", page) == ['<script type="application/ld+json">']  # the schema.org data block
+    assert re.findall(r"<script[^>]*>", page.replace(SEARCH_SCRIPT, "")) == ['<script type="application/ld+json">']  # the schema.org data block
     assert "<img" not in page and "<i>" not in page and "<b>" not in page
     # an IRI with an apostrophe and an ampersand is escaped in its attributes
     assert 'data-class="https://w3id.org/crmgraph/ontology#Evil&#x27;&amp;Class"' in page
     assert 'href="/ontology#Evil&#x27;&amp;Class"' in page
     # counts of the crafted store: one entity, one figure, one source; no example page exists there
-    assert "<p>1 entity, 1 statement and 1 source, in " in page
-    assert "Example entity pages" not in page
+    assert '<p class="counts-line">1 entity, 1 statement from 1 source, in ' in page
+    assert "Factsheets:" not in page
     assert 'href="/queries/statements-by-status?status=crm%3AWeird"' in page

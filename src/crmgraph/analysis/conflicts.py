@@ -66,12 +66,13 @@ SELECT ?st ?src ?locator ?citedInLocator WHERE { GRAPH graph:asserted {
 
 FIGURES = """
 SELECT ?st ?subject ?material ?qk ?scope ?value ?upper ?unit ?outOf ?qualifier ?year ?start ?end ?noYear
-       ?claimant ?status WHERE {
+       ?claimant ?status ?stage ?series WHERE {
   ?st a crm:Figure ; crm:subject ?subject ; crm:quantityKind ?qk ; crm:value ?value ; crm:status ?status .
   OPTIONAL { ?st crm:material ?material } OPTIONAL { ?st crm:scope ?scope } OPTIONAL { ?st crm:unit ?unit }
   OPTIONAL { ?st crm:upperValue ?upper } OPTIONAL { ?st crm:outOf ?outOf } OPTIONAL { ?st crm:valueQualifier ?qualifier }
   OPTIONAL { ?st crm:refYear ?year } OPTIONAL { ?st crm:periodStart ?start } OPTIONAL { ?st crm:periodEnd ?end }
   OPTIONAL { ?st crm:yearNotStated ?noYear } OPTIONAL { ?st crm:claimant ?claimant }
+  OPTIONAL { ?st crm:stage ?stage } OPTIONAL { ?st crm:series ?series }
 }"""
 
 CLAIMS = """
@@ -106,7 +107,7 @@ SELECT DISTINCT ?x ?t WHERE { ?c a crm:Claim ; crm:property rdf:type ; crm:subje
 SOURCES = """
 SELECT ?src ?key ?title ?date ?publisher WHERE { ?src a crm:SourceDocument . OPTIONAL { ?src crm:sourceKey ?key }
   OPTIONAL { ?src dcterms:publisher ?publisher }
-  OPTIONAL { ?src dcterms:title ?title } OPTIONAL { ?src dcterms:date ?date } }
+  OPTIONAL { ?src dcterms:title ?title } OPTIONAL { ?src dcterms:issued ?date } }
 """
 
 
@@ -439,10 +440,11 @@ def figure_disagreements(g: _Graph) -> list[Disagreement]:
     for f in g.figures.values():
         if not isinstance(f.fields.get("value"), (int, float)):
             continue
-        key = (_subjects(f), f.fields.get("material"), f.fields["qk"], _scope_family(f.fields.get("scope")))
+        key = (_subjects(f), f.fields.get("material"), f.fields["qk"], _scope_family(f.fields.get("scope")),
+               f.fields.get("stage"), f.fields.get("series"))   # an imported row's stage and series say what it measures
         groups.setdefault(key, []).append(f)
     out = []
-    for (subjects, material, qk, _), figs in groups.items():
+    for (subjects, material, qk, _, _, _), figs in groups.items():
         if len(figs) < 2:
             continue
         pairs = lambda a, b: _differ(a, b) and _overlap(_interval(a, g), _interval(b, g))  # noqa: E731
@@ -491,9 +493,9 @@ def metric_disagreements(g: _Graph) -> list[Disagreement]:
     for f in g.figures.values():
         fam = families.get(f.fields["qk"])
         if fam and isinstance(f.fields.get("value"), (int, float)):
-            groups.setdefault((_subjects(f), f.fields.get("material"), fam), []).append(f)
+            groups.setdefault((_subjects(f), f.fields.get("material"), fam, f.fields.get("stage")), []).append(f)
     out = []
-    for (subjects, material, fam), figs in groups.items():
+    for (subjects, material, fam, _), figs in groups.items():
         if len({f.fields["qk"] for f in figs}) < 2:
             continue
         pairs = lambda a, b: a.fields["qk"] != b.fields["qk"] and _differ(a, b)  # noqa: E731

@@ -69,6 +69,7 @@ class KnowledgeGraph:
         self.store = store
         self._queries_dir = queries_dir
         self._queries: dict[str, NamedQuery] | None = None
+        self._index = None
 
     def query(self, sparql: str, **params) -> Table | list[ox.Triple] | bool:
         """Run SPARQL; keyword arguments are bound to the variables of the same name."""
@@ -83,7 +84,20 @@ class KnowledgeGraph:
 
     def named(self, name: str, **params) -> Table | list[ox.Triple] | bool:
         """Run a named query; parameters as the query declares them (slugs, prefixed names, numbers)."""
-        return run_named(self.store, find_named_query(self.queries, name), {k: str(v) for k, v in params.items()})
+        from .lookup import EntityIndex
+
+        if self._index is None:
+            self._index = EntityIndex.load(self.store)
+        return run_named(self.store, find_named_query(self.queries, name), {k: str(v) for k, v in params.items()},
+                         index=self._index)
+
+    def search(self, text: str, limit: int = 20):
+        """Entities whose label, alias or code matches `text` (case- and accent-blind), best first."""
+        from .lookup import EntityIndex
+
+        if self._index is None:
+            self._index = EntityIndex.load(self.store)
+        return self._index.search(text, limit=limit)
 
     def to_networkx(self, kind: str = "supply"):
         """The graph as a networkx network: `supply` (country → material → EU, shares, years and

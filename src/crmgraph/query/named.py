@@ -3,6 +3,8 @@
 A named query is a SPARQL file whose leading comment block is its documentation:
 
     # title: Who could replace China for antimony?
+    # theme: Supply and alternatives
+    # summary: Which other countries produce a material, for a reader who wants one line
     # description: Countries other than the given one that produce the material …
     #   (continuation lines are indented)
     # param: material material = antimony — the material (slug, prefixed name or IRI)
@@ -21,11 +23,15 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from ..errors import QueryError
 from ..namespaces import ID, PREFIXES, XSD
+
+if TYPE_CHECKING:
+    from .lookup import EntityIndex
 
 #: Parameter types: plain RDF types, and entity kinds that accept a bare slug.
 ENTITY_KINDS = {
@@ -47,9 +53,21 @@ class Parameter:
     default: str | None = None
     description: str = ""
 
-    def to_term(self, raw: str) -> ox.NamedNode | ox.Literal:
-        """Turn a user's value into an RDF term of this parameter's type, or raise QueryError."""
+    def to_term(self, raw: str, index: "EntityIndex | None" = None) -> ox.NamedNode | ox.Literal:
+        """Turn a user's value into an RDF term of this parameter's type, or raise QueryError.
+
+        With an `index` of the store's entities, an entity parameter is resolved and checked: a label,
+        an alias, an ISO code or a slug in any case (`Kazakhstan`, `kz`, `rare earths`, `2011` for a
+        list) becomes the entity's IRI, and a value that names nothing is an error with the closest
+        matches — never a query that quietly answers nothing."""
         value = raw.strip()
+        if index is not None and self.type not in LITERAL_TYPES:
+            kind = self.type if self.type in ENTITY_KINDS else None
+            try:
+                return ox.NamedNode(index.resolve(value, kind).iri)
+            except QueryError as exc:
+                raise QueryError(f"parameter {self.name} ({self.type}): {value!r} is not valid: {exc.message}",
+                                 hint=exc.hint) from exc
         try:
             if self.type in LITERAL_TYPES:
                 if self.type == "integer" and not re.fullmatch(r"[+-]?\d+", value):
@@ -92,6 +110,10 @@ class NamedQuery:
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
     example: str = ""
     path: Path | None = None
+    #: The theme `/queries` groups it under (one of THEMES; "Other" when the header has none).
+    theme: str = "Other"
+    #: One plain-language sentence for lists (`/queries`); the description, if the header has none.
+    summary: str = ""
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -114,7 +136,7 @@ def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
             break
         body = line[1:].rstrip()
         m = re.match(r"^\s?(\w+):\s*(.*)$", body)
-        if m and m.group(1) in ("title", "description", "param", "parameters", "example"):
+        if m and m.group(1) in ("title", "theme", "summary", "description", "param", "parameters", "example"):
             key, value = m.group(1), m.group(2).strip()
             current = key
             if key == "param":
@@ -125,20 +147,38 @@ def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
                 params.append(Parameter(pm.group("name"), pm.group("type"), pm.group("default"), (pm.group("doc") or "").strip()))
             elif key != "parameters":
                 fields.setdefault(key, []).append(value)
-        elif current in ("title", "description", "example") and body.strip():
+        elif current in ("title", "summary", "description", "example") and body.strip():
             fields[current].append(body.strip())
     if "title" not in fields and not require_header:
         fields["title"] = [path.stem]
     if "title" not in fields:
         raise QueryError(f"{path.name}: the header has no `# title:` line", hint="start the file with # title:, # description:, # param: lines")
     query = NamedQuery(name=path.stem, title=" ".join(fields["title"]), description=" ".join(fields.get("description", [])),
-                       sparql=text, parameters=tuple(params), example=" ".join(fields.get("example", [])), path=path)
+                       sparql=text, parameters=tuple(params), example=" ".join(fields.get("example", [])), path=path,
+                       theme=" ".join(fields.get("theme", [])) or "Other",
+                       summary=" ".join(fields.get("summary", [])) or " ".join(fields.get("description", [])))
+    if query.theme not in THEMES:
+        raise QueryError(f"{path.name}: unknown theme {query.theme!r}", hint=f"use one of: {', '.join(THEMES)}")
     for p in params:
         if not re.search(r"[?$]" + re.escape(p.name) + r"\b", _strip_comments(text)):
             raise QueryError(f"{path.name}: parameter {p.name!r} is declared but the query never uses ?{p.name}")
         if p.default is not None:
             p.to_term(p.default)  # a bad default is an error at load time, not at run time
     return query
+
+
+#: The themes of the named queries, in the order `/queries` shows them (a header's `# theme:` line).
+THEMES = ("Sourcing from Central Asia", "Supply and dependency", "EU lists of critical raw materials",
+          "Agreements and partnerships", "Sites, projects and companies", "Figures", "Sources and verification",
+          "Other")
+
+
+def query_json(q: NamedQuery) -> dict:
+    """A named query as JSON (`/queries.json`, `crmgraph queries --format json`)."""
+    return {"name": q.name, "title": q.title, "theme": q.theme, "summary": q.summary, "description": q.description,
+            "path": f"/queries/{q.name}",
+            "parameters": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+                           for p in q.parameters]}
 
 
 def load_named_queries(folder: Path) -> dict[str, NamedQuery]:
@@ -179,11 +219,13 @@ def _strip_comments(text: str) -> str:
     return "\n".join(out)
 
 
-def bind(query: NamedQuery, values: dict[str, str]) -> tuple[str, dict[str, ox.NamedNode | ox.Literal]]:
+def bind(query: NamedQuery, values: dict[str, str],
+         index: "EntityIndex | None" = None) -> tuple[str, dict[str, ox.NamedNode | ox.Literal]]:
     """The query text with a VALUES block for its parameters, and the terms bound.
 
     Every declared parameter gets its given value or its default; a parameter without either is an
-    error, as is a value for an undeclared parameter.
+    error, as is a value for an undeclared parameter. With an `index` (`lookup.EntityIndex` of the
+    store), entity values are resolved and checked before anything runs (see `Parameter.to_term`).
     """
     for name in values:
         query.parameter(name)
@@ -193,7 +235,7 @@ def bind(query: NamedQuery, values: dict[str, str]) -> tuple[str, dict[str, ox.N
         if raw is None:
             raise QueryError(f"query {query.name!r} needs the parameter {p.name!r} ({p.type})",
                              hint=f"pass --param {p.name}=…" + (f" ({p.description})" if p.description else ""))
-        terms[p.name] = p.to_term(raw)
+        terms[p.name] = p.to_term(raw, index)
     return inject_values(query.sparql, terms, query.name), terms
 
 
@@ -217,11 +259,15 @@ def inject_values(sparql: str, terms: dict[str, ox.NamedNode | ox.Literal], name
     return code[: m.end()] + block + code[m.end():]
 
 
-def run_named(store, query: NamedQuery, values: dict[str, str] | None = None):
-    """Bind and run a named query on any store; returns a Table, triples or a boolean."""
+def run_named(store, query: NamedQuery, values: dict[str, str] | None = None, index: "EntityIndex | None" = None):
+    """Bind and run a named query on any store; returns a Table, triples or a boolean. Entity values
+    are resolved against the store's entities (`index`, loaded from the store if not given)."""
+    from .lookup import EntityIndex
     from .results import to_result
 
-    sparql, _ = bind(query, values or {})
+    if index is None and any(p.type not in LITERAL_TYPES for p in query.parameters):
+        index = EntityIndex.load(store)
+    sparql, _ = bind(query, values or {}, index)
     return to_result(store.query(sparql))
 
 

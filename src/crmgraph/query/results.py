@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from ..errors import MissingExtra
 from ..namespaces import XSD, compact
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
@@ -41,7 +42,11 @@ class Table:
         return [python_value(r[i]) for r in self.rows]
 
     def to_dataframe(self):
-        import pandas as pd
+        """The table as a pandas DataFrame; pandas is the optional `notebook` extra."""
+        try:
+            import pandas as pd
+        except ModuleNotFoundError as exc:
+            raise MissingExtra("pandas", "notebook", "Table.to_dataframe()") from exc
 
         return pd.DataFrame(self.records(), columns=self.columns)
 
@@ -237,13 +242,78 @@ def to_markdown(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_rich(table: Table):
+#: Narrowest a column may get in a CLI table before the answer is shown one record per block instead.
+MIN_COLUMN = 10
+#: Status words with their marks, as the CLI prints them (the portal's are in web.html.STATUSES).
+STATUS_TEXT = {"verified": "✔ verified", "second-hand": "◐ second-hand", "unverified": "? unverified",
+               "contradicted": "✖ contradicted", "derived": "∴ derived"}
+
+
+def _status_text(text: str) -> str:
+    name = text.rsplit("#", 1)[-1].rsplit(":", 1)[-1]
+    for word, shown in STATUS_TEXT.items():
+        if name.lower().replace("-", "") == word.replace("-", ""):
+            return shown
+    return text
+
+
+def reader_rows(table: Table, citations=None) -> tuple[list[str], list[list[str]]]:
+    """The answer as a reader's text table (`answers.shape`): labels for IRIs, one row per finding,
+    statuses as words with marks, sources as short citations (with `citations`) or keys, and locators."""
+    from .answers import shape
+
+    answer = shape(table)
+    headers = [c.name for c in answer.columns]
+    rows = []
+    for row in answer.rows:
+        out = []
+        for col, cell in zip(answer.columns, row):
+            if col.kind == "sources":
+                if citations is not None:
+                    out.append(citations.text(cell.refs))
+                else:
+                    from .citations import has_locator
+                    out.append("; ".join(r.source.rsplit("/", 1)[-1] + (f", {r.locator}" if has_locator(r.locator) else "")
+                                         for r in cell.refs))
+            elif col.kind == "status":
+                out.append(_status_text(cell.text))
+            else:
+                out.append(cell.text)
+        rows.append(out)
+    return headers, rows
+
+
+def to_rich(table: Table, width: int | None = None, citations=None):
+    """A rich renderable that fits `width` columns (default: the terminal's): a table whose cells wrap
+    when every column can keep at least MIN_COLUMN characters, else one block per record (field: value),
+    so nothing is cut to `co… │ Ka…`."""
+    import shutil
+
+    from rich.console import Group
+    from rich.rule import Rule
     from rich.table import Table as RichTable
 
-    rt = RichTable(*table.columns, show_lines=False)
-    for row in table.rows:
-        rt.add_row(*[_display(t) for t in row])
-    return rt
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    headers, rows = reader_rows(table, citations)
+    natural = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    needed = sum(min(n, max(MIN_COLUMN, len(h))) for n, h in zip(natural, headers)) + 3 * len(headers) + 1
+    if needed <= width or len(headers) <= 1:
+        rt = RichTable(*headers, show_lines=False, expand=False)
+        for column in rt.columns:
+            column.overflow = "fold"
+        for row in rows:
+            rt.add_row(*row)
+        return rt
+    blocks = []
+    for i, row in enumerate(rows):
+        grid = RichTable.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for h, v in zip(headers, row):
+            if v:
+                grid.add_row(h, v)
+        blocks += [Rule(f"{i + 1}/{len(rows)}", align="left", style="dim"), grid]
+    return Group(*blocks)
 
 
 def serialise(table: Table, fmt: str) -> str:

@@ -25,7 +25,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import conflicts, downloads, editor, entities, explore, health, home, ontology, queries, risk, sparql, store as graph_store
+from . import charts, conflicts, downloads, editor, entities, explore, health, home, ontology, queries, risk, search, sparql, store as graph_store
 from .html import CSP, footer
 
 
@@ -41,8 +41,8 @@ class Route:
 #: Every route of the portal (each one is documented in README.md; a test checks it).
 ROUTES: tuple[Route, ...] = (
     Route("/", home.home, ("GET",), "home",
-          "the portal's front door: what the graph is, counts (entities by class, statements by status, sources), "
-          "links to every section"),
+          "the portal's front door: what the graph is, a search box, six flagship questions opening their answers, "
+          "links to every section, then the counts"),
     Route("/sparql", sparql.sparql_endpoint, ("GET", "POST"), "sparql",
           "SPARQL 1.1 Protocol endpoint (read-only, time limit, row cap); without a query, its service description"),
     Route("/id/{rest:path}", entities.entity, ("GET",), "entity",
@@ -52,7 +52,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/ontology.{suffix}", ontology.ontology, ("GET",), "ontology-file",
           "the ontology as .html, .json, .ttl, .nt or .jsonld"),
     Route("/queries", queries.query_list, ("GET",), "queries",
-          "the named queries of queries/*.rq: title, description, parameters, links to their pages"),
+          "the named queries of queries/*.rq grouped by theme, each with a plain-language summary and its parameters"),
     Route("/queries.json", queries.query_list, ("GET",), "queries-json", "the list of named queries as JSON"),
     Route("/queries/{name}.{suffix}", queries.named_query, ("GET",), "named-query-results",
           "a named query's results as CSV (.csv) or SPARQL JSON (.json), parameters in the query string"),
@@ -72,6 +72,19 @@ ROUTES: tuple[Route, ...] = (
           "the disagreement report as JSON (counts by kind, and each disagreement with its sides and references)"),
     Route("/assets/explorer/{file}", explore.explorer_asset, ("GET",), "explorer-asset",
           "vis-network (from the pyvis package), explorer.js and explorer.css; nothing else"),
+    Route("/views/timeline", charts.timeline_view, ("GET",), "timeline",
+          "EU–Central Asia instruments on a timeline (vis-timeline), one lane per Central Asian party, with its table twin"),
+    Route("/views/timeline.json", charts.timeline_view, ("GET",), "timeline-json", "the timeline's steps as JSON"),
+    Route("/views/shares", charts.shares_view, ("GET",), "shares",
+          "ranked bars of shares (?quantity=share-of-eu-supply, share-of-eu-imports, share-of-world-production …), "
+          "per material, with their table twin"),
+    Route("/views/shares.json", charts.shares_view, ("GET",), "shares-json", "the bars as JSON"),
+    Route("/views/map", charts.map_view, ("GET",), "map",
+          "a world map coloured by ?measure= (critical raw materials, instrument status, world share of a ?material=) "
+          "or by a query's answer (?sparql=…), with the Central Asian states and their sites, and its table twin"),
+    Route("/views/map.json", charts.map_view, ("GET",), "map-json", "the map's values as JSON"),
+    Route("/assets/views/{file}", charts.views_asset, ("GET",), "views-asset",
+          "vis-timeline, topojson-client and world-atlas' countries-110m.json (web-assets, from npm), timeline.js, map.js"),
     Route("/health", health.health, ("GET",), "health",
           "JSON for monitors: whether queries can run (one small query through the pool; 503 if not), the pool's "
           "workers alive/wanted, replacements pending and last failure, whether workers are off the network, "
@@ -105,6 +118,12 @@ ROUTES: tuple[Route, ...] = (
           "?country=CN&material=antimony: what if these countries stop supplying — the answer with its evidence"),
     Route("/assets/vega/{file}", risk.vega_asset, ("GET",), "vega-asset",
           "Vega, Vega-Lite, vega-embed and Vega's CSP-safe expression interpreter (npm, web-assets/) and risk.js"),
+    Route("/search", search.search_page, ("GET",), "search",
+          "search every entity by label, alias or code (case- and accent-blind): ?q=…; results linked to their pages"),
+    Route("/search.json", search.search_json, ("GET",), "search-json",
+          "the best matches for ?q=… as JSON (the search box's suggestions as you type)"),
+    Route("/assets/portal/{file}", search.portal_asset, ("GET",), "portal-asset",
+          "the portal's own scripts (search.js: the search box's suggestions); nothing else"),
     Route("/assets/yasgui/{file}", editor.yasgui_asset, ("GET",), "yasgui-asset",
           "YASGUI's built JS and CSS, from web-assets/ (installed from npm by make install); nothing else"),
 )
@@ -252,6 +271,7 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
         app.state.footer = await run_in_threadpool(_footer, app.state.entity_store, settings)
         if warm_explorer:
             threading.Thread(target=explore.warm, args=(app.state,), name="explorer-warm-up", daemon=True).start()
+            threading.Thread(target=entities.warm, args=(app.state,), name="factsheet-warm-up", daemon=True).start()
         try:
             yield
         finally:

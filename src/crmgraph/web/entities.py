@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from urllib.parse import urlencode
 from dataclasses import dataclass, field
@@ -31,7 +32,13 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..namespaces import CRM, GRAPH_INFERRED, ID, PREFIXES, PROV, RDF, RDFS, SKOS, compact
 from ..query.results import media_type, negotiation_table, write_answer
-from .html import CSS as _CSS, NAV, escape as _e, href as _href, local_path
+from ..analysis.conflicts import find_disagreements
+from ..analysis.factsheets import KINDS as FACTSHEET_KINDS, Factsheet, factsheet as build_factsheet
+from ..query.named import load_named_queries
+from ..query.answers import shape
+from ..query.citations import Citations, Reference
+from ..query.lookup import kind_of
+from .html import CSS as _CSS, NAV, answer_html, cite, escape as _e, href as _href, local_path, status_html, status_legend
 from .sparql import choose, parse_accept
 
 #: Suffix of a path → the format it asks for.
@@ -114,11 +121,27 @@ class Page:
     incoming: list[dict] = field(default_factory=list)
     wikidata: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+    factsheet: Factsheet | None = None                # countries and materials: the summary shown first
+    citations: Citations | None = None                # the source register, for readable citations
 
     def as_json(self) -> dict:
         return {"iri": self.iri, "path": local_path(self.iri), "label": self.label, "types": self.types,
                 "wikidata": self.wikidata, "facts": self.facts, "statements": self.statements,
-                "incoming": self.incoming, "labels": self.labels}
+                "incoming": self.incoming,
+                **({"factsheet": _factsheet_json(self.factsheet)} if self.factsheet else {}), "labels": self.labels}
+
+
+def _factsheet_json(sheet: Factsheet) -> dict:
+    """The factsheet's sections as records (the query's own columns) and its conflicts."""
+    return {"kind": sheet.kind,
+            "sections": [{"key": sec.key, "title": sec.title, "query": sec.query, "params": sec.params,
+                          "columns": sec.table.columns, "rows": sec.table.records()} for sec in sheet.sections],
+            "conflicts": [{"id": d.id, "kind": d.kind, "title": d.title, "why": d.why, "about": d.about,
+                           "path": f"/conflicts#{d.id}",
+                           "sides": [{"statement": sd.statement, "says": sd.says, "period": sd.period,
+                                      "claimant": sd.claimant, "status": sd.status,
+                                      "references": [{"source": r.source, "locator": r.locator} for r in sd.references]}
+                                     for sd in d.sides]} for d in sheet.conflicts]}
 
 
 _FACTS = f"""SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ __S__ ?p ?o }} }} LIMIT {MAX_ROWS}"""
@@ -250,47 +273,191 @@ def _term(v: dict | None, labels: dict[str, str]) -> str:
     return _e(v["value"]) + extra
 
 
-def _sources_html(sources: list[dict]) -> str:
+def _refs(sources: list[dict]) -> list[Reference]:
+    return [Reference(src["source"] or "?", src.get("locator"), src.get("citedIn"), src.get("citedInLocator"))
+            for src in sources]
+
+
+def _sources_html(sources: list[dict], citations: Citations | None = None) -> str:
+    """A fact's references as readable citations ("Short citation, locator; …"; never "not given")."""
+    if citations is not None:
+        return cite(citations, _refs(sources))
     parts = []
     for src in sources:
         key = (f'<a href="{_e(src["path"])}">{_e(src["key"])}</a>' if src.get("path")
                else _e(src["key"]) if src.get("key") else "?")
-        loc = f", {_e(src['locator'])}" if src.get("locator") else ""
-        cited = ""
-        if src.get("citedIn"):
-            cited_key = src["citedIn"].rsplit("/", 1)[-1]
-            cited_href = local_path(src["citedIn"])
-            cited = " (cited in " + (f'<a href="{_e(cited_href)}">{_e(cited_key)}</a>' if cited_href else _e(cited_key))
-            cited += (f", {_e(src['citedInLocator'])}" if src.get("citedInLocator") else "") + ")"
-        parts.append(f'<span class="src">{key}{loc}{cited}</span>')
-    return "<br>".join(parts)
+        loc = f", {_e(src['locator'])}" if src.get("locator") and src["locator"] != "not given" else ""
+        parts.append(f'<span class="src">{key}{loc}</span>')
+    return "; ".join(parts)
+
+
+#: What a kind of entity is called in a page's subtitle.
+KIND_NAMES = {"country": "Country", "material": "Material", "instrument": "Instrument", "org": "Organisation",
+              "source": "Source", "list": "List edition", "entry": "List entry", "site": "Site", "region": "Region",
+              "figure": "Figure", "claim": "Claim", "union": "Union", "person": "Person"}
+
+
+def _query_link(sec) -> str:
+    if not sec.query:
+        return ""
+    qs = urlencode({k: compact(v) if v.startswith("http") else v for k, v in sec.params.items()})
+    return f' <a class="status" href="/queries/{_e(sec.query)}{"?" + _e(qs) if qs else ""}">as a query</a>'
+
+
+def _timeline_html(answer, citations, labels) -> str:
+    """The instruments with the EU, earliest first, each with its dated steps, their status and sources."""
+    names = [c.name for c in answer.columns]
+    if not answer.rows:
+        return "<p>No instrument with the EU is recorded.</p>"
+    col = {n: i for i, n in enumerate(names)}
+    groups: dict[str, list] = {}
+    for row in answer.rows:
+        groups.setdefault(row[col["instrument"]].iri or row[col["instrument"]].text, []).append(row)
+    out = ['<ul class="timeline">']
+    for rows in groups.values():
+        first = rows[0]
+        inst = first[col["instrument"]]
+        date = first[col["firstDate"]].text if "firstDate" in col else ""
+        kind = f' <span class="kind">{_e(first[col["type"]].text)}</span>' if "type" in col and first[col["type"]].text else ""
+        out.append(f'<li><span class="date">{_e(date)}</span>{_link(inst.iri, {inst.iri: inst.text}) if inst.iri else _e(inst.text)}'
+                   f"{kind}<ul>")
+        for row in rows:
+            value = row[col["value"]] if "value" in col else None
+            shown = (_link(value.iri, {value.iri: labels.get(value.iri, value.text)}) if value is not None and value.iri
+                     else _e(value.text) if value is not None else "")
+            step = _e(row[col["step"]].text) if "step" in col else ""
+            claim = ' <span class="kind">claim of one source</span>' if "kind" in col and row[col["kind"]].text == "claim" else ""
+            status = status_html(row[col["status"]].text) if "status" in col else ""
+            refs = cite(citations, row[col["sources"]].refs) if "sources" in col and citations else ""
+            out.append(f"<li>{step}: {shown}{claim} {status} {refs}</li>")
+        out.append("</ul></li>")
+    out.append("</ul>")
+    return "\n".join(out)
+
+
+def _lists_html(answer, citations) -> str:
+    """The material on each edition of the lists: yes (official name, status, sources) or not on it."""
+    col = {c.name: i for i, c in enumerate(answer.columns)}
+    out = ['<table class="answer"><tr><th>edition</th><th>year</th><th>on it?</th><th>official name</th>'
+           "<th>status</th><th>sources</th></tr>"]
+    for row in answer.rows:
+        lst = row[col["list"]]
+        on = bool(row[col["entry"]].iri)
+        entry = (f'<a href="{_e(_href(row[col["entry"]].iri))}">yes</a>' if on else '<span class="status">not on it</span>')
+        out.append(f"<tr><td>{_link(lst.iri, {lst.iri: lst.text})}</td><td class=\"num\">{_e(row[col['year']].text)}</td><td>{entry}</td>"
+                   f"<td>{_e(row[col['officialName']].text)}</td><td>{status_html(row[col['status']].text) if on else ''}</td>"
+                   f"<td>{cite(citations, row[col['sources']].refs) if on and citations and 'sources' in col else ''}</td></tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _conflicts_html(disagreements, citations, labels) -> str:
+    """The disagreements about the entity (analysis.conflicts): each side's value, period, claimant,
+    status and citations; each links to its section of the /conflicts page."""
+    if not disagreements:
+        return "<p>No disagreement between sources is recorded about it.</p>"
+    out = []
+    for d in disagreements:
+        out.append(f'<h3><a href="/conflicts#{_e(d.id)}">{_e(d.title)}</a></h3><p class="status">{_e(d.why)}</p>'
+                   '<table class="answer"><tr><th>says</th><th>period</th><th>claimant</th><th>status</th>'
+                   '<th class="sources">sources</th></tr>')
+        for side in d.sides:
+            refs = [Reference(r.source, r.locator) for r in side.references]
+            out.append(f"<tr><td>{_e(side.says)}</td><td>{_e(side.period)}</td><td>{_e(side.claimant)}</td>"
+                       f"<td>{status_html(side.status)}</td>"
+                       f"<td>{cite(citations, refs) if citations else _e('; '.join(r.source for r in refs))}</td></tr>")
+        out.append("</table>")
+    return "\n".join(out)
+
+
+#: Rows of a factsheet section shown before "N more rows" (collapsed).
+SUMMARY_ROWS = 12
+#: Columns a factsheet section leaves out (still in the section's query page and the JSON twin).
+SUMMARY_HIDDEN = {"figures": frozenset({"figure", "comment"}),
+                  "shares": frozenset({"figure", "material"}),
+                  "crms": frozenset({"country"})}
+
+
+def _factsheet_html(page: Page, labels: dict[str, str]) -> str:
+    sheet = page.factsheet
+    cites = page.citations
+    shaped = {sec.key: shape(sec.table) for sec in sheet.sections}
+    counts = {"crms": ("critical raw materials", lambda a: len({r[[c.name for c in a.columns].index("crm")].iri for r in a.rows})
+                       if "crm" in [c.name for c in a.columns] else len(a.rows)),
+              "instruments": ("instruments with the EU", lambda a: len({r[1].iri for r in a.rows}) if a.rows else 0),
+              "figures": ("figures", lambda a: len(a.rows)),
+              "lists": ("EU list editions it is on", lambda a: sum(1 for r in a.rows if r[[c.name for c in a.columns].index("entry")].iri)),
+              "shares": ("supplier shares", lambda a: len(a.rows)),
+              "producers": ("suppliers and alternatives", lambda a: len(a.rows))}
+    cards = []
+    for key, answer in shaped.items():
+        if key in counts:
+            word, count = counts[key]
+            cards.append(f'<a class="card" href="#{_e(key)}"><span class="big">{count(answer)}</span><br>{_e(word)}</a>')
+    cards.append(f'<a class="card" href="#disagreements"><span class="big">{len(sheet.conflicts)}</span><br>'
+                 f"disagreements between sources</a>")
+    out = ['<div class="cards">' + "".join(cards) + "</div>", status_legend()]
+    for sec in sheet.sections:
+        answer = shaped[sec.key]
+        out.append(f'<h2 id="{_e(sec.key)}">{_e(sec.title)}{_query_link(sec)}</h2>')
+        if sec.note:
+            out.append(f'<p class="status">{_e(sec.note)}</p>')
+        if sec.key == "instruments":
+            out.append(_timeline_html(answer, cites, labels))
+        elif sec.key == "lists":
+            out.append(_lists_html(answer, cites))
+        elif answer.rows:
+            out.append(answer_html(answer, cites, hide=frozenset({page.iri}), first=SUMMARY_ROWS,
+                                   columns_hidden=SUMMARY_HIDDEN.get(sec.key, frozenset())))
+        else:
+            out.append("<p>None recorded.</p>")
+    out.append('<h2 id="disagreements">Where sources disagree</h2>')
+    out.append(_conflicts_html(sheet.conflicts, cites, labels))
+    return "\n".join(out)
 
 
 def render_page(page: Page, twin: str) -> str:
     L = page.labels
     title = page.label or compact(page.iri)
+    kind = kind_of(page.iri)
     out = [f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)} · crmgraph</title>',
            f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">',
            f'<style>{_CSS}</style>',
            f'<link rel="alternate" type="application/json" href="{_e(twin)}.json">',
            f'<link rel="alternate" type="text/turtle" href="{_e(twin)}.ttl"></head><body>',
            NAV,
-           f'<h1>{_e(title)}</h1><p class="iri">{_e(page.iri)}</p>']
+           f'<h1>{_e(title)}</h1>']
+    asserted = [t for t in page.types if not t["inferred"]]
+    sub = [KIND_NAMES.get(kind, "")] if page.iri.startswith(ID) else []
+    if asserted:
+        sub.append(", ".join(_link(t["iri"], L) for t in asserted))
+    if page.wikidata:
+        sub.append("Wikidata " + ", ".join(
+            f'<a href="{_e(w)}" rel="external">{_e(w.rsplit("/", 1)[-1])}</a>' if _href(w) else _e(w)
+            for w in page.wikidata))
+    out.append(f'<p class="iri">{" · ".join(x for x in sub if x)} · {_e(page.iri)}</p>')
+    if kind == "source" and page.citations is not None and page.citations.get(page.iri):
+        src = page.citations.get(page.iri)
+        link = f' — <a href="{_e(src.link)}" rel="external">{_e(src.link)}</a>' if src.link else ""
+        out.append(f"<p>Cite as: <strong>{_e(src.short)}</strong>{link}</p>")
+    links = []
     if page.iri.startswith(ID):
-        out.append(f'<p><a href="/explore?{_e(urlencode({"focus": page.iri}))}">Show it in the graph explorer</a></p>')
+        links.append(f'<a href="/explore?{_e(urlencode({"focus": page.iri}))}">Show it in the graph explorer</a>')
+    links.append(f'Also as <a href="{_e(twin)}.json">JSON</a> · <a href="{_e(twin)}.ttl">Turtle</a> · '
+                 f'<a href="{_e(twin)}.nt">N-Triples</a> · <a href="{_e(twin)}.jsonld">JSON-LD</a>')
+    out.append("<p>" + " · ".join(links) + "</p>")
+    if page.factsheet is not None:
+        if page.factsheet.html is None:  # the same for every request: rendered once per server
+            page.factsheet.html = _factsheet_html(page, L)
+        out.append(page.factsheet.html)
+    raw = []
     if page.types:
-        out.append("<p>Types: " + ", ".join(
+        raw.append("<p>Types: " + ", ".join(
             _link(t["iri"], L) + (' <span class="inferred">inferred</span>' if t["inferred"] else "")
             for t in page.types) + "</p>")
-    if page.wikidata:
-        out.append("<p>Wikidata: " + ", ".join(
-            f'<a href="{_e(w)}" rel="external">{_e(w.rsplit("/", 1)[-1])}</a>' if _href(w) else _e(w)
-            for w in page.wikidata) + "</p>")
-    out.append(f'<p>Also as <a href="{_e(twin)}.json">JSON</a> · <a href="{_e(twin)}.ttl">Turtle</a> · '
-               f'<a href="{_e(twin)}.nt">N-Triples</a> · <a href="{_e(twin)}.jsonld">JSON-LD</a></p>')
     facts = [f for f in page.facts if f["property"] != _TYPE]
     if facts:
-        out.append("<h2>Facts</h2><table><tr><th>property</th><th>value</th><th>sources</th><th>status</th></tr>")
+        raw.append("<h2>Facts</h2><table><tr><th>property</th><th>value</th><th>sources</th><th>status</th></tr>")
         previous = None
         for f in facts:
             prop = _link(f["property"], L) if f["property"] != previous else ""
@@ -298,13 +465,12 @@ def render_page(page: Page, twin: str) -> str:
             if f["inferred"]:
                 src, status = '<span class="inferred">inferred</span>', ""
             else:
-                src = "<br>".join(_sources_html(a["sources"]) for a in f["assertions"] if a["sources"])
-                status = "<br>".join(f'<span class="status">{_e(a["status"])}</span>'
-                                     for a in f["assertions"] if a["status"])
-            out.append(f"<tr><td>{prop}</td><td>{_term(f['object'], L)}</td><td>{src}</td><td>{status}</td></tr>")
-        out.append("</table>")
+                src = "<br>".join(_sources_html(a["sources"], page.citations) for a in f["assertions"] if a["sources"])
+                status = "<br>".join(status_html(a["status"]) for a in f["assertions"] if a["status"])
+            raw.append(f"<tr><td>{prop}</td><td>{_term(f['object'], L)}</td><td>{src}</td><td>{status}</td></tr>")
+        raw.append("</table>")
     if page.statements:
-        out.append("<h2>Figures and claims about it</h2><table><tr><th>statement</th><th>value</th><th>unit</th>"
+        raw.append("<h2>Figures and claims about it</h2><table><tr><th>statement</th><th>value</th><th>unit</th>"
                    "<th>year</th><th>claimant</th><th>status</th><th>sources</th></tr>")
         for st in page.statements:
             v = st["values"]
@@ -314,23 +480,85 @@ def render_page(page: Page, twin: str) -> str:
 
             name = (f'<a href="{_e(st["path"])}">{_e(st["node"].rsplit("/", 1)[-1])}</a>' if st["path"]
                     else _e(st["node"] or ""))
-            kind = cell("rdf:type")
-            out.append(f"<tr><td>{name} <span class=\"status\">{kind}</span></td>"
+            kind_cell = cell("rdf:type")
+            status = " ".join(status_html(x.get("iri", "")) for x in v.get("crm:status", []))
+            raw.append(f"<tr><td>{name} <span class=\"status\">{kind_cell}</span></td>"
                        f"<td>{cell('crm:valueQualifier')} {cell('crm:value')}"
                        f"{(' – ' + cell('crm:upperValue')) if v.get('crm:upperValue') else ''}"
                        f"{(' of ' + cell('crm:outOf')) if v.get('crm:outOf') else ''}"
                        f"{(' ' + cell('crm:property', 'crm:object')) if v.get('crm:property') else ''}</td>"
                        f"<td>{cell('crm:unit')}</td><td>{cell('crm:refYear', 'crm:periodStart', 'crm:periodEnd')}</td>"
-                       f"<td>{cell('crm:claimant')}</td><td>{cell('crm:status')}</td>"
-                       f"<td>{_sources_html(st['sources'])}</td></tr>")
-        out.append("</table>")
+                       f"<td>{cell('crm:claimant')}</td><td>{status}</td>"
+                       f"<td>{_sources_html(st['sources'], page.citations)}</td></tr>")
+        raw.append("</table>")
     if page.incoming:
-        out.append("<h2>What points here</h2><table><tr><th>subject</th><th>property</th></tr>")
+        raw.append("<h2>What points here</h2><table><tr><th>subject</th><th>property</th></tr>")
         for i in page.incoming:
-            out.append(f"<tr><td>{_link(i['subject'], L)}</td><td>{_link(i['property'], L)}</td></tr>")
-        out.append("</table>")
+            raw.append(f"<tr><td>{_link(i['subject'], L)}</td><td>{_link(i['property'], L)}</td></tr>")
+        raw.append("</table>")
+    if page.factsheet is not None:
+        out.append(f'<details class="raw"><summary>Every statement about {_e(title)} ({len(facts)} facts, '
+                   f"{len(page.statements)} figures and claims, {len(page.incoming)} links to it)</summary>")
+        out += raw
+        out.append("</details>")
+    else:
+        if page.facts and page.iri.startswith(ID):
+            out.append(status_legend())
+        out += raw
     out.append("</body></html>")
     return "\n".join(out)
+
+
+#: Factsheets kept per server (the store does not change while it serves): at most this many.
+FACTSHEET_CACHE = 512
+_cache_lock = threading.Lock()
+
+
+def _full_page(state, iri: str) -> Page:
+    """An entity's page with readable citations and, for a country or a material, its factsheet. The
+    factsheet (a few named queries and the conflict report) is computed once per server and entity."""
+    from . import search
+
+    store = state.entity_store
+    page = entity_page(store, iri)
+    page.citations = search.citations(state)
+    kind = kind_of(iri)
+    if kind in FACTSHEET_KINDS:
+        with _cache_lock:
+            cache = getattr(state, "factsheets", None)
+            if cache is None:
+                cache = state.factsheets = {}
+            sheet = cache.get(iri)
+        if sheet is None:
+            queries = load_named_queries(state.settings.queries_dir)
+            sheet = build_factsheet(store, iri, kind, queries, search.index(state), conflicts=_conflicts(state))
+            with _cache_lock:
+                if len(cache) < FACTSHEET_CACHE:
+                    cache[iri] = sheet
+        page.factsheet = sheet
+    return page
+
+
+def warm(state) -> None:
+    """Read what every factsheet needs (entity index, source register, conflict report) before the first
+    visitor asks (`crmgraph serve` does this in a background thread)."""
+    from . import search
+
+    search.index(state)
+    search.citations(state)
+    _conflicts(state)
+
+
+def _conflicts(state):
+    """The disagreement report of the server's store, computed once (shared with /conflicts, which
+    keeps it in `state.disagreements`)."""
+    with _cache_lock:
+        found = getattr(state, "disagreements", None)
+    if found is None:
+        found = find_disagreements(state.entity_store)
+        with _cache_lock:
+            state.disagreements = found
+    return found
 
 
 def render_not_found(path: str, iri: str | None) -> str:
@@ -389,7 +617,7 @@ async def entity(request: Request) -> Response:
         if await run_in_threadpool(_exists, store, iri):
             twin = local_path(iri)
             return await _respond(request, _format(request, suffix_fmt), twin,
-                                  lambda: entity_page(store, iri), lambda: description(store, iri))
+                                  lambda: _full_page(request.app.state, iri), lambda: description(store, iri))
     candidates = _candidates(rest)
     fmt = candidates[0][1] if candidates else None
     return _not_found(request, fmt, candidates[0][0] if candidates else None)

@@ -20,19 +20,142 @@ border-radius:3px;font-size:85%}.src{font-size:90%}.status{font-size:85%;color:#
 code{font-size:90%}pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:85%}
 .error{background:#fde8e8;border-left:4px solid #b00;padding:.5em 1em}form label{display:block;margin:.4em 0}
 form input[type=text]{min-width:20em}
+.st{white-space:nowrap;font-size:85%;padding:0 .35em;border-radius:3px}.st-verified{background:#e3f4e1;color:#1d5e1a}
+.st-second-hand{background:#e6eefb;color:#234c8c}.st-unverified{background:#fff3cd;color:#7a5600}
+.st-contradicted{background:#fde2e1;color:#8f1d17}.st-derived{background:#efe8f7;color:#53307f}
+.legend{font-size:85%;color:#444}.legend .st{margin-right:.2em}.cite a.ext{text-decoration:none;margin-left:.15em}
+table.answer{table-layout:auto}table.answer td{overflow-wrap:break-word;max-width:28em}.constant{margin:.3em 0}table.answer th.sources{min-width:20em}
+details.more>summary{cursor:pointer;color:#0645ad;margin:-1em 0 1em}.num{text-align:right;white-space:nowrap}
+.search{display:inline-block;position:relative;margin-left:.5em}.search input{min-width:16em;padding:.15em .3em}
+.suggest{position:absolute;z-index:10;left:0;right:0;background:#fff;border:1px solid #bbb;list-style:none;margin:0;
+padding:0;max-height:22em;overflow-y:auto}.suggest li a{display:block;padding:.25em .5em;margin:0;color:#222;text-decoration:none}
+.suggest li a:hover,.suggest li a.active{background:#e8f0fe}.kind{font-size:80%;color:#666;margin-left:.4em}
+details.raw>summary{cursor:pointer;font-weight:600;margin:1em 0 .5em}.cards{display:flex;flex-wrap:wrap;gap:1em}
+.card{border:1px solid #ddd;border-radius:4px;padding:.5em 1em;min-width:12em}.card .big{font-size:150%;font-weight:600}
+.timeline{list-style:none;padding-left:0;border-left:3px solid #3b6fb6;margin-left:.5em}
+.timeline li{margin:.3em 0 .6em;padding-left:.8em}.timeline .date{font-weight:600;margin-right:.5em}
 footer.site{margin:2.5em 0 1em;padding-top:.6em;border-top:1px solid #ddd;color:#555;font-size:85%}"""
 
 #: The portal's sections: (path, name), in the order of the navigation bar (also printed by `crmgraph serve`).
 SECTIONS = (("/", "home"), ("/explore", "explorer"), ("/editor", "SPARQL editor"), ("/queries", "named queries"),
             ("/ontology", "ontology"), ("/downloads", "downloads"), ("/sparql", "SPARQL endpoint"), ("/risk", "supply risk"),
             ("/conflicts", "disagreements"))
-#: The navigation bar of every page.
-NAV = "<nav>" + "".join(f'<a href="{path}">{name}</a>' for path, name in SECTIONS) + "</nav>"
+#: The search box of every page: a plain GET form to /search (works without scripts); /assets/portal/search.js
+#: adds suggestions as you type from /search.json.
+SEARCH_BOX = ('<form class="search" method="get" action="/search" role="search">'
+              '<input type="search" name="q" placeholder="Search: country, material, source…" aria-label="Search the graph" '
+              'autocomplete="off" data-suggest="/search.json"> <button type="submit">Search</button></form>')
+#: The script that adds suggestions to SEARCH_BOX (served from the allow-listed /assets/portal/).
+SEARCH_SCRIPT = '<script src="/assets/portal/search.js" defer></script>'
+#: The navigation bar of every page, with the search box.
+NAV = ("<nav>" + "".join(f'<a href="{path}">{name}</a>' for path, name in SECTIONS) + SEARCH_BOX + "</nav>"
+       + SEARCH_SCRIPT)
 
 
 def escape(text: object) -> str:
     """Escaped for HTML text and attribute values."""
     return html.escape(str(text), quote=True)
+
+
+#: Verification statuses as words with a mark (IRI local name → (class, mark, word, what it means)).
+STATUSES = {
+    "Verified": ("verified", "✔", "verified", "seen in a source: an official text or a reputable report of it"),
+    "SecondHand": ("second-hand", "◐", "second-hand", "seen only as a quotation in a compilation; re-check the primary"),
+    "Unverified": ("unverified", "?", "unverified", "not confirmed in any source seen"),
+    "Contradicted": ("contradicted", "✖", "contradicted", "contradicted by an official source; kept as its source's claim"),
+    "Derived": ("derived", "∴", "derived", "derived by comparing verified facts (e.g. two list editions)"),
+}
+
+
+def status_html(status: str | None) -> str:
+    """A status (IRI, `crm:Verified`, or its label) as a word with a mark; "" for none."""
+    if not status:
+        return ""
+    name = status.rsplit("#", 1)[-1].rsplit(":", 1)[-1]
+    for key, (cls, mark, word, meaning) in STATUSES.items():
+        if name in (key, word) or name.lower() == key.lower():
+            return f'<span class="st st-{cls}" title="{escape(meaning)}">{mark} {word}</span>'
+    return f'<span class="st">{escape(name)}</span>'
+
+
+def status_legend() -> str:
+    """What the status marks mean, once per page."""
+    return ('<p class="legend">Status: ' + " · ".join(
+        f'<span class="st st-{cls}">{mark} {word}</span> {escape(meaning)}'
+        for cls, mark, word, meaning in STATUSES.values()) + "</p>")
+
+
+def cite(citations, refs) -> str:
+    """A finding's references as readable citations: "Short citation, locator; …", each source linked to
+    its portal page (its full title as a tooltip, with the compilation it was cited in), with a ↗ link to
+    the source itself where its URL or DOI is known. `citations` is a query.citations.Citations."""
+    parts = []
+    for src, key, locators, ref in citations.grouped(refs):
+        if src is None:
+            parts.append(escape(", ".join([key, *locators])))
+            continue
+        tip = src.title or src.key
+        if ref.cited_in:
+            via = citations.get(ref.cited_in)
+            tip += f" — as cited in {via.short if via else ref.cited_in}"
+            if ref.cited_in_locator:
+                tip += f", {ref.cited_in_locator}"
+        text = f'<a href="{escape(src.path)}" title="{escape(tip)}">{escape(src.short)}</a>'
+        if src.link:
+            text += f'<a class="ext" href="{escape(src.link)}" rel="external" title="the source itself">↗</a>'
+        parts.append(text + "".join(f", {escape(loc)}" for loc in locators))
+    return '<span class="cite">' + "; ".join(parts) + "</span>" if parts else ""
+
+
+def answer_html(answer, citations=None, hide: frozenset[str] = frozenset(), css: str = "answer",
+                columns_hidden: frozenset[str] = frozenset(), first: int | None = None) -> str:
+    """A shaped answer (query.answers.Answer) as a table: labels linked to their pages, statuses as
+    words with marks, a finding's sources as citations (with `citations`), numbers aligned. Columns
+    whose every cell is one of the `hide` IRIs (the page's own entity) are left out, and so are
+    columns with no value in any row, and those named in `columns_hidden`. With `first`, the rows after
+    the first ones are in a collapsed block ("N more rows")."""
+    keep = [i for i, col in enumerate(answer.columns)
+            if col.name not in columns_hidden and any((row[i].text or row[i].refs) for row in answer.rows)
+            and not (answer.rows and all(row[i].iri in hide for row in answer.rows))]
+    constant = [i for i in keep if len(answer.rows) > 1 and answer.columns[i].kind == "value"
+                and answer.rows[0][i].text and all(row[i].key() == answer.rows[0][i].key() for row in answer.rows)]
+    out_constant = []
+    if constant and len(constant) < len(keep):  # the same in every row: said once, above the table
+        parts = []
+        for i in constant:
+            cell = answer.rows[0][i]
+            target = href(cell.iri) if cell.iri else None
+            value = (f'<a href="{escape(target)}" title="{escape(cell.iri)}">{escape(cell.text)}</a>' if target
+                     else escape(cell.text))
+            parts.append(f"{escape(answer.columns[i].name)}: <strong>{value}</strong>")
+        out_constant.append('<p class="constant">In every row — ' + "; ".join(parts) + "</p>")
+        keep = [i for i in keep if i not in constant]
+    head = f'<table class="{escape(css)}"><tr>' + "".join(
+        f'<th{" class=sources" if answer.columns[i].kind == "sources" else ""}>{escape(answer.columns[i].name)}</th>'
+        for i in keep) + "</tr>"
+    out = out_constant + [head]
+    for n, row in enumerate(answer.rows):
+        if first is not None and n == first:
+            out.append(f'</table><details class="more"><summary>{len(answer.rows) - first} more rows</summary>{head}')
+        cells = []
+        for i in keep:
+            col, cell = answer.columns[i], row[i]
+            if col.kind == "sources":
+                text = (cite(citations, cell.refs) if citations is not None
+                        else escape("; ".join(r.source for r in cell.refs)))
+                cells.append(f"<td>{text}</td>")
+            elif col.kind == "status":
+                cells.append(f"<td>{status_html(cell.iri or cell.text)}</td>")
+            elif cell.iri:
+                target = href(cell.iri)
+                text = escape(cell.text)
+                cells.append(f'<td><a href="{escape(target)}" title="{escape(cell.iri)}">{text}</a></td>' if target
+                             else f'<td><span title="{escape(cell.iri)}">{text}</span></td>')
+            else:
+                cells.append(f'<td class="num">{escape(cell.text)}</td>' if cell.numeric else f"<td>{escape(cell.text)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>" + ("</details>" if first is not None and len(answer.rows) > first else ""))
+    return "\n".join(out)
 
 
 def href(iri: str) -> str | None:

@@ -21,7 +21,9 @@ names. Every string on a page goes through `web.html.escape`; IRIs of ours link 
 """
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import json
 import time
 from urllib.parse import urlencode
@@ -32,10 +34,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..errors import CrmgraphError, NotAcceptable, QueryError, render_for_http
-from ..namespaces import compact
-from ..query.named import NamedQuery, bind, find_named_query, load_named_queries
+from ..query.named import THEMES, NamedQuery, bind, find_named_query, load_named_queries, query_json
 from ..query.results import Table, media_type, to_json, write_answer
-from .html import document, escape, href
+from . import search
+from ..query.answers import from_sparql_json, shape
+from ..query.citations import Citations, Reference
+from .html import answer_html, document, escape, status_legend
 
 #: Suffix of `/queries/NAME.<suffix>` → the format of the answer.
 SUFFIXES = {"html": "html", "csv": "csv", "json": "json", "ttl": "turtle", "nt": "ntriples", "jsonld": "jsonld"}
@@ -53,33 +57,49 @@ def _named_queries(request: Request) -> dict[str, NamedQuery]:
     return load_named_queries(request.app.state.settings.queries_dir)
 
 
-def _query_json(q: NamedQuery) -> dict:
-    return {"name": q.name, "title": q.title, "description": q.description, "path": f"/queries/{q.name}",
-            "parameters": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description}
-                           for p in q.parameters]}
-
-
 # -- /queries ------------------------------------------------------------------------------------
 
 async def query_list(request: Request) -> Response:
-    """`/queries` (HTML) and `/queries.json`: every named query with its parameters."""
+    """`/queries` (HTML) and `/queries.json`: every named query, grouped by theme (`# theme:` of its
+    header, in the order of `named.THEMES`), each with its one-line plain-language summary."""
     queries = await run_in_threadpool(_named_queries, request)
     if request.url.path.endswith(".json"):
-        return JSONResponse({"queries": [_query_json(q) for q in queries.values()]})
-    out = ["<h1>Named queries</h1>",
-           f'<p>{len(queries)} queries from <code>queries/*.rq</code>; also as <a href="/queries.json">JSON</a>. '
-           'Any other query can be run at the <a href="/sparql">SPARQL endpoint</a>.</p>',
-           "<table><tr><th>query</th><th>description</th><th>parameters</th></tr>"]
-    for q in queries.values():
-        params = "<br>".join(
-            f"<code>{escape(p.name)}</code> <span class=\"status\">{escape(p.type)}"
-            f"{' = ' + escape(p.default) if p.default is not None else ' (required)'}</span>"
-            for p in q.parameters)
-        out.append(f'<tr><td><a href="/queries/{escape(q.name)}">{escape(q.title)}</a><br>'
-                   f'<code class="status">{escape(q.name)}</code></td><td>{escape(q.description)}</td>'
-                   f"<td>{params}</td></tr>")
-    out.append("</table>")
-    return HTMLResponse(document("Named queries", "\n".join(out)))
+        return JSONResponse({"themes": [t for t in THEMES if any(q.theme == t for q in queries.values())],
+                             "queries": [query_json(q) for q in queries.values()]})
+    return HTMLResponse(document("Named queries", render_query_list(queries), head=LIST_STYLE))
+
+
+#: The list page's own style (spacing between entries; the summary in the reader's type).
+LIST_STYLE = ("<style>ul.queries{padding-left:1.2em}ul.queries li{margin:.2em 0 .9em}"
+              "ul.queries li>a{font-weight:600}.themes{line-height:1.9}</style>")
+
+
+def render_query_list(queries: dict[str, NamedQuery]) -> str:
+    """The list page: a contents line of themes, then per theme the queries by title, each with its
+    summary and what it asks for (its parameters and their defaults, in words)."""
+    themes = [(t, [q for q in queries.values() if q.theme == t]) for t in THEMES]
+    themes = [(t, qs) for t, qs in themes if qs]
+    out = ["<h1>Questions the graph answers</h1>",
+           f"<p>{len(queries)} ready-made questions (named queries), grouped by theme. Each opens a page with its "
+           "answer, every row with its sources; change its parameters in the form there. Also as "
+           '<a href="/queries.json">JSON</a>; any other question can be asked in the <a href="/editor">SPARQL editor</a>.</p>',
+           '<p class="themes">' + " · ".join(f'<a href="#{escape(_anchor(t))}">{escape(t)}</a> ({len(qs)})'
+                                             for t, qs in themes) + "</p>"]
+    for theme, qs in themes:
+        out.append(f'<section class="theme" id="{escape(_anchor(theme))}"><h2>{escape(theme)}</h2><ul class="queries">')
+        for q in sorted(qs, key=lambda q: q.title.lower()):
+            params = ", ".join(f"{escape(p.name)}" + (f" (default {escape(p.default)})" if p.default is not None
+                                                      else " (required)") for p in q.parameters)
+            out.append(f'<li data-query="{escape(q.name)}"><a href="/queries/{escape(q.name)}">{escape(q.title)}</a>'
+                       f'<br><span class="summary">{escape(q.summary)}</span>'
+                       f'<br><span class="status">{"asks for: " + params if params else "no parameters"}'
+                       f' · <code>{escape(q.name)}</code></span></li>')
+        out.append("</ul></section>")
+    return "\n".join(out)
+
+
+def _anchor(theme: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in theme.lower()).strip("-")
 
 
 # -- /queries/NAME -------------------------------------------------------------------------------
@@ -121,7 +141,8 @@ async def named_query(request: Request) -> Response:
     started = time.perf_counter()
     try:
         values = _values(request, query)
-        sparql, _ = bind(query, values)  # a bad value stops here, before anything runs
+        entity_index = await run_in_threadpool(search.index, request.app.state)
+        sparql, _ = bind(query, values, entity_index)  # a bad value stops here (400), before anything runs
         answer = await run_in_threadpool(request.app.state.pool.run, sparql, _pool_formats(fmt))
     except NotAcceptable as exc:
         if fmt in GRAPH_ONLY:  # a SELECT or ASK asked for as RDF: say which suffixes it has
@@ -137,8 +158,32 @@ async def named_query(request: Request) -> Response:
         if answer.kind == "graph" and fmt in ("csv", "json"):  # the table of triples the page shows
             body = await run_in_threadpool(write_answer, triples_table(answer.body), fmt)
             return Response(body, media_type=media_type(fmt), headers=headers)
-        return Response(answer.body, media_type=answer.media_type, headers=headers)
-    return HTMLResponse(render_query_page(query, values, answer=answer), headers=headers)
+        body = answer.body
+        if fmt == "csv" and answer.kind == "solutions":
+            body = with_citations(body, await run_in_threadpool(search.citations, request.app.state))
+        return Response(body, media_type=answer.media_type, headers=headers)
+    cites = await run_in_threadpool(search.citations, request.app.state)
+    return HTMLResponse(render_query_page(query, values, answer=answer, cites=cites), headers=headers)
+
+
+def with_citations(csv_bytes: bytes, citations: Citations) -> bytes:
+    """A CSV answer with a `citation` column after its `source` (and `locator`) columns: the source's
+    short citation and the locator ("USGS Mineral Commodity Summaries 2025 — Antimony chapter, Table 1"),
+    so a spreadsheet reader sees who said it, not a key. Other answers are returned as they are."""
+    rows = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8"))))
+    if not rows or "source" not in rows[0] or "citation" in rows[0]:
+        return csv_bytes
+    header = rows[0]
+    s = header.index("source")
+    loc = header.index("locator") if "locator" in header else None
+    at = max(s, loc if loc is not None else s) + 1
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header[:at] + ["citation"] + header[at:])
+    for row in rows[1:]:
+        ref = Reference(row[s], row[loc] if loc is not None and loc < len(row) else None) if s < len(row) and row[s] else None
+        writer.writerow(row[:at] + [citations.text([ref]) if ref else ""] + row[at:])
+    return out.getvalue().encode("utf-8")
 
 
 def _error(query: NamedQuery, values: dict[str, str], fmt: str, exc: CrmgraphError) -> Response:
@@ -188,21 +233,6 @@ def _not_found(exc: QueryError, fmt: str | None, queries: dict[str, NamedQuery],
 
 # -- the page ------------------------------------------------------------------------------------
 
-def _cell(term: dict | None) -> str:
-    """One SPARQL JSON term as HTML: IRIs linked (ours to their local pages), literals escaped."""
-    if term is None:
-        return ""
-    if term["type"] == "uri":
-        target = href(term["value"])
-        text = escape(compact(term["value"]))
-        return (f'<a href="{escape(target)}" title="{escape(term["value"])}">{text}</a>' if target
-                else f'<span title="{escape(term["value"])}">{text}</span>')
-    if term["type"] == "bnode":
-        return f"<code>_:{escape(term['value'])}</code>"
-    lang = f' <span class="status">@{escape(term["xml:lang"])}</span>' if term.get("xml:lang") else ""
-    return escape(term["value"]) + lang
-
-
 def _answer_data(answer) -> dict:
     """The answer as SPARQL JSON (a CONSTRUCT's triples as a table of subject, predicate, object)."""
     if answer.kind == "graph":
@@ -224,20 +254,29 @@ def drawable(kind: str, data: dict) -> bool:
     return len(iri_columns) >= 2
 
 
-def _results_html(kind: str, data: dict) -> str:
+def _results_html(kind: str, data: dict, cites: Citations | None = None) -> str:
+    """The answer as a reader's table (`query.answers.shape`): labels linked to their pages, one row per
+    finding with its sources as citations, statuses as words with marks; a CONSTRUCT's triples as they are."""
     if kind == "boolean":
         return f"<p>Answer: <strong>{'yes' if data.get('boolean') else 'no'}</strong></p>"
-    columns = data["head"]["vars"]
-    rows = data["results"]["bindings"]
+    table = from_sparql_json(data)
+    if kind == "graph":
+        answer = shape(Table(table.columns, table.rows))
+    else:
+        answer = shape(table)
     noun = "triple" if kind == "graph" else "row"
-    out = [f"<p>{len(rows)} {noun}{'s' if len(rows) != 1 else ''}.</p>",
-           "<table><tr>" + "".join(f"<th>{escape(c)}</th>" for c in columns) + "</tr>"]
-    out += ["<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows]
-    out.append("</table>")
+    n = len(answer.rows)
+    merged = (f" ({answer.source_rows} rows of the query, merged where only the sources differ)"
+              if answer.merged else "")
+    out = [f"<p>{n} {noun}{'s' if n != 1 else ''}{merged}.</p>"]
+    if any(c.kind == "status" for c in answer.columns):
+        out.append(status_legend())
+    out.append(answer_html(answer, cites))
     return "\n".join(out)
 
 
-def render_query_page(query: NamedQuery, values: dict[str, str], answer=None, error: CrmgraphError | None = None) -> str:
+def render_query_page(query: NamedQuery, values: dict[str, str], answer=None, error: CrmgraphError | None = None,
+                      cites: Citations | None = None) -> str:
     """A named query's page: title, description, a GET form for its parameters, results or error, SPARQL."""
     current = {p.name: values.get(p.name, p.default or "") for p in query.parameters}
     path = f"/queries/{query.name}"
@@ -269,7 +308,7 @@ def render_query_page(query: NamedQuery, values: dict[str, str], answer=None, er
             explore = "/explore?" + urlencode({"query": query.name, **{k: v for k, v in current.items() if v != ""}})
             links.append(f'<a class="network-link" href="{escape(explore)}">view as a network</a>')
         out.append(f'<p>Download: {" · ".join(links)}</p>')
-        out.append("<h2>Results</h2>" + _results_html(answer.kind, data))
+        out.append("<h2>Results</h2>" + _results_html(answer.kind, data, cites))
     out.append(f"<h2>SPARQL</h2><pre>{escape(query.sparql)}</pre>")
     head = (f'<link rel="alternate" type="application/sparql-results+json" href="{escape(path + ".json" + suffix)}">'
             f'<link rel="alternate" type="text/csv" href="{escape(path + ".csv" + suffix)}">')

@@ -1,0 +1,192 @@
+"""Answer-first tables: a query's answer shaped for a reader, the same for the portal and the CLI.
+
+A SPARQL answer is written for machines: an IRI column beside its label column, one row per
+material × route × source, a source key in one column and its locator in another. `shape` turns a
+`results.Table` into an `Answer` a person can read:
+
+- an IRI column with a label column (`crm` + `crmLabel`, or `crm_label`) becomes one column whose cells
+  show the label and keep the IRI for the link;
+- the reference columns (`source`, `locator`, `citedIn`, `citedInLocator`) become one `sources`
+  column of `citations.Reference`s, and rows that say the same thing apart from their references are
+  merged into one row per finding, its references gathered (in first-seen order, no duplicates);
+- a `status` column is a status (rendered as a word with a mark);
+- literals lose their language tags and datatypes (numbers are marked as numbers, for alignment).
+
+Shaping never drops a row's meaning: every column other than the references stays, so two rows
+that differ in scope, year, claimant or status stay two rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ..namespaces import XSD, compact
+from .citations import Reference
+from .results import Table
+
+#: Columns that carry a finding's references; shaped into one `sources` column.
+SOURCE_COLUMNS = ("source", "sourceKey")
+LOCATOR_COLUMNS = ("locator",)
+CITED_COLUMNS = ("citedIn",)
+CITED_LOCATOR_COLUMNS = ("citedInLocator",)
+REFERENCE_COLUMNS = frozenset(SOURCE_COLUMNS + LOCATOR_COLUMNS + CITED_COLUMNS + CITED_LOCATOR_COLUMNS)
+#: Columns that hold a verification status.
+STATUS_COLUMNS = frozenset({"status", "statusLabel"})
+_NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger",
+                              "gYear", "positiveInteger")}
+
+
+@dataclass
+class Cell:
+    text: str = ""
+    iri: str | None = None
+    numeric: bool = False
+    refs: list[Reference] = field(default_factory=list)
+
+    def key(self) -> tuple:
+        return (self.text, self.iri)
+
+
+@dataclass
+class Column:
+    name: str                 # the variable it shows (the IRI's, for a labelled IRI column)
+    kind: str = "value"       # "value", "status" or "sources"
+
+
+@dataclass
+class Answer:
+    columns: list[Column]
+    rows: list[list[Cell]]
+    source_rows: int          # rows of the answer before merging
+
+    @property
+    def merged(self) -> bool:
+        return self.source_rows != len(self.rows)
+
+
+def label_column(columns: list[str], name: str) -> str | None:
+    for candidate in (name + "Label", name + "_label", name + "label"):
+        if candidate in columns and candidate != name:
+            return candidate
+    return None
+
+
+def _text(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+#: Columns that qualify a `value` column and are shown inside it ("at least 15 – 18 of 34 count").
+VALUE_PARTS = ("qualifier", "valueQualifier", "upperValue", "outOf", "unit", "unitLabel")
+
+
+def _header(name: str) -> str:
+    """`materialLabel` → `material`, `scope_label` → `scope`: a label column stands for its thing."""
+    for suffix in ("Label", "_label"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _compose_values(answer: Answer) -> Answer:
+    """Fold qualifier, upper value, out-of and unit columns into the `value` column, so a figure reads
+    as one phrase and the table stays narrow."""
+    names = [c.name for c in answer.columns]
+    if "value" not in names:
+        return answer
+    parts = {n: names.index(n) for n in VALUE_PARTS if n in names}
+    if not parts:
+        return answer
+    v = names.index("value")
+    for row in answer.rows:
+        cell = row[v]
+        text = cell.text
+        q = next((row[parts[n]].text for n in ("qualifier", "valueQualifier") if n in parts and row[parts[n]].text), "")
+        if q:
+            text = f"{q} {text}"
+        if "upperValue" in parts and row[parts["upperValue"]].text:
+            text += f"–{row[parts['upperValue']].text}"
+        if "outOf" in parts and row[parts["outOf"]].text:
+            text += f" of {row[parts['outOf']].text}"
+        unit = next((row[parts[n]].text for n in ("unitLabel", "unit") if n in parts and row[parts[n]].text), "")
+        if unit and unit != "count":
+            text += f" {unit}"
+        row[v] = Cell(text, cell.iri, cell.numeric, cell.refs)
+    keep = [i for i in range(len(names)) if i not in parts.values()]
+    return Answer([answer.columns[i] for i in keep], [[row[i] for i in keep] for row in answer.rows], answer.source_rows)
+
+
+def shape(table: Table) -> Answer:
+    """The answer as a reader's table (see the module docstring)."""
+    answer = _shape(table)
+    answer = _compose_values(answer)
+    for col in answer.columns:
+        col.name = _header(col.name)
+    return answer
+
+
+def _shape(table: Table) -> Answer:
+    cols = table.columns
+    at = {c: i for i, c in enumerate(cols)}
+    labels = {c: label_column(cols, c) for c in cols}
+    hidden = {lab for c, lab in labels.items() if lab is not None}
+    src_col = next((c for c in SOURCE_COLUMNS if c in at), None)
+    loc_col = next((c for c in LOCATOR_COLUMNS if c in at), None) if src_col else None
+    cited_col = next((c for c in CITED_COLUMNS if c in at), None) if src_col else None
+    cited_loc_col = next((c for c in CITED_LOCATOR_COLUMNS if c in at), None) if src_col else None
+    shown = [c for c in cols if c not in hidden and not (src_col and c in REFERENCE_COLUMNS)]
+    columns = [Column(c, "status" if c in STATUS_COLUMNS else "value") for c in shown]
+    if src_col:
+        columns.append(Column("sources", "sources"))
+    merged: dict[tuple, list[Cell]] = {}
+    for row in table.rows:
+        cells = []
+        for c in shown:
+            term = row[at[c]]
+            lab = labels[c]
+            if isinstance(term, ox.NamedNode):
+                label_term = row[at[lab]] if lab else None
+                cells.append(Cell(label_term.value if label_term is not None else _text(term), term.value))
+            else:
+                cells.append(Cell(_text(term), None,
+                                  isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC))
+        key = tuple(cell.key() for cell in cells)
+        if key not in merged:
+            merged[key] = cells + ([Cell()] if src_col else [])
+        if src_col:
+            src = row[at[src_col]]
+            if src is not None:
+                ref = Reference(src.value,
+                                row[at[loc_col]].value if loc_col and row[at[loc_col]] is not None else None,
+                                row[at[cited_col]].value if cited_col and row[at[cited_col]] is not None else None,
+                                row[at[cited_loc_col]].value if cited_loc_col and row[at[cited_loc_col]] is not None else None)
+                refs = merged[key][-1].refs
+                if ref not in refs:
+                    refs.append(ref)
+    return Answer(columns, list(merged.values()), len(table.rows))
+
+
+def from_sparql_json(data: dict) -> Table:
+    """A SPARQL JSON answer (as the query pool writes it) as a Table of pyoxigraph terms."""
+    columns = list(data["head"].get("vars", []))
+
+    def term(t: dict | None):
+        if t is None:
+            return None
+        if t["type"] == "uri":
+            return ox.NamedNode(t["value"])
+        if t["type"] == "bnode":
+            return ox.BlankNode(t["value"])
+        if "xml:lang" in t:
+            return ox.Literal(t["value"], language=t["xml:lang"])
+        if "datatype" in t:
+            return ox.Literal(t["value"], datatype=ox.NamedNode(t["datatype"]))
+        return ox.Literal(t["value"])
+
+    return Table(columns, [[term(b.get(c)) for c in columns] for b in data["results"]["bindings"]])
