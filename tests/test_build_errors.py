@@ -180,3 +180,26 @@ fig:honest a crm:Figure ; crm:subject country:TJ ; crm:quantityKind qk:mine-prod
 """)
     ontology = [f for f in read_curated(project.root, ("ontology",)) if not f.name.endswith("shapes.ttl")]
     assert check_curation(ontology, read_curated(project.root, ("graph",))) == []
+
+
+# -- odd entries in graph/: clear errors, never a traceback ---------------------------------------
+
+def test_a_folder_named_like_a_turtle_file_is_a_clear_parse_error(tmp_path):
+    from crmgraph.knowledge.curated import read_curated
+
+    (tmp_path / "graph" / "x.ttl").mkdir(parents=True)
+    with pytest.raises(ParseError) as err:
+        read_curated(tmp_path, ("graph",))
+    problem = err.value.problems[0]
+    assert problem.file == "graph/x.ttl" and "is a folder" in problem.message and "rename" in problem.hint
+
+
+def test_a_dangling_link_is_a_clear_parse_error(tmp_path):
+    from crmgraph.knowledge.curated import read_curated
+
+    (tmp_path / "graph").mkdir()
+    (tmp_path / "graph" / "gone.ttl").symlink_to(tmp_path / "nowhere.ttl")
+    with pytest.raises(ParseError) as err:
+        read_curated(tmp_path, ("graph",))
+    problem = err.value.problems[0]
+    assert problem.file == "graph/gone.ttl" and "does not exist" in problem.message
