@@ -16,6 +16,7 @@ from typing import Awaitable, Callable
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -212,6 +213,31 @@ def error_response(request: Request, error: CrmgraphError) -> Response:
     return PlainTextResponse(text, status_code=status)
 
 
+_HTTP_ERRORS = {404: ("not-found", "no such page", "see / for the portal's sections and /sparql for the endpoint"),
+                405: ("method-not-allowed", "this method is not allowed here", "")}
+
+
+def http_error_response(request: Request, exc: StarletteHTTPException) -> Response:
+    """Routing errors (404, 405 …) in the same negotiated shapes as library errors — JSON only for
+    clients that read JSON, plain text for the others — keeping the headers they carry (Allow)."""
+    code, default_message, hint = _HTTP_ERRORS.get(exc.status_code, ("http-error", "", ""))
+    message = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed") \
+        else default_message or str(exc.detail)
+    if exc.status_code == 405 and exc.headers and "Allow" in exc.headers:
+        hint = f"this address accepts {exc.headers['Allow']}"
+    headers = dict(exc.headers or {})
+    if "json" in request.headers.get("accept", ""):
+        return JSONResponse({"error": code, "message": message, **({"hint": hint} if hint else {})},
+                            status_code=exc.status_code, headers=headers)
+    text = f"error: {message}\n" + (f"hint: {hint}\n" if hint else "")
+    return PlainTextResponse(text, status_code=exc.status_code, headers=headers)
+
+
+def _with_head(methods: tuple[str, ...]) -> tuple[str, ...]:
+    """HEAD wherever GET works (RFC 9110 §9.3.2): the same status and headers; the server sends no body."""
+    return methods + ("HEAD",) if "GET" in methods and "HEAD" not in methods else methods
+
+
 def _store_path(store: Path | str | OxigraphStore | None, settings: Settings) -> Path:
     if isinstance(store, OxigraphStore):
         if store.path is None:
@@ -256,9 +282,10 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
                   lifespan=lifespan)
     app.state.settings, app.state.limits, app.state.store_path = settings, limits, store_path
     for route in ROUTES:
-        app.add_api_route(route.path, route.endpoint, methods=list(route.methods), name=route.name,
+        app.add_api_route(route.path, route.endpoint, methods=list(_with_head(route.methods)), name=route.name,
                           description=route.description, include_in_schema=False)
     app.add_exception_handler(CrmgraphError, error_response)
+    app.add_exception_handler(StarletteHTTPException, http_error_response)
     app.add_middleware(Footer)
     app.add_middleware(SecurityHeaders)
     return app
