@@ -304,9 +304,11 @@ def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
     for key, title, n in st.facts_per_source:
         t.add_row(key, str(n), title[:80])
     out.print(t)
+    from .namespaces import compact as _compact
+
     t = RichTable("class", "entity", "label", "lacks", title=f"Entities without identifiers ({len(st.missing_identifiers)})")
     for cls, iri, label, needs in st.missing_identifiers:
-        t.add_row(cls, compact(iri), label, ", ".join(needs))
+        t.add_row(cls, _compact(iri), label, ", ".join(needs))
     out.print(t)
     total = sum(st.locators.values())
     out.print(f"References with a real locator: {total - st.locators.get('not given', 0)} of {total} "
