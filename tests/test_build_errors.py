@@ -203,3 +203,21 @@ def test_a_dangling_link_is_a_clear_parse_error(tmp_path):
         read_curated(tmp_path, ("graph",))
     problem = err.value.problems[0]
     assert problem.file == "graph/gone.ttl" and "does not exist" in problem.message
+
+
+def test_a_malformed_shape_is_a_clear_shape_error_not_a_traceback():
+    import pyoxigraph as ox
+
+    from crmgraph.knowledge.validation import validate_shapes
+
+    sh, n, prop = "http://www.w3.org/ns/shacl#", ox.NamedNode, ox.BlankNode("p")
+    rdf_type = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    shapes = [ox.Triple(n("urn:shape"), rdf_type, n(sh + "NodeShape")),
+              ox.Triple(n("urn:shape"), n(sh + "targetClass"), n("urn:C")),
+              ox.Triple(n("urn:shape"), n(sh + "property"), prop),
+              ox.Triple(prop, n(sh + "path"), n("urn:p")),
+              ox.Triple(prop, n(sh + "minCount"), ox.Literal("one"))]
+    with pytest.raises(ShapeViolationError) as err:
+        validate_shapes([ox.Triple(n("urn:x"), rdf_type, n("urn:C"))], [], shapes, [])
+    problem = err.value.problems[0]
+    assert problem.file == "ontology/shapes.ttl" and "sh:minCount" in problem.message and "integer" in problem.hint

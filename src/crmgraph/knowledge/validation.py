@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import rdflib
 
 from .curated import CRM_ASSERTED_IN, RDF_SUBJECT, WAS_DERIVED_FROM, CuratedFile
-from ..errors import Problem
+from ..errors import Problem, ShapeViolationError
 from ..namespaces import SH, compact
 
 
@@ -65,9 +65,17 @@ def validate_shapes(data: list[ox.Triple], ontology: list[ox.Triple], shapes: li
     """Run pyshacl; return (violations, warnings) as located problems."""
     import pyshacl
 
-    conforms, report, _ = pyshacl.validate(
-        to_rdflib(data), shacl_graph=to_rdflib(shapes), ont_graph=to_rdflib(ontology),
-        inference="none", advanced=True, allow_warnings=True, abort_on_first=False)
+    from pyshacl.errors import ShapeLoadError, ConstraintLoadError, ReportableRuntimeError
+
+    try:
+        conforms, report, _ = pyshacl.validate(
+            to_rdflib(data), shacl_graph=to_rdflib(shapes), ont_graph=to_rdflib(ontology),
+            inference="none", advanced=True, allow_warnings=True, abort_on_first=False)
+    except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:
+        # a malformed shape (sh:minCount "one" …) is the shapes' fault, not a crash: say which and why
+        raise ShapeViolationError([Problem(f"a shape cannot be used: {getattr(exc, 'message', exc)}",
+                                           file="ontology/shapes.ttl",
+                                           hint="fix the shape (e.g. sh:minCount takes an integer: sh:minCount 1)")]) from None
     del conforms  # with allow_warnings, a report of warnings only still "conforms": read it anyway
     sh = rdflib.Namespace(SH)
     locator = Locator(files)
