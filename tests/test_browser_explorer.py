@@ -159,13 +159,18 @@ def test_the_explorer_draws_every_entity_with_a_legend_of_classes(watched, base_
     assert page.locator("#network canvas").count() == 1
     entities = len(net.nodes)
     assert len(data["nodes"]) == entities and len(data["view"]) == entities
+    page.locator("#show-isolated").check()  # the unlinked entities too (hidden at first: see below)
     assert visible_nodes(page) == set(data["view"])
     assert page.evaluate("() => window.crmgraphExplorer.readyMs") > 0
-    # every node on screen is placed where the server put it: nothing waits for physics
+    # every node on screen is placed where the server put it, scaled by one factor to the screen:
+    # nothing waits for physics
     positions = page.evaluate("() => window.crmgraphExplorer.network.getPositions()")
     assert len(positions) == entities
-    assert all(abs(positions[str(n["id"])]["x"] - n["x"]) < 1 and abs(positions[str(n["id"])]["y"] - n["y"]) < 1
-               for n in data["nodes"])   # (vis-network reports whole pixels)
+    far = max(data["nodes"], key=lambda n: abs(n["x"]))
+    factor = positions[str(far["id"])]["x"] / far["x"]
+    assert factor > 0
+    assert all(abs(positions[str(n["id"])]["x"] - n["x"] * factor) < 1.5 and
+               abs(positions[str(n["id"])]["y"] - n["y"] * factor) < 1.5 for n in data["nodes"])
     legend = page.locator("#legend .legend-item").all_inner_texts()
     assert [item.strip() for item in legend] == [f"{s['label']} ({s['count']})" for s in data["styles"]]
     assert "Central Asian country (5)" in [item.strip() for item in legend]
@@ -173,6 +178,47 @@ def test_the_explorer_draws_every_entity_with_a_legend_of_classes(watched, base_
     links = len(visible_edges(page))
     assert links > entities
     assert page.locator("#counts").inner_text() == f"{entities} of {entities} entities, {links} links on screen"
+
+
+def _unlinked(data: dict) -> set[int]:
+    """Entities of the view with no link to another entity of the view."""
+    view = set(data["view"])
+    linked = {end for e in data["edges"] if e["from"] != e["to"] and e["from"] in view and e["to"] in view
+              for end in (e["from"], e["to"])}
+    return view - linked
+
+
+def test_the_explorer_opens_on_the_connected_graph_fitted_with_the_unlinked_hidden(watched, base_url):
+    """Issue 11.6: no ring of unlinked entities around a small hairball: they are hidden, counted, and
+    one tick shows them; the largest linked group fills the screen; only the best-linked are named."""
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore")
+    unlinked = _unlinked(data)
+    assert len(unlinked) > 10
+    assert visible_nodes(page) == set(data["view"]) - unlinked
+    toggle = page.locator("#isolated-toggle")
+    assert toggle.inner_text().strip() == f"show {len(unlinked)} unlinked entities (hidden)"
+    assert "/explore" in page.url and "isolated=" not in page.url
+    # fitted: the largest linked group spans most of the canvas, at about the opening zoom of 1
+    box = page.evaluate("""() => { const x = window.crmgraphExplorer, n = x.network;
+        const pos = n.getPositions(x.mainComponent), ids = Object.keys(pos);
+        const dom = ids.map(id => n.canvasToDOM(pos[id]));
+        const c = document.getElementById('network');
+        return {w: Math.max(...dom.map(p => p.x)) - Math.min(...dom.map(p => p.x)),
+                h: Math.max(...dom.map(p => p.y)) - Math.min(...dom.map(p => p.y)),
+                cw: c.clientWidth, ch: c.clientHeight, scale: n.getScale()}; }""")
+    assert box["w"] > 0.6 * box["cw"] or box["h"] > 0.6 * box["ch"], box
+    assert 0.5 < box["scale"] < 2, box
+    # labels decluttered by zoom: 30 names at first, the best-linked; more as one zooms in
+    named = page.evaluate("() => window.crmgraphExplorer.labelled()")
+    assert named == 30
+    page.evaluate("() => { const n = window.crmgraphExplorer.network; n.moveTo({scale: n.getScale() * 2}); "
+                  "n.emit('zoom', {scale: n.getScale()}); }")
+    assert page.evaluate("() => window.crmgraphExplorer.labelled()") > 2 * named
+    # the toggle shows them, and the URL keeps it
+    page.locator("#show-isolated").check()
+    assert visible_nodes(page) == set(data["view"])
+    assert "isolated=show" in page.url
 
 
 def test_unticking_a_class_in_the_legend_hides_its_nodes(watched, base_url):
@@ -219,8 +265,8 @@ def test_a_source_filter_keeps_only_what_cites_the_source(watched, base_url):
     assert visible_edges(page) == citing_edges
     assert visible_nodes(page) == citing_nodes | ends
     assert len(visible_nodes(page)) < len(data["nodes"])
-    page.locator("#reset").click()
-    assert visible_nodes(page) == set(data["view"])
+    page.locator("#reset").click()  # back to the opening view: the unlinked entities hidden again
+    assert visible_nodes(page) == set(data["view"]) - _unlinked(data)
 
 
 def test_search_finds_an_entity_and_opens_its_panel_with_sources(watched, base_url):
@@ -390,7 +436,7 @@ def test_the_file_of_crmgraph_viz_works_offline(watched, store, tmp_path):
     url = watched.allow_file(path)
     data = open_explorer(page, url)
     assert len(data["nodes"]) == len(written["nodes"])
-    assert visible_nodes(page) == set(written["view"])
+    assert visible_nodes(page) == set(written["view"]) - _unlinked(written)
     page.locator("#search").press_sequentially("kazakh")
     page.locator("#search-results button", has_text="Kazakhstan").first.click()
     assert page.locator("#panel h2").inner_text() == "Kazakhstan"

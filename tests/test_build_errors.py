@@ -117,3 +117,89 @@ def test_a_failed_build_leaves_the_previous_store_untouched(project, tmp_path):
         store.close()
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".store")]
     assert leftovers == []
+
+
+# ---------------------------------------------------------------- curation fidelity (issue 9, item 3)
+
+def _problems(project, name, body):
+    write_graph_file(project, name, body)
+    with pytest.raises(CurationError) as info:
+        compile_graph(project, reason=False)
+    return [p for p in info.value.problems if p.file == f"graph/{name}"]
+
+
+def test_one_triple_with_two_statuses_is_refused_naming_both_files(project):
+    """instruments.ttl states Kazakhstan a party to the EPCA as Verified; a second file may not call it Unverified."""
+    mine = _problems(project, "twice.ttl",
+                     f"country:KZ crm:partyTo inst:eu-kz-epca {{| crm:status crm:Unverified ; prov:wasDerivedFrom {GOOD_REF} |}} .\n")
+    assert len(mine) == 1 and mine[0].line == 17 and mine[0].entity == "country:KZ"
+    assert "2 statuses" in mine[0].message and "graph/instruments.ttl" in mine[0].message and "graph/twice.ttl" in mine[0].message
+
+
+def test_a_duplicate_role_node_is_refused(project):
+    """organisations.ttl already gives Tokayev the role President of Kazakhstan; a second node doubles it."""
+    mine = _problems(project, "role.ttl", f"""
+<https://w3id.org/crmgraph/id/person/kassym-jomart-tokayev> crm:holdsRole [ a crm:Role ; crm:roleTitle "President of Kazakhstan" ; crm:roleIn country:KZ ] {{|
+    crm:status crm:Unverified ; prov:wasDerivedFrom {GOOD_REF} |}} .
+""")
+    assert len(mine) == 1 and mine[0].entity == "person:kassym-jomart-tokayev" and mine[0].line == 18
+    assert "two role nodes" in mine[0].message and "graph/organisations.ttl" in mine[0].message
+
+
+def test_the_first_object_of_a_list_before_an_annotation_has_no_reference(project):
+    """`s p A , B {| … |}` annotates only B: A is a domain triple without a reference."""
+    mine = _problems(project, "comma.ttl",
+                     f"country:TJ crm:produces mat:hafnium , mat:indium {{| crm:status crm:Unverified ; prov:wasDerivedFrom {GOOD_REF} |}} .\n")
+    assert [p.message for p in mine] == ["the triple country:TJ crm:produces mat:hafnium has no reference"]
+    assert mine[0].line == 17 and "give A its own block" in mine[0].hint
+
+
+def test_a_plain_domain_triple_without_annotation_is_refused(project):
+    mine = _problems(project, "bare.ttl", "country:TJ crm:produces mat:scandium .\n")
+    assert len(mine) == 1 and "country:TJ crm:produces mat:scandium has no reference" in mine[0].message
+
+
+def test_a_figure_whose_comment_says_not_stated_may_not_carry_a_year(project):
+    mine = _problems(project, "year.ttl", f"""
+fig:invented a crm:Figure ; crm:subject country:TJ ; crm:quantityKind qk:mine-production ; crm:value 5 ; crm:unit unit:tonne ;
+    crm:refYear "2024"^^xsd:gYear ; crm:scope scope:world ; crm:claimant src:seed-000 ; crm:status crm:Unverified ;
+    rdfs:comment "Year not stated; the seed was written after May 2024."@en ; prov:wasDerivedFrom {GOOD_REF} .
+""")
+    assert len(mine) == 1 and mine[0].entity == "fig:invented" and mine[0].line == 18
+    assert "crm:refYear 2024" in mine[0].message and "crm:yearNotStated true" in mine[0].hint
+
+
+def test_a_figure_that_says_not_stated_and_has_no_year_is_accepted(project):
+    from crmgraph.knowledge.checks import check_curation
+    from crmgraph.knowledge.curated import read_curated
+
+    write_graph_file(project, "honest.ttl", f"""
+fig:honest a crm:Figure ; crm:subject country:TJ ; crm:quantityKind qk:mine-production ; crm:value 5 ; crm:unit unit:tonne ;
+    crm:yearNotStated true ; crm:scope scope:world ; crm:claimant src:seed-000 ; crm:status crm:Unverified ;
+    rdfs:comment "Year not stated."@en ; prov:wasDerivedFrom {GOOD_REF} .
+""")
+    ontology = [f for f in read_curated(project.root, ("ontology",)) if not f.name.endswith("shapes.ttl")]
+    assert check_curation(ontology, read_curated(project.root, ("graph",))) == []
+
+
+# -- odd entries in graph/: clear errors, never a traceback ---------------------------------------
+
+def test_a_folder_named_like_a_turtle_file_is_a_clear_parse_error(tmp_path):
+    from crmgraph.knowledge.curated import read_curated
+
+    (tmp_path / "graph" / "x.ttl").mkdir(parents=True)
+    with pytest.raises(ParseError) as err:
+        read_curated(tmp_path, ("graph",))
+    problem = err.value.problems[0]
+    assert problem.file == "graph/x.ttl" and "is a folder" in problem.message and "rename" in problem.hint
+
+
+def test_a_dangling_link_is_a_clear_parse_error(tmp_path):
+    from crmgraph.knowledge.curated import read_curated
+
+    (tmp_path / "graph").mkdir()
+    (tmp_path / "graph" / "gone.ttl").symlink_to(tmp_path / "nowhere.ttl")
+    with pytest.raises(ParseError) as err:
+        read_curated(tmp_path, ("graph",))
+    problem = err.value.problems[0]
+    assert problem.file == "graph/gone.ttl" and "does not exist" in problem.message

@@ -90,6 +90,71 @@ def test_validate_reports_a_valid_knowledge_base():
     assert "valid" in result.stdout
 
 
+def test_version_option_and_command_print_the_version():
+    from crmgraph import __version__
+
+    for args in (["--version"], ["version"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and __version__ in result.stdout
+
+
+@pytest.mark.parametrize("args", [["queries", "--format", "csv"], ["conflicts", "--format", "xml"],
+                                  ["query", "crm-list-entries", "--format", "yaml"]])
+def test_an_unknown_format_is_an_error_naming_the_choices(args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "unknown format" in result.stderr and "choose one of" in result.stderr
+
+
+def test_queries_lists_full_names_in_a_narrow_terminal_and_as_json():
+    from crmgraph.query.named import load_named_queries
+    from crmgraph.settings import Settings
+
+    names = set(load_named_queries(Settings.discover().queries_dir))
+    result = runner.invoke(app, ["queries"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    for name in names:  # never cut to "crm-countries-wi…": the name is what one types
+        assert name in result.stdout, name
+    data = json.loads(runner.invoke(app, ["queries", "--format", "json"]).stdout)
+    assert {q["name"] for q in data["queries"]} == names
+    assert all(q["theme"] and q["summary"] for q in data["queries"])
+
+
+def test_to_dataframe_without_pandas_names_the_notebook_extra(monkeypatch):
+    import sys
+
+    from crmgraph.errors import MissingExtra
+    from crmgraph.query.results import Table
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if pandas were not installed
+    with pytest.raises(MissingExtra) as caught:
+        Table(["a"], [[None]]).to_dataframe()
+    assert isinstance(caught.value, ImportError)
+    assert "pandas" in caught.value.message and "crmgraph[notebook]" in caught.value.hint
+
+
+def test_validate_shows_its_steps_as_it_goes(monkeypatch):
+    """Progress: each step of the checks is reported to the status line as it starts (on stderr)."""
+    from crmgraph import cli
+
+    steps = []
+
+    class Status:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, text):
+            steps.append(text)
+
+    monkeypatch.setattr(cli.err, "status", lambda *a, **k: Status())
+    result = runner.invoke(app, ["validate", "--no-reason"])
+    assert result.exit_code == 0, result.output
+    assert [s.split()[0] for s in steps[:3]] == ["parsing", "checking", "validating"]
+
+
 def test_query_parameters_are_resolved_or_refused_before_running(built_store):
     bad = runner.invoke(app, ["query", "crm-supply-by-country", "--param", "country=Kazakstan", "--store", str(built_store)])
     assert bad.exit_code == 1

@@ -55,6 +55,32 @@ def test_home_links_every_section(home):
     assert "critical raw materials" in home and "Central Asia" in home
 
 
+def test_home_opens_on_what_the_graph_is_a_search_box_and_six_questions(home):
+    """The first screen answers "what is this, and what can I ask it": two sentences, a search box,
+    six question cards each linking to its answer; the counts come after, the class table folded."""
+    from crmgraph.web.home import QUESTIONS
+
+    lead = re.search(r'<p class="lead">(.*?)</p>', home, flags=re.S).group(1)
+    assert len(re.findall(r"[.;?!](\s|$)", re.sub(r"<[^>]+>", "", lead).replace(";", ","))) == 2
+    search = home.index('action="/search"')
+    cards = re.findall(r'<li><a class="q" href="([^"]+)">([^<]+)</a><span class="what">', home)
+    assert len(cards) == len(QUESTIONS) == 6
+    assert cards[0] == ("/queries/crm-supply-by-country?country=KZ",
+                        "Which critical raw materials can the EU source from Kazakhstan — and on whose word?")
+    assert search < home.index('class="questions"') < home.index('id="statuses"') < home.index('id="classes"')
+    assert re.search(r'<details class="more"><summary>Entities by class', home), "the class table is folded"
+
+
+def test_every_question_card_opens_an_answer_with_rows(client, home):
+    for link, question in re.findall(r'<li><a class="q" href="([^"]+)">([^<]+)</a>', home):
+        r = client.get(html.unescape(link))
+        assert r.status_code == 200, (question, link)
+        if link.startswith("/queries/"):  # an answer, not an empty table
+            rows = int(client.get(html.unescape(link).replace("?", ".json?", 1) if "?" in link else link + ".json")
+                       .headers["X-Crmgraph-Rows"])
+            assert rows > 0, (question, link)
+
+
 def test_every_local_link_on_the_home_page_answers(client, home):
     hrefs = {html.unescape(h) for h in re.findall(r'href="(/[^"]*)"', home)}
     links = {h.split("#", 1)[0] for h in hrefs}
@@ -112,7 +138,7 @@ def test_counts_agree_with_the_store(home, store):
     assert shown_status[CRM + "Verified"][CRM + "ListEntry"] == 142  # every list entry is verified
     total = sum(sum(c.values()) for c in statuses.values())
     quads = sum(1 for _ in store.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"))
-    assert (f"<p>{entities:,} entities, {total:,} statements and {sources:,} sources, in {quads:,} triples"
+    assert (f'<p class="counts-line">{entities:,} entities, {total:,} statements from {sources:,} sources, in {quads:,} triples'
             in home)
     assert f"<p>{sources:,} source documents; the 10 most cited" in home
     assert len(re.findall(r'<tr><td><a href="/id/source/', home)) == 10
@@ -189,6 +215,6 @@ def test_labels_and_titles_are_escaped(crafted_home):
     assert 'data-class="https://w3id.org/crmgraph/ontology#Evil&#x27;&amp;Class"' in page
     assert 'href="/ontology#Evil&#x27;&amp;Class"' in page
     # counts of the crafted store: one entity, one figure, one source; no example page exists there
-    assert "<p>1 entity, 1 statement and 1 source, in " in page
-    assert "Example entity pages" not in page
+    assert '<p class="counts-line">1 entity, 1 statement from 1 source, in ' in page
+    assert "Factsheets:" not in page
     assert 'href="/queries/statements-by-status?status=crm%3AWeird"' in page

@@ -53,6 +53,39 @@ def test_list_page_shows_every_named_query(client, named):
     assert entries["parameters"][0]["name"] == "list" and entries["parameters"][0]["default"] == "eu-crm-2023"
 
 
+def test_list_page_groups_queries_by_theme_with_plain_summaries(client, named):
+    """/queries: one section per theme, in the order of named.THEMES, each query under its header's theme,
+    with its one-line summary; no vocabulary jargon (crm:, skos:) in the summaries a reader sees first."""
+    from crmgraph.query.named import THEMES
+
+    page = client.get("/queries").text
+    sections = re.findall(r'<section class="theme" id="([^"]+)"><h2>([^<]+)</h2>(.*?)</section>', page, flags=re.S)
+    titles = [html.unescape(t) for _, t, _ in sections]
+    assert titles == [t for t in THEMES if any(q.theme == t for q in named.values())]
+    assert len(titles) >= 5, "the queries are spread over several themes"
+    for _, theme, body in sections:
+        listed = set(re.findall(r'data-query="([^"]+)"', body))
+        assert listed == {q.name for q in named.values() if q.theme == html.unescape(theme)}
+    for q in named.values():
+        assert q.theme != "Other", f"{q.name}.rq has no # theme: line"
+        assert q.summary and not re.search(r"\b(crm|skos|rdf|owl|qk):", q.summary), q.name
+    kz = named["crm-supply-by-country"]
+    assert kz.theme == "Sourcing from Central Asia" and html.escape(kz.summary) in page
+    data = client.get("/queries.json").json()
+    assert data["themes"] == titles
+    assert next(q for q in data["queries"] if q["name"] == kz.name)["summary"] == kz.summary
+
+
+def test_an_unknown_theme_is_refused_at_load_time(tmp_path):
+    from crmgraph.errors import QueryError
+    from crmgraph.query.named import parse_named_query
+
+    rq = tmp_path / "q.rq"
+    rq.write_text("# title: T\n# theme: Gossip\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(QueryError, match="unknown theme 'Gossip'"):
+        parse_named_query(rq)
+
+
 def test_query_page_with_parameter(client, named):
     r = client.get("/queries/crm-list-entries", params=STRATEGIC)
     assert r.status_code == 200

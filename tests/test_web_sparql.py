@@ -187,11 +187,93 @@ def test_an_answer_no_accepted_format_fits_is_406(http, endpoint):
     assert "triples (CONSTRUCT/DESCRIBE)" in response.text and "text/turtle" in response.text
 
 
-def test_default_graph_uri_and_named_graph_uri_are_accepted_and_ignored(http, endpoint):
-    params = {"query": SELECT, "default-graph-uri": "https://w3id.org/crmgraph/graph/shapes",
-              "named-graph-uri": "https://example.org/nowhere"}
-    response = http.get(endpoint, params=params, headers={"Accept": "text/csv"})
-    assert [line.split(",")[1] for line in response.text.splitlines()[1:]] == CENTRAL_ASIA
+GRAPH = "https://w3id.org/crmgraph/graph/"
+COUNT = "SELECT (COUNT(*) AS ?n) {from} WHERE {{ ?s ?p ?o }}"
+
+
+def count(http, endpoint, query, **params) -> int:
+    response = http.get(endpoint, params={"query": query, **params}, headers={"Accept": "text/csv"})
+    assert response.status_code == 200, response.text
+    return int(response.text.splitlines()[1])
+
+
+def test_without_a_dataset_the_default_graph_is_the_union_of_the_named_graphs(http, endpoint):
+    ontology = count(http, endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}ontology> {{ ?s ?p ?o }} }}")
+    assert 0 < ontology < count(http, endpoint, COUNT.format(**{"from": ""}))
+
+
+def test_from_makes_the_named_graph_the_default_graph(http, endpoint):
+    ontology = count(http, endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}ontology> {{ ?s ?p ?o }} }}")
+    assert count(http, endpoint, COUNT.format(**{"from": f"FROM <{GRAPH}ontology>"})) == ontology
+    shapes_and_ontology = count(http, endpoint, COUNT.format(**{"from": f"FROM <{GRAPH}ontology> FROM <{GRAPH}shapes>"}))
+    assert shapes_and_ontology > ontology
+
+
+def test_from_named_limits_the_graphs_graph_can_see_and_empties_the_default_graph(http, endpoint):
+    query = f"SELECT DISTINCT ?g FROM NAMED <{GRAPH}shapes> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    response = http.get(endpoint, params={"query": query}, headers={"Accept": "text/csv"})
+    assert response.text.splitlines()[1:] == [f"{GRAPH}shapes"]
+    assert count(http, endpoint, COUNT.format(**{"from": f"FROM NAMED <{GRAPH}shapes>"})) == 0
+
+
+def test_default_graph_uri_selects_the_default_graph_and_overrides_from(http, endpoint):
+    ontology = count(http, endpoint, COUNT.format(**{"from": f"FROM <{GRAPH}ontology>"}))
+    assert count(http, endpoint, COUNT.format(**{"from": ""}), **{"default-graph-uri": f"{GRAPH}ontology"}) == ontology
+    # the protocol's dataset takes precedence over the query's FROM (SPARQL 1.1 Protocol 2.1.4)
+    assert count(http, endpoint, COUNT.format(**{"from": f"FROM <{GRAPH}asserted>"}),
+                 **{"default-graph-uri": f"{GRAPH}ontology"}) == ontology
+    # the Central Asian countries are not in the shapes graph
+    response = http.get(endpoint, params={"query": SELECT, "default-graph-uri": f"{GRAPH}shapes"},
+                        headers={"Accept": "text/csv"})
+    assert response.status_code == 200 and response.text.splitlines() == ["c,code"]
+
+
+def test_named_graph_uri_limits_the_named_graphs_and_a_graph_not_in_the_store_is_empty(http, endpoint):
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    response = http.get(endpoint, params={"query": query, "named-graph-uri": [f"{GRAPH}ontology", "https://example.org/nowhere"]},
+                        headers={"Accept": "text/csv"})
+    assert response.text.splitlines()[1:] == [f"{GRAPH}ontology"]
+    assert count(http, endpoint, COUNT.format(**{"from": ""}), **{"named-graph-uri": f"{GRAPH}ontology"}) == 0
+
+
+def test_rdflib_sparqlstore_with_a_graph_identifier_reads_that_graph_only(endpoint):
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = rdflib.Graph(SPARQLStore(endpoint, returnFormat="json"), identifier=rdflib.URIRef(GRAPH + "ontology"))
+    classes = {row[0] for row in graph.query("SELECT DISTINCT ?c WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> }")}
+    assert rdflib.URIRef(CRM + "Country") in classes
+    assert not list(graph.query(f"ASK {{ <{COUNTRY}KZ> ?p ?o }}"))[0]
+
+
+def test_a_graph_uri_that_is_not_an_iri_is_400(http, endpoint):
+    response = http.get(endpoint, params={"query": ASK, "default-graph-uri": "not an iri"})
+    assert response.status_code == 400 and "not an absolute IRI" in response.text
+
+
+def test_relative_iris_are_resolved_against_the_endpoint(http, endpoint):
+    response = get(http, endpoint, "CONSTRUCT { <s> <p> 1 } WHERE {}", accept="application/n-triples")
+    assert response.status_code == 200, response.text
+    base = endpoint.rsplit("/", 1)[0] + "/"
+    assert response.text.strip() == f'<{base}s> <{base}p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+
+
+def test_an_unknown_format_parameter_is_400_and_lists_the_known_ones(http, endpoint):
+    response = get(http, endpoint, SELECT, format="excel")
+    assert response.status_code == 400 and "unknown format 'excel'" in response.text and "csv" in response.text
+    assert http.get(endpoint, params={"format": "excel"}).status_code == 400  # the service description too
+
+
+def test_a_format_parameter_for_the_wrong_kind_of_answer_is_406_not_a_fallback(http, endpoint):
+    assert get(http, endpoint, CONSTRUCT, format="csv").status_code == 406
+    assert get(http, endpoint, SELECT, format="turtle").status_code == 406
+
+
+def test_a_wildcard_accept_gets_a_type_it_covers(http, endpoint):
+    assert get(http, endpoint, SELECT, accept="text/*").headers["content-type"].startswith("text/csv")
+    assert get(http, endpoint, CONSTRUCT, accept="text/*").headers["content-type"].startswith("text/turtle")
+    assert get(http, endpoint, SELECT, accept="application/*").headers["content-type"] == "application/sparql-results+json"
+    # an alias still names its format when listed
+    assert get(http, endpoint, SELECT, accept="text/xml").headers["content-type"] == "application/sparql-results+xml"
 
 
 def test_a_post_with_a_body_of_another_type_is_415(http, endpoint):
@@ -222,6 +304,44 @@ def test_get_without_a_query_describes_the_service(http, endpoint):
     names = set(graph.objects(None, sd.name))
     assert rdflib.URIRef("https://w3id.org/crmgraph/graph/asserted") in names
     assert "stopped after 2 s" in str(graph.value(service, rdflib.RDFS.comment))
+
+
+def test_the_service_description_declares_the_predeclared_prefixes_with_sh_declare(http, endpoint):
+    from crmgraph.namespaces import PREFIXES
+
+    graph = rdflib.Graph().parse(data=http.get(endpoint).text, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    declared = {str(graph.value(d, sh.prefix)): graph.value(d, sh.namespace)
+                for d in graph.objects(rdflib.URIRef(endpoint), sh.declare)}
+    assert declared.keys() == PREFIXES.keys()
+    assert declared["crm"] == rdflib.Literal(CRM, datatype=rdflib.XSD.anyURI)
+    # and they really are predeclared
+    assert get(http, endpoint, "ASK { ?c crm:iso3166Alpha2 ?code }", accept="application/json").json()["boolean"]
+
+
+# -- HEAD and errors -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, params", [("/sparql", {"query": ASK}), ("/sparql", {}), ("/", {}), ("/ontology", {}),
+                                          ("/queries", {}), ("/risk", {})])
+def test_head_answers_wherever_get_does_with_the_same_headers_and_no_body(http, endpoint, path, params):
+    url = endpoint.rsplit("/", 1)[0] + path
+    got, head = http.get(url, params=params), http.head(url, params=params)
+    assert got.status_code == head.status_code == 200
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.content == b""
+
+
+def test_routing_errors_are_plain_text_unless_the_client_reads_json(http, endpoint):
+    missing = endpoint.rsplit("/", 1)[0] + "/no/such/page"
+    response = http.get(missing, headers={"Accept": "text/plain"})
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/plain")
+    assert response.text.startswith("error: ")
+    response = http.get(missing, headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.json()["error"] == "not-found"
+    response = http.put(endpoint, content=b"ASK {}", headers={"Accept": "text/*"})
+    assert response.status_code == 405 and response.headers["content-type"].startswith("text/plain")
+    assert "GET" in response.headers["allow"] and "POST" in response.text
+
 
 
 def test_the_service_description_comes_in_other_rdf_formats_too(http, endpoint):
@@ -436,3 +556,13 @@ def test_crmgraph_serve_checks_its_arguments_before_starting(store_path, tmp_pat
         taken.listen()
         result = runner.invoke(cli, ["serve", "--store", str(store_path), "--port", str(taken.getsockname()[1])])
     assert result.exit_code == 1 and "cannot listen on 127.0.0.1" in result.stderr and "--port" in result.stderr
+
+
+def test_the_word_from_in_a_string_or_a_name_keeps_the_union_default_graph(http, endpoint):
+    from crmgraph.web.querycheck import names_a_dataset
+
+    assert names_a_dataset("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }")
+    assert names_a_dataset("select * from named <urn:g> { graph ?g { ?s ?p ?o } }")
+    assert not names_a_dataset('SELECT ?fromage WHERE { ?fromage ?p "FROM <urn:g>" } # FROM <urn:g>')
+    query = 'ASK { country:KZ crm:memberOf region:central-asia FILTER("FROM <urn:g>" != "") }'
+    assert get(http, endpoint, query, accept="application/json").json()["boolean"] is True

@@ -28,6 +28,25 @@ UserOption = typer.Option(None, "--user", help="User for the endpoint (or $CRMGR
 PasswordOption = typer.Option(None, "--password", help="Password for the endpoint (or $CRMGRAPH_ENDPOINT_PASSWORD); never logged.")
 
 
+def _check_format(format: str, choices: tuple[str, ...]) -> None:
+    """Refuse a --format the command does not write (exit 2), rather than fall back to another silently."""
+    if format not in choices:
+        err.print(f"error: unknown format {format!r}; choose one of {', '.join(choices)}", highlight=False)
+        raise typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"crmgraph {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """crmgraph — a sourced knowledge graph of the EU's critical raw materials and Central Asia."""
+
+
 def _run(fn):
     try:
         return fn()
@@ -150,7 +169,9 @@ def validate(reason: bool = typer.Option(True, help="Also run the OWL consistenc
     """Check graph/ without writing a store: parse, curation rules, SHACL and (by default) reasoning."""
     from .knowledge.build import compile_graph
 
-    compiled = _run(lambda: compile_graph(Settings.discover(), reason=reason))
+    with err.status("validating") as status:
+        compiled = _run(lambda: compile_graph(Settings.discover(), reason=reason,
+                                              progress=lambda step: status.update(step + " …")))
     for w in compiled.warnings:
         out.print(f"[yellow]warning[/] {w}", highlight=False)
     out.print(f"[green]valid[/]: {len(compiled.asserted)} asserted triples in {len(compiled.files)} files"
@@ -180,9 +201,7 @@ def query(query: str = typer.Argument(..., help="A named query of queries/ (see 
     from .query.named import find_named_query, load_named_queries, parse_named_query, run_named
     from .query.results import FORMATS, serialise, to_rich
 
-    if format not in FORMATS:
-        err.print(f"error: unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-        raise typer.Exit(2)
+    _check_format(format, FORMATS)
     values = _parse_params(param)
 
     def find():
@@ -229,18 +248,29 @@ def query(query: str = typer.Argument(..., help="A named query of queries/ (see 
         sys.stdout.write(text)
 
 
+QUERIES_FORMATS = ("table", "md", "json")
+
+
 @app.command()
-def queries(format: str = typer.Option("table", "--format", "-f", help="table, or md for a Markdown catalogue")) -> None:
-    """List the named queries of queries/ with their parameters."""
+def queries(format: str = typer.Option("table", "--format", "-f", help="table, md (the Markdown catalogue) or json")) -> None:
+    """List the named queries of queries/ with their parameters (names in full: they are what you type)."""
+    import json
+
     from rich.table import Table as RichTable
 
-    from .query.named import catalogue_markdown, load_named_queries
+    from .query.named import catalogue_markdown, load_named_queries, query_json
 
+    _check_format(format, QUERIES_FORMATS)
     found = _run(lambda: load_named_queries(Settings.discover().queries_dir))
     if format == "md":
         sys.stdout.write(catalogue_markdown(found))
         return
+    if format == "json":
+        sys.stdout.write(json.dumps({"queries": [query_json(q) for q in found.values()]}, ensure_ascii=False, indent=1) + "\n")
+        return
     t = RichTable("name", "title", "parameters", title=f"{len(found)} named queries")
+    t.columns[0].no_wrap = True  # a name is typed as a whole: never cut or wrapped
+    t.columns[0].min_width = max(len(n) for n in found) if found else None
     for q in found.values():
         t.add_row(q.name, q.title, ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in q.parameters))
     out.print(t)
@@ -249,7 +279,8 @@ def queries(format: str = typer.Option("table", "--format", "-f", help="table, o
 @app.command()
 def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
           user: Optional[str] = UserOption, password: Optional[str] = PasswordOption) -> None:
-    """Triples per graph, instances per class, statements per status and facts per source."""
+    """Triples per graph, instances per class, statements per status, facts per source, entities without
+    identifiers and the share of references with a real locator."""
     from rich.table import Table as RichTable
 
     from .analysis.stats import compute_stats
@@ -273,6 +304,17 @@ def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
     for key, title, n in st.facts_per_source:
         t.add_row(key, str(n), title[:80])
     out.print(t)
+    from .namespaces import compact as _compact
+
+    t = RichTable("class", "entity", "label", "lacks", title=f"Entities without identifiers ({len(st.missing_identifiers)})")
+    for cls, iri, label, needs in st.missing_identifiers:
+        t.add_row(cls, _compact(iri), label, ", ".join(needs))
+    out.print(t)
+    total = sum(st.locators.values())
+    out.print(f"References with a real locator: {total - st.locators.get('not given', 0)} of {total} "
+              f"({st.locator_share:.1%}; a place in the source {st.locators.get('place', 0)}, "
+              f"whole short document {st.locators.get('whole document', 0)}, not given {st.locators.get('not given', 0)})",
+              highlight=False)
 
 
 @app.command()

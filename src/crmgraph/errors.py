@@ -14,7 +14,8 @@
     │   ├── QueryTimeout          the query ran past the time limit and was stopped
     │   ├── ResultTooLarge        the answer has more rows than the cap
     │   └── NotAcceptable         no result format the client accepts fits the answer
-    └── ProtocolError             an HTTP request that does not follow the SPARQL 1.1 Protocol
+    ├── ProtocolError             an HTTP request that does not follow the SPARQL 1.1 Protocol
+    └── MissingExtra              an optional dependency is not installed (also an ImportError)
 
 The CLI renders each one with `render_for_cli`, the web layer with `render_for_http` (status + JSON body).
 """
@@ -137,6 +138,17 @@ class ProtocolError(CrmgraphError):
     def __init__(self, message: str, hint: str = "", status: int = 400) -> None:
         super().__init__(message, hint)
         self.status = status
+
+
+class MissingExtra(CrmgraphError, ImportError):
+    """A feature needs an optional dependency that is not installed; names the extra that brings it.
+    Also an ImportError, so code that tolerates a missing module keeps working."""
+
+    def __init__(self, module: str, extra: str, feature: str) -> None:
+        super().__init__(f"{feature} needs {module}, which is not installed",
+                         hint=f"install the `{extra}` extra: pip install 'crmgraph[{extra}]' "
+                              f"(in a checkout: pip install -e '.[{extra}]')")
+        self.name, self.extra = module, extra
 
 
 #: (error class, HTTP status, short machine-readable kind), most specific first.

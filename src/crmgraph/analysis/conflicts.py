@@ -107,7 +107,7 @@ SELECT DISTINCT ?x ?t WHERE { ?c a crm:Claim ; crm:property rdf:type ; crm:subje
 SOURCES = """
 SELECT ?src ?key ?title ?date ?publisher WHERE { ?src a crm:SourceDocument . OPTIONAL { ?src crm:sourceKey ?key }
   OPTIONAL { ?src dcterms:publisher ?publisher }
-  OPTIONAL { ?src dcterms:title ?title } OPTIONAL { ?src dcterms:date ?date } }
+  OPTIONAL { ?src dcterms:title ?title } OPTIONAL { ?src dcterms:issued ?date } }
 """
 
 

@@ -3,8 +3,18 @@
 These catch what SHACL cannot express well and what curators get wrong most often: a misspelt
 ontology term, an entity used but defined nowhere, an entity defined twice with different labels,
 and a contradicted claim written as a plain triple. Every problem names the file and line.
+
+Fidelity rules (issue 9), each a mistake found in the data once:
+- one triple with two statuses (stated in two files, Verified in one and Unverified in the other): a
+  reader cannot tell which holds;
+- duplicate role nodes (the same person, title and organisation twice): counts and pages double;
+- a domain triple without a reference: typically `s p A , B {| … |}`, whose annotation covers only B;
+- a figure whose comment says the year is "not stated" while it carries one: an invented year, which
+  creates false conflicts and hides real ones.
 """
 from __future__ import annotations
+
+import re
 
 from collections import defaultdict
 
@@ -17,6 +27,7 @@ from ..namespaces import ASSERTION, CRM, ID, SKOS, compact
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 CRM_STATUS = ox.NamedNode(CRM + "status")
 CONTRADICTED = ox.NamedNode(CRM + "Contradicted")
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 
 
 def _iris(triple: ox.Triple):
@@ -63,6 +74,131 @@ def check_curation(ontology: list[CuratedFile], data: list[CuratedFile]) -> list
 
     problems += _contradicted_direct_triples(data)
     problems += _duplicate_figures(data)
+    problems += _triples_with_two_statuses(data)
+    problems += _duplicate_roles(data)
+    problems += _unreferenced_triples(data)
+    problems += _invented_years(data)
+    return problems
+
+
+def _node_name(node) -> str:
+    return compact(node.value) if isinstance(node, ox.NamedNode) else str(node)
+
+
+def _assertions(data: list[CuratedFile]):
+    """Each annotated triple: (s, p, o) -> [(file, assertion node, status)]."""
+    found: dict[tuple, list] = defaultdict(list)
+    for f in data:
+        parts: dict[object, dict[str, object]] = defaultdict(dict)
+        for t in f.triples:
+            if t.predicate in (RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT, CRM_STATUS):
+                parts[t.subject][t.predicate.value] = t.object
+        for node, p in parts.items():
+            if RDF_SUBJECT.value in p:
+                key = (p[RDF_SUBJECT.value], p[RDF_PREDICATE.value], p[RDF_OBJECT.value])
+                found[key].append((f, node, p.get(CRM_STATUS.value)))
+    return found
+
+
+def _triples_with_two_statuses(data: list[CuratedFile]) -> list[Problem]:
+    problems = []
+    for (s, p, o), where in _assertions(data).items():
+        statuses = {st for _, _, st in where if st is not None}
+        if len(statuses) > 1:
+            said = "; ".join(f"{_node_name(st)} in {g.name}:{g.line_of(getattr(s, 'value', ''))}" for g, _, st in where)
+            first = where[0][2]
+            files = {g.name: g for g, _, st in where[1:] if st != first}  # each file that disagrees with the first
+            for f in files.values():
+                problems.append(Problem(
+                    f"the triple {_node_name(s)} {_node_name(p)} {_node_name(o)} has {len(statuses)} statuses: {said}",
+                    file=f.name, line=f.line_of(getattr(s, "value", "")), entity=_node_name(s),
+                    hint="state a triple once, in the file that owns it, with one crm:status and all its references"))
+    return problems
+
+
+ROLE_TITLE = CRM + "roleTitle"
+ROLE_IN = CRM + "roleIn"
+HOLDS_ROLE = CRM + "holdsRole"
+
+
+def _duplicate_roles(data: list[CuratedFile]) -> list[Problem]:
+    """The same person holding the same title in the same organisation through two role nodes."""
+    role_props: dict[object, dict[str, str]] = defaultdict(dict)
+    holders: list[tuple[CuratedFile, object, object]] = []
+    for f in data:
+        for t in f.triples:
+            if t.predicate.value in (ROLE_TITLE, ROLE_IN):
+                role_props[t.subject][t.predicate.value] = t.object.value  # "x" and "x"@en are one title
+            if t.predicate.value == HOLDS_ROLE:
+                holders.append((f, t.subject, t.object))
+    seen: dict[tuple, tuple[CuratedFile, object]] = {}
+    problems = []
+    for f, person, role in holders:
+        props = role_props.get(role, {})
+        key = (person, props.get(ROLE_TITLE), props.get(ROLE_IN))
+        if key[1] is None:
+            continue
+        first = seen.setdefault(key, (f, role))
+        if first[1] != role:
+            problems.append(Problem(
+                f"holds the role {props.get(ROLE_TITLE)} in {compact(props.get(ROLE_IN, '').strip('<>')) or '?'} through two role nodes "
+                f"(also in {first[0].name}:{first[0].line_of(getattr(person, 'value', ''))})",
+                file=f.name, line=f.line_of(getattr(person, "value", "")), entity=_node_name(person),
+                hint="describe each role once (one crm:holdsRole with one crm:Role node) and give it all its references"))
+    return problems
+
+
+# Predicates that describe statements, references, sources and vocabulary rather than the domain:
+# those nodes carry their own references (or are the references).
+_NOT_DOMAIN = {CRM + p for p in (
+    "status", "assertedIn", "source", "locator", "citedIn", "citedInLocator", "sourceKey", "sourceKind", "authorName",
+    "reliability", "symbol", "multiplier", "roleTitle", "roleIn", "asOf")}
+_STATEMENT_TYPES = {CRM + c for c in ("Figure", "Claim", "ListEntry", "Assertion", "Reference", "SourceDocument",
+                                       "QuantityKind", "Unit", "Scope", "Role")}
+
+
+def _unreferenced_triples(data: list[CuratedFile]) -> list[Problem]:
+    """A domain triple (crm: predicate between entities) that no annotation block covers."""
+    statement_nodes = {t.subject for f in data for t in f.triples
+                       if t.predicate == RDF_TYPE and t.object.value in _STATEMENT_TYPES}
+    covered = set(_assertions(data))
+    problems = []
+    for f in data:
+        for t in f.triples:
+            p = t.predicate.value
+            if (not p.startswith(CRM) or p in _NOT_DOMAIN or isinstance(t.subject, ox.BlankNode)
+                    or t.subject in statement_nodes or (t.subject, t.predicate, t.object) in covered):
+                continue
+            problems.append(Problem(
+                f"the triple {_node_name(t.subject)} {compact(p)} {_node_name(t.object)} has no reference",
+                file=f.name, line=f.line_of(t.subject.value), entity=_node_name(t.subject),
+                hint="annotate it: s p o {| crm:status … ; prov:wasDerivedFrom [ crm:source src:… ; crm:locator \"…\" ] |} — "
+                     "after `s p A , B {| … |}` only B is annotated: give A its own block"))
+    return problems
+
+
+_NOT_STATED = re.compile(r"not stated|gives no (data )?year|no (data )?year (is )?(stated|given)|(data )?year is not given", re.IGNORECASE)
+_YEAR_PROPS = {CRM + p for p in ("refYear", "periodStart", "periodEnd")}
+
+
+def _invented_years(data: list[CuratedFile]) -> list[Problem]:
+    """A figure that says its source gives no year, yet carries one."""
+    figures = {t.subject for f in data for t in f.triples if t.predicate == RDF_TYPE and t.object.value == CRM + "Figure"}
+    problems = []
+    for f in data:
+        years = defaultdict(list)
+        comments = {}
+        for t in f.triples:
+            if t.subject in figures and t.predicate.value in _YEAR_PROPS:
+                years[t.subject].append(f"{compact(t.predicate.value)} {t.object.value}")
+            if t.subject in figures and t.predicate.value == RDFS_COMMENT and _NOT_STATED.search(t.object.value):
+                comments[t.subject] = _NOT_STATED.search(t.object.value).group(0)
+        for node in comments.keys() & years.keys():
+            problems.append(Problem(
+                f"the comment says the year is {comments[node]!r}, but the figure carries {', '.join(years[node])}",
+                file=f.name, line=f.line_of(node.value), entity=_node_name(node),
+                hint="a figure's year is the year its data refers to in the source's own words; if none is given, "
+                     "write crm:yearNotStated true instead of a year (a source's publication date goes on the source as dcterms:issued)"))
     return problems
 
 

@@ -101,6 +101,15 @@ def parse_file(path: Path, name: str) -> CuratedFile:
     except UnicodeDecodeError as exc:
         raise ParseError([Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=name,
                                   hint="save the file as UTF-8")]) from exc
+    except IsADirectoryError:
+        raise ParseError([Problem("is a folder, not a Turtle file", file=name,
+                                  hint="rename the folder so its name does not end in .ttl, or move it out")]) from None
+    except FileNotFoundError:
+        raise ParseError([Problem("cannot be read: it is a link to a file that does not exist", file=name,
+                                  hint="remove the link, or point it at an existing Turtle file")]) from None
+    except OSError as exc:
+        raise ParseError([Problem(f"cannot be read: {exc.strerror or exc}", file=name,
+                                  hint="check the file's permissions")]) from None
     try:
         quads = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
     except SyntaxError as exc:

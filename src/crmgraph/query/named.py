@@ -3,6 +3,8 @@
 A named query is a SPARQL file whose leading comment block is its documentation:
 
     # title: Who could replace China for antimony?
+    # theme: Supply and alternatives
+    # summary: Which other countries produce a material, for a reader who wants one line
     # description: Countries other than the given one that produce the material …
     #   (continuation lines are indented)
     # param: material material = antimony — the material (slug, prefixed name or IRI)
@@ -108,6 +110,10 @@ class NamedQuery:
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
     example: str = ""
     path: Path | None = None
+    #: The theme `/queries` groups it under (one of THEMES; "Other" when the header has none).
+    theme: str = "Other"
+    #: One plain-language sentence for lists (`/queries`); the description, if the header has none.
+    summary: str = ""
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -130,7 +136,7 @@ def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
             break
         body = line[1:].rstrip()
         m = re.match(r"^\s?(\w+):\s*(.*)$", body)
-        if m and m.group(1) in ("title", "description", "param", "parameters", "example"):
+        if m and m.group(1) in ("title", "theme", "summary", "description", "param", "parameters", "example"):
             key, value = m.group(1), m.group(2).strip()
             current = key
             if key == "param":
@@ -141,20 +147,38 @@ def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
                 params.append(Parameter(pm.group("name"), pm.group("type"), pm.group("default"), (pm.group("doc") or "").strip()))
             elif key != "parameters":
                 fields.setdefault(key, []).append(value)
-        elif current in ("title", "description", "example") and body.strip():
+        elif current in ("title", "summary", "description", "example") and body.strip():
             fields[current].append(body.strip())
     if "title" not in fields and not require_header:
         fields["title"] = [path.stem]
     if "title" not in fields:
         raise QueryError(f"{path.name}: the header has no `# title:` line", hint="start the file with # title:, # description:, # param: lines")
     query = NamedQuery(name=path.stem, title=" ".join(fields["title"]), description=" ".join(fields.get("description", [])),
-                       sparql=text, parameters=tuple(params), example=" ".join(fields.get("example", [])), path=path)
+                       sparql=text, parameters=tuple(params), example=" ".join(fields.get("example", [])), path=path,
+                       theme=" ".join(fields.get("theme", [])) or "Other",
+                       summary=" ".join(fields.get("summary", [])) or " ".join(fields.get("description", [])))
+    if query.theme not in THEMES:
+        raise QueryError(f"{path.name}: unknown theme {query.theme!r}", hint=f"use one of: {', '.join(THEMES)}")
     for p in params:
         if not re.search(r"[?$]" + re.escape(p.name) + r"\b", _strip_comments(text)):
             raise QueryError(f"{path.name}: parameter {p.name!r} is declared but the query never uses ?{p.name}")
         if p.default is not None:
             p.to_term(p.default)  # a bad default is an error at load time, not at run time
     return query
+
+
+#: The themes of the named queries, in the order `/queries` shows them (a header's `# theme:` line).
+THEMES = ("Sourcing from Central Asia", "Supply and dependency", "EU lists of critical raw materials",
+          "Agreements and partnerships", "Sites, projects and companies", "Figures", "Sources and verification",
+          "Other")
+
+
+def query_json(q: NamedQuery) -> dict:
+    """A named query as JSON (`/queries.json`, `crmgraph queries --format json`)."""
+    return {"name": q.name, "title": q.title, "theme": q.theme, "summary": q.summary, "description": q.description,
+            "path": f"/queries/{q.name}",
+            "parameters": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+                           for p in q.parameters]}
 
 
 def load_named_queries(folder: Path) -> dict[str, NamedQuery]:

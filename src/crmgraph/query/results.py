@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from ..errors import MissingExtra
 from ..namespaces import XSD, compact
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
@@ -41,7 +42,11 @@ class Table:
         return [python_value(r[i]) for r in self.rows]
 
     def to_dataframe(self):
-        import pandas as pd
+        """The table as a pandas DataFrame; pandas is the optional `notebook` extra."""
+        try:
+            import pandas as pd
+        except ModuleNotFoundError as exc:
+            raise MissingExtra("pandas", "notebook", "Table.to_dataframe()") from exc
 
         return pd.DataFrame(self.records(), columns=self.columns)
 

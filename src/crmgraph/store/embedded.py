@@ -63,10 +63,21 @@ class OxigraphStore:
         """The pyoxigraph store, for callers that need its full API."""
         return self._store
 
-    def query(self, sparql: str, bindings: dict | None = None):
-        """Run a SPARQL query over the union of all graphs, with crmgraph's prefixes predeclared."""
+    def query(self, sparql: str, bindings: dict | None = None, *, base_iri: str | None = None,
+              dataset: "tuple[list[str], list[str]] | None" = None, union_default_graph: bool = True):
+        """Run a SPARQL query with crmgraph's prefixes predeclared; the default graph is the union of all
+        graphs unless `dataset` (default graph IRIs, named graph IRIs — the SPARQL Protocol's
+        default-graph-uri / named-graph-uri, which take precedence over FROM) is given, or
+        `union_default_graph` is False (a query with FROM / FROM NAMED: its own dataset then holds).
+        `base_iri` resolves relative IRIs such as `<s>`."""
+        options: dict = {"base_iri": base_iri}
+        if dataset is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in dataset[0]]
+            options["named_graphs"] = [ox.NamedNode(g) for g in dataset[1]]
+        elif union_default_graph:
+            options["use_default_graph_as_union"] = True
         try:
-            return self._store.query(_PROLOGUE + sparql, use_default_graph_as_union=True,
+            return self._store.query(_PROLOGUE + sparql, **options,
                                      substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()} or None)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {_shift_lines(str(exc))}",

@@ -213,7 +213,7 @@ def _built(store) -> dict | None:
 
 def _sources(store) -> list[dict]:
     rows = _rows(store, """SELECT ?s ?key ?title ?date WHERE { ?s a crm:SourceDocument .
-        OPTIONAL { ?s crm:sourceKey ?key } OPTIONAL { ?s dcterms:title ?title } OPTIONAL { ?s dcterms:date ?date } }
+        OPTIONAL { ?s crm:sourceKey ?key } OPTIONAL { ?s dcterms:title ?title } OPTIONAL { ?s dcterms:issued ?date } }
         ORDER BY ?s""")
     out: dict[str, dict] = {}
     for s, key, title, date in rows:

@@ -16,6 +16,7 @@ from typing import Awaitable, Callable
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -24,7 +25,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
-from . import conflicts, downloads, editor, entities, explore, health, home, ontology, queries, risk, search, sparql, store as graph_store
+from . import charts, conflicts, downloads, editor, entities, explore, health, home, ontology, queries, risk, search, sparql, store as graph_store
 from .html import CSP, footer
 
 
@@ -40,8 +41,8 @@ class Route:
 #: Every route of the portal (each one is documented in README.md; a test checks it).
 ROUTES: tuple[Route, ...] = (
     Route("/", home.home, ("GET",), "home",
-          "the portal's front door: what the graph is, counts (entities by class, statements by status, sources), "
-          "links to every section"),
+          "the portal's front door: what the graph is, a search box, six flagship questions opening their answers, "
+          "links to every section, then the counts"),
     Route("/sparql", sparql.sparql_endpoint, ("GET", "POST"), "sparql",
           "SPARQL 1.1 Protocol endpoint (read-only, time limit, row cap); without a query, its service description"),
     Route("/id/{rest:path}", entities.entity, ("GET",), "entity",
@@ -51,7 +52,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/ontology.{suffix}", ontology.ontology, ("GET",), "ontology-file",
           "the ontology as .html, .json, .ttl, .nt or .jsonld"),
     Route("/queries", queries.query_list, ("GET",), "queries",
-          "the named queries of queries/*.rq: title, description, parameters, links to their pages"),
+          "the named queries of queries/*.rq grouped by theme, each with a plain-language summary and its parameters"),
     Route("/queries.json", queries.query_list, ("GET",), "queries-json", "the list of named queries as JSON"),
     Route("/queries/{name}.{suffix}", queries.named_query, ("GET",), "named-query-results",
           "a named query's results as CSV (.csv) or SPARQL JSON (.json), parameters in the query string"),
@@ -71,6 +72,19 @@ ROUTES: tuple[Route, ...] = (
           "the disagreement report as JSON (counts by kind, and each disagreement with its sides and references)"),
     Route("/assets/explorer/{file}", explore.explorer_asset, ("GET",), "explorer-asset",
           "vis-network (from the pyvis package), explorer.js and explorer.css; nothing else"),
+    Route("/views/timeline", charts.timeline_view, ("GET",), "timeline",
+          "EU–Central Asia instruments on a timeline (vis-timeline), one lane per Central Asian party, with its table twin"),
+    Route("/views/timeline.json", charts.timeline_view, ("GET",), "timeline-json", "the timeline's steps as JSON"),
+    Route("/views/shares", charts.shares_view, ("GET",), "shares",
+          "ranked bars of shares (?quantity=share-of-eu-supply, share-of-eu-imports, share-of-world-production …), "
+          "per material, with their table twin"),
+    Route("/views/shares.json", charts.shares_view, ("GET",), "shares-json", "the bars as JSON"),
+    Route("/views/map", charts.map_view, ("GET",), "map",
+          "a world map coloured by ?measure= (critical raw materials, instrument status, world share of a ?material=) "
+          "or by a query's answer (?sparql=…), with the Central Asian states and their sites, and its table twin"),
+    Route("/views/map.json", charts.map_view, ("GET",), "map-json", "the map's values as JSON"),
+    Route("/assets/views/{file}", charts.views_asset, ("GET",), "views-asset",
+          "vis-timeline, topojson-client and world-atlas' countries-110m.json (web-assets, from npm), timeline.js, map.js"),
     Route("/health", health.health, ("GET",), "health",
           "JSON for monitors: whether queries can run (one small query through the pool; 503 if not), the pool's "
           "workers alive/wanted, replacements pending and last failure, whether workers are off the network, "
@@ -199,6 +213,31 @@ def error_response(request: Request, error: CrmgraphError) -> Response:
     return PlainTextResponse(text, status_code=status)
 
 
+_HTTP_ERRORS = {404: ("not-found", "no such page", "see / for the portal's sections and /sparql for the endpoint"),
+                405: ("method-not-allowed", "this method is not allowed here", "")}
+
+
+def http_error_response(request: Request, exc: StarletteHTTPException) -> Response:
+    """Routing errors (404, 405 …) in the same negotiated shapes as library errors — JSON only for
+    clients that read JSON, plain text for the others — keeping the headers they carry (Allow)."""
+    code, default_message, hint = _HTTP_ERRORS.get(exc.status_code, ("http-error", "", ""))
+    message = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed") \
+        else default_message or str(exc.detail)
+    if exc.status_code == 405 and exc.headers and "Allow" in exc.headers:
+        hint = f"this address accepts {exc.headers['Allow']}"
+    headers = dict(exc.headers or {})
+    if "json" in request.headers.get("accept", ""):
+        return JSONResponse({"error": code, "message": message, **({"hint": hint} if hint else {})},
+                            status_code=exc.status_code, headers=headers)
+    text = f"error: {message}\n" + (f"hint: {hint}\n" if hint else "")
+    return PlainTextResponse(text, status_code=exc.status_code, headers=headers)
+
+
+def _with_head(methods: tuple[str, ...]) -> tuple[str, ...]:
+    """HEAD wherever GET works (RFC 9110 §9.3.2): the same status and headers; the server sends no body."""
+    return methods + ("HEAD",) if "GET" in methods and "HEAD" not in methods else methods
+
+
 def _store_path(store: Path | str | OxigraphStore | None, settings: Settings) -> Path:
     if isinstance(store, OxigraphStore):
         if store.path is None:
@@ -243,9 +282,10 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
                   lifespan=lifespan)
     app.state.settings, app.state.limits, app.state.store_path = settings, limits, store_path
     for route in ROUTES:
-        app.add_api_route(route.path, route.endpoint, methods=list(route.methods), name=route.name,
+        app.add_api_route(route.path, route.endpoint, methods=list(_with_head(route.methods)), name=route.name,
                           description=route.description, include_in_schema=False)
     app.add_exception_handler(CrmgraphError, error_response)
+    app.add_exception_handler(StarletteHTTPException, http_error_response)
     app.add_middleware(Footer)
     app.add_middleware(SecurityHeaders)
     return app

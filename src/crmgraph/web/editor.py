@@ -24,6 +24,8 @@ Two additions to YASGUI, in the page's own script (`EDITOR_JS`):
   rule of `network.view_from_answer`), it shows the explorer for the query that gave the answer in
   an iframe, `/explore?sparql=…` (the explorer runs the query again through the same pool; its
   Content-Security-Policy allows being framed by this server's pages only).
+- A YASR plugin "Map": offered when a column's bound values are all countries of the graph, it frames
+  `/views/map?sparql=…` (web/charts.py): the world map coloured by the answer's first numeric column.
 """
 from __future__ import annotations
 
@@ -143,6 +145,61 @@ class NetworkPlugin {
 }
 Yasgui.Yasr.registerPlugin('network', NetworkPlugin);
 
+// "Map": an answer with a column whose values are all countries of the graph, on the world map
+// (/views/map?sparql=…, which runs the query again), coloured by its first numeric column.
+const countryPrefix = localIris.id + 'country/';
+class MapPlugin {
+  constructor(yasr) {
+    this.yasr = yasr;
+    this.priority = 1;
+    this.label = 'Map';
+  }
+  canHandleResults() {
+    const results = this.yasr.results;
+    if (!results || results.hasError() || !ranQueries.has(this.yasr)) return false;
+    if (results.getType() !== 'json' || results.getBoolean() !== undefined) return false;
+    const rows = results.getBindings();
+    return results.getVariables().some(v => rows.some(row => row[v]) && rows.every(
+      row => !row[v] || (row[v].type === 'uri' && row[v].value.startsWith(countryPrefix))));
+  }
+  draw() {
+    const query = ranQueries.get(this.yasr) || '';
+    const url = '/views/map?' + new URLSearchParams({sparql: query}).toString();
+    const box = document.createElement('div');
+    box.className = 'crmgraph-network crmgraph-map';
+    const note = document.createElement('p');
+    if (url.length > maxExploreUrl) {
+      note.textContent = 'This query is too long (' + url.length + ' characters as a URL) to be put on the map; shorten it.';
+      box.append(note);
+    } else {
+      const link = document.createElement('a');
+      link.href = url;
+      link.target = '_blank';
+      link.textContent = 'open the map in its own page';
+      note.append('The answer\'s countries on the world map (the query is run again). ', link);
+      const frame = document.createElement('iframe');
+      frame.src = url;
+      frame.title = 'the answer on a map';
+      box.append(note, frame);
+    }
+    this.yasr.resultsEl.appendChild(box);
+  }
+  getIcon() {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 16 16');
+    svg.setAttribute('width', '16');
+    svg.setAttribute('height', '16');
+    svg.setAttribute('aria-hidden', 'true');
+    const path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', 'M8 1a5 5 0 0 0-5 5c0 4 5 9 5 9s5-5 5-9a5 5 0 0 0-5-5zm0 7a2 2 0 1 1 0-4 2 2 0 0 1 0 4z');
+    path.setAttribute('fill', 'currentColor');
+    svg.appendChild(path);
+    return svg;
+  }
+}
+Yasgui.Yasr.registerPlugin('map', MapPlugin);
+
 config.endpointCatalogueOptions.getData = () => [{endpoint: '/sparql'}];
 config.requestConfig.endpoint = new URL('/sparql', window.location.href).href;
 const container = document.getElementById('yasgui');
@@ -244,7 +301,8 @@ async def editor(request: Request) -> Response:
         '<p>Queries run at this server\'s <a href="/sparql">SPARQL endpoint</a> (read-only, time limit, row cap); '
         "the usual prefixes (<code>crm:</code>, <code>country:</code>, <code>region:</code> …) are predeclared. "
         "Run with Ctrl+Enter or the ▶ button. IRIs of this graph link to their pages here; an answer with two "
-        "columns of IRIs (or a CONSTRUCT) can be drawn as a network: pick <em>Network</em> above the results.</p>"
+        "columns of IRIs (or a CONSTRUCT) can be drawn as a network: pick <em>Network</em> above the results; "
+        "one with a column of countries can be put on the world map: pick <em>Map</em>.</p>"
         '<div class="editor-layout"><nav id="named-queries" aria-label="named queries"><h2>Named queries</h2>'
         f'<ul>{menu}</ul><p><a href="/queries">all named queries</a></p></nav><div id="yasgui"></div></div>'
         f'<script id="named-query-texts" type="application/json">{script_json(texts)}</script>'

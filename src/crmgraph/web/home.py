@@ -1,7 +1,7 @@
 """The portal's front door `/`: what the graph is, what is in it (counts), and where to go from here.
 
 The counts are three small aggregate queries on the app's read-only store (`app.state.entity_store`,
-the one the entity pages use), about 5 ms each, run per request so they always match the store:
+the one the entity pages use), run once per server (that store handle cannot change while it serves):
 
 - entities by class: subjects under `id:` with an asserted `crm:` class, per class (an entity may
   have several classes); statements, sources and vocabulary terms (`network.NOT_NODES`) are left out;
@@ -105,6 +105,10 @@ def _link(iri: str, text: str) -> str:
 
 #: The portal's sections: (path, name, one line).
 SECTIONS = (
+    ("/views/timeline", "Timeline", "the EU's instruments with Central Asia, step by step, each with its sources"),
+    ("/views/map", "Map", "countries coloured by the critical raw materials they offer, their agreements with the EU "
+     "or their world share of a material; the Central Asian states and their sites"),
+    ("/views/shares", "Shares", "who supplies what: ranked bars of shares of EU supply, EU imports and world production"),
     ("/explore", "Graph explorer", "the graph as an interactive network: filter by country, material and source; "
      "click an entity for its facts and their sources"),
     ("/editor", "SPARQL editor", "write and run any read-only query, with completion; results as a table, "
@@ -128,32 +132,74 @@ DOWNLOADS = (
 )
 
 
+#: The flagship questions, each a card on the home page that opens its answer: (question, what the
+#: answer shows, link). A link is a named query's page with its parameters, or one of the views.
+QUESTIONS = (
+    ("Which critical raw materials can the EU source from Kazakhstan — and on whose word?",
+     "the materials of the 2023 list that Kazakhstan, its companies or its sites produce, hold or process — each with its source",
+     "/queries/crm-supply-by-country?country=KZ"),
+    ("What do the five Central Asian states produce or hold that the EU lists as critical?",
+     "material by material, for Kazakhstan, Uzbekistan, Tajikistan, Kyrgyzstan and Turkmenistan",
+     "/queries/eu-crm-supply-from-central-asia"),
+    ("When did the EU sign what with Central Asia?",
+     "every dated step of the EU's agreements and strategies with the region, on a timeline",
+     "/views/timeline"),
+    ("Where does one supplier dominate EU supply — and who in Central Asia could step in?",
+     "materials with a single country at 50 % or more of EU supply, and the Central Asian producers",
+     "/queries/eu-dominant-suppliers"),
+    ("Who could replace China for antimony?",
+     "today's suppliers of antimony beside the Central Asian states that produce or hold it",
+     "/queries/material-supply-alternatives?material=antimony"),
+    ("Where do the sources disagree?",
+     "figures about the same thing and year with different values, each with its source",
+     "/queries/conflicting-figures"),
+)
+
+#: The home page's own style (cards and the search box), added to the shared frame's.
+STYLE = """<style>.lead{font-size:110%;max-width:52em}.home-search{margin:1em 0 1.5em}
+.home-search input[type=search]{font-size:110%;padding:.35em .5em;width:28em;max-width:70%}
+.home-search button{font-size:110%;padding:.3em .9em}
+.questions{display:grid;grid-template-columns:repeat(auto-fill,minmax(20em,1fr));gap:1em;margin:1em 0 2em;padding:0;list-style:none}
+.questions li{border:1px solid #d6dbe3;border-radius:6px;padding:.8em 1em;background:#fafbfd}
+.questions a.q{font-weight:600;font-size:105%;text-decoration:none;color:#1a4d8f}.questions a.q:hover{text-decoration:underline}
+.questions .what{display:block;color:#555;font-size:90%;margin-top:.3em}
+.counts-line{color:#444}details.more>summary{cursor:pointer;font-weight:600;margin:1.2em 0 .4em}</style>"""
+
+
 def render(counts: Counts, examples: list[tuple[str, str]]) -> str:
-    """The home page's body."""
+    """The home page's body: what the graph is (two sentences), a search box, the flagship questions as
+    cards that open their answers, the views and sections, then the counts (the class table folded)."""
+    statements = sum(sum(k.values()) for k in counts.statuses.values())
     out = [
         "<h1>crmgraph</h1>",
-        "<p>A knowledge graph of the <strong>EU's critical raw materials</strong> and its partnerships with "
-        "<strong>Central Asia</strong> (Kazakhstan, Uzbekistan, Tajikistan, Kyrgyzstan, Turkmenistan) and the "
-        "other powers in play (China, Russia, Türkiye): the EU's raw-material lists, its instruments with each "
-        "Central Asian state, companies, deposits and projects, and sourced figures. Every fact says who claimed "
-        "it, where (document and locator), for which year, and how far it is verified; when sources disagree, "
-        "both claims stay side by side.</p>",
-        f"<p>{_n(counts.entities, 'entity', 'entities')}, "
-        f"{_n(sum(sum(k.values()) for k in counts.statuses.values()), 'statement')} and "
-        f"{_n(len(counts.sources), 'source')}, in {_n(counts.triples, 'triple')} (ontology, curated facts, what "
-        "the reasoner infers, build record).</p>",
-        '<h2>Explore</h2><ul class="sections">',
+        '<p class="lead">A knowledge graph of the <strong>EU\'s critical raw materials</strong> and its partnerships '
+        "with <strong>Central Asia</strong> (Kazakhstan, Uzbekistan, Tajikistan, Kyrgyzstan, Turkmenistan) and the "
+        "other powers in play (China, Russia, Türkiye): the EU's lists, its agreements with each state, companies, "
+        "deposits, projects and figures. Every fact says who claimed it, where (document and locator), for which "
+        "year and how far it is verified; when sources disagree, both claims stay side by side.</p>",
+        '<form class="home-search" method="get" action="/search" role="search">'
+        '<input type="search" name="q" placeholder="A country, material, agreement, company or source…" '
+        'aria-label="Search the graph" autocomplete="off" data-suggest="/search.json"> '
+        '<button type="submit">Search</button></form>',
+        '<h2>Questions it answers</h2><ul class="questions" id="questions">',
     ]
+    out += [f'<li><a class="q" href="{escape(link)}">{escape(question)}</a><span class="what">{escape(what)}</span></li>'
+            for question, what, link in QUESTIONS]
+    out.append('</ul><p>More: <a href="/queries">all ready-made questions</a>, by theme.</p>')
+    out.append('<h2>Look at it</h2><ul class="sections">')
     out += [f'<li><a href="{escape(path)}">{escape(name)}</a> — {escape(line)}</li>' for path, name, line in SECTIONS]
     out.append("</ul>")
     if examples:
-        out.append("<p>Example entity pages: " + " · ".join(
+        out.append("<p>Factsheets: " + " · ".join(
             f'<a href="{escape("/id/" + slug)}">{escape(text)}</a>' for slug, text in examples) + "</p>")
-    out.append('<p>Downloads: ' + " · ".join(f'<a href="{escape(path)}">{escape(path)}</a> ({escape(line)})'
-                                              for path, line in DOWNLOADS) + "</p>")
+    out.append('<p class="status">Downloads: ' + " · ".join(f'<a href="{escape(path)}">{escape(path)}</a> ({escape(line)})'
+                                                           for path, line in DOWNLOADS) + "</p>")
 
+    out.append(f'<h2>What is in it</h2><p class="counts-line">{_n(counts.entities, "entity", "entities")}, '
+               f'{_n(statements, "statement")} from {_n(len(counts.sources), "source")}, in '
+               f'{_n(counts.triples, "triple")} (ontology, curated facts, what the reasoner infers, build record).</p>')
     kinds = list(STATEMENT_KINDS)
-    out.append('<h2>Statements by verification status</h2><table id="statuses"><tr><th>status</th>'
+    out.append('<h3>Statements by verification status</h3><table id="statuses"><tr><th>status</th>'
                + "".join(f"<th>{_link(k, label)}</th>" for k, label in STATEMENT_KINDS.items()) + "<th>total</th></tr>")
     order = sorted(counts.statuses, key=lambda s: -sum(counts.statuses[s].values()))
     for status in order:
@@ -165,20 +211,21 @@ def render(counts: Counts, examples: list[tuple[str, str]]) -> str:
                    + f"<td>{sum(by_kind.values()):,}</td></tr>")
     out.append("<tr><th>total</th>" + "".join(
         f"<th>{sum(s.get(k, 0) for s in counts.statuses.values()):,}</th>" for k in kinds)
-        + f"<th>{sum(sum(s.values()) for s in counts.statuses.values()):,}</th></tr></table>")
+        + f"<th>{statements:,}</th></tr></table>")
 
-    out.append('<h2>Entities by class</h2><p class="status">As curated (asserted classes); an entity may have '
-               'several classes. The ontology defines more (e.g. Central Asian country) that the reasoner infers.</p>'
-               '<table id="classes"><tr><th>class</th><th>entities</th></tr>')
-    out += [f'<tr data-class="{escape(c)}"><td>{_link(c, label)}</td><td>{n:,}</td></tr>' for c, label, n in counts.classes]
-    out.append("</table>")
-
-    out.append(f'<h2>Sources</h2><p>{_n(len(counts.sources), "source document")}; the {min(TOP_SOURCES, len(counts.sources))} '
+    out.append(f'<h3>Sources</h3><p>{_n(len(counts.sources), "source document")}; the {min(TOP_SOURCES, len(counts.sources))} '
                'most cited (all of them: <a href="/queries/source-fact-counts">how many statements each source '
                'supports</a>):</p><table id="sources"><tr><th>source</th><th>key</th><th>statements</th></tr>')
     out += [f'<tr><td>{_link(iri, title or key or iri)}</td><td><code>{escape(key)}</code></td><td>{n:,}</td></tr>'
             for iri, key, title, n in counts.sources[:TOP_SOURCES]]
     out.append("</table>")
+
+    out.append(f'<details class="more"><summary>Entities by class ({len(counts.classes)} classes)</summary>'
+               '<p class="status">As curated (asserted classes); an entity may have several classes. The ontology '
+               'defines more (e.g. Central Asian country) that the reasoner infers.</p>'
+               '<table id="classes"><tr><th>class</th><th>entities</th></tr>')
+    out += [f'<tr data-class="{escape(c)}"><td>{_link(c, label)}</td><td>{n:,}</td></tr>' for c, label, n in counts.classes]
+    out.append("</table></details>")
     return "\n".join(out)
 
 
@@ -196,10 +243,13 @@ async def home(request: Request) -> Response:
     store = request.app.state.entity_store
 
     def build() -> str:
-        counts = count(store)
-        examples = [(slug, text) for slug, text in EXAMPLES if _exists(store, ID + slug)]
-        return render(counts, examples)
+        # counted once per server: the app's store is opened read-only for the server's lifetime
+        cached = getattr(request.app.state, "home_counts", None)
+        if cached is None:
+            cached = request.app.state.home_counts = (
+                count(store), [(slug, text) for slug, text in EXAMPLES if _exists(store, ID + slug)])
+        return render(*cached)
 
     body = await run_in_threadpool(build)
     head = await run_in_threadpool(schema_org_script, request)
-    return HTMLResponse(document("Home", body, head=head))
+    return HTMLResponse(document("Home", body, head=STYLE + head))

@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..errors import CrmgraphError, NotAcceptable, QueryError, render_for_http
-from ..query.named import NamedQuery, bind, find_named_query, load_named_queries
+from ..query.named import THEMES, NamedQuery, bind, find_named_query, load_named_queries, query_json
 from ..query.results import Table, media_type, to_json, write_answer
 from . import search
 from ..query.answers import from_sparql_json, shape
@@ -57,33 +57,49 @@ def _named_queries(request: Request) -> dict[str, NamedQuery]:
     return load_named_queries(request.app.state.settings.queries_dir)
 
 
-def _query_json(q: NamedQuery) -> dict:
-    return {"name": q.name, "title": q.title, "description": q.description, "path": f"/queries/{q.name}",
-            "parameters": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description}
-                           for p in q.parameters]}
-
-
 # -- /queries ------------------------------------------------------------------------------------
 
 async def query_list(request: Request) -> Response:
-    """`/queries` (HTML) and `/queries.json`: every named query with its parameters."""
+    """`/queries` (HTML) and `/queries.json`: every named query, grouped by theme (`# theme:` of its
+    header, in the order of `named.THEMES`), each with its one-line plain-language summary."""
     queries = await run_in_threadpool(_named_queries, request)
     if request.url.path.endswith(".json"):
-        return JSONResponse({"queries": [_query_json(q) for q in queries.values()]})
-    out = ["<h1>Named queries</h1>",
-           f'<p>{len(queries)} queries from <code>queries/*.rq</code>; also as <a href="/queries.json">JSON</a>. '
-           'Any other query can be run at the <a href="/sparql">SPARQL endpoint</a>.</p>',
-           "<table><tr><th>query</th><th>description</th><th>parameters</th></tr>"]
-    for q in queries.values():
-        params = "<br>".join(
-            f"<code>{escape(p.name)}</code> <span class=\"status\">{escape(p.type)}"
-            f"{' = ' + escape(p.default) if p.default is not None else ' (required)'}</span>"
-            for p in q.parameters)
-        out.append(f'<tr><td><a href="/queries/{escape(q.name)}">{escape(q.title)}</a><br>'
-                   f'<code class="status">{escape(q.name)}</code></td><td>{escape(q.description)}</td>'
-                   f"<td>{params}</td></tr>")
-    out.append("</table>")
-    return HTMLResponse(document("Named queries", "\n".join(out)))
+        return JSONResponse({"themes": [t for t in THEMES if any(q.theme == t for q in queries.values())],
+                             "queries": [query_json(q) for q in queries.values()]})
+    return HTMLResponse(document("Named queries", render_query_list(queries), head=LIST_STYLE))
+
+
+#: The list page's own style (spacing between entries; the summary in the reader's type).
+LIST_STYLE = ("<style>ul.queries{padding-left:1.2em}ul.queries li{margin:.2em 0 .9em}"
+              "ul.queries li>a{font-weight:600}.themes{line-height:1.9}</style>")
+
+
+def render_query_list(queries: dict[str, NamedQuery]) -> str:
+    """The list page: a contents line of themes, then per theme the queries by title, each with its
+    summary and what it asks for (its parameters and their defaults, in words)."""
+    themes = [(t, [q for q in queries.values() if q.theme == t]) for t in THEMES]
+    themes = [(t, qs) for t, qs in themes if qs]
+    out = ["<h1>Questions the graph answers</h1>",
+           f"<p>{len(queries)} ready-made questions (named queries), grouped by theme. Each opens a page with its "
+           "answer, every row with its sources; change its parameters in the form there. Also as "
+           '<a href="/queries.json">JSON</a>; any other question can be asked in the <a href="/editor">SPARQL editor</a>.</p>',
+           '<p class="themes">' + " · ".join(f'<a href="#{escape(_anchor(t))}">{escape(t)}</a> ({len(qs)})'
+                                             for t, qs in themes) + "</p>"]
+    for theme, qs in themes:
+        out.append(f'<section class="theme" id="{escape(_anchor(theme))}"><h2>{escape(theme)}</h2><ul class="queries">')
+        for q in sorted(qs, key=lambda q: q.title.lower()):
+            params = ", ".join(f"{escape(p.name)}" + (f" (default {escape(p.default)})" if p.default is not None
+                                                      else " (required)") for p in q.parameters)
+            out.append(f'<li data-query="{escape(q.name)}"><a href="/queries/{escape(q.name)}">{escape(q.title)}</a>'
+                       f'<br><span class="summary">{escape(q.summary)}</span>'
+                       f'<br><span class="status">{"asks for: " + params if params else "no parameters"}'
+                       f' · <code>{escape(q.name)}</code></span></li>')
+        out.append("</ul></section>")
+    return "\n".join(out)
+
+
+def _anchor(theme: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in theme.lower()).strip("-")
 
 
 # -- /queries/NAME -------------------------------------------------------------------------------

@@ -134,3 +134,19 @@ _UPDATE_OPERATIONS = {
     "Copy": "COPY", "InsertData": "INSERT DATA", "DeleteData": "DELETE DATA", "DeleteWhere": "DELETE WHERE",
     "Modify": "INSERT/DELETE … WHERE",
 }
+
+
+_FROM_LETTERS = re.compile(r"[Ff][Rr][Oo][Mm]")
+
+
+def names_a_dataset(sparql: str) -> bool:
+    """Whether the query has a FROM or FROM NAMED clause (then its own dataset holds, not the union
+    of all graphs). A text without the letters `from` has none (the fast path for almost every query);
+    any other is parsed with rdflib's grammar; one it cannot parse (SPARQL 1.2 syntax) counts as
+    having none, as before FROM was honoured."""
+    if _FROM_LETTERS.search(sparql) is None:
+        return False
+    try:
+        return "DatasetClause" in names_in(parse_tree(sparql))
+    except QueryError:
+        return False

@@ -40,7 +40,7 @@ import pyoxigraph as ox
 
 from .. import errors
 from ..errors import CrmgraphError, QueryError, QueryTimeout, ResultTooLarge, ServerBusy, StoreError
-from .querycheck import check_read_only, update_refusal
+from .querycheck import check_read_only, names_a_dataset, update_refusal
 
 __all__ = ["Answer", "Budget", "Limits", "QueryPool", "check_read_only"]
 
@@ -122,15 +122,18 @@ def _layout(n: int, edges: list, iterations: int | None) -> tuple:
                 "draw fewer nodes (add LIMIT)", None)
 
 
-def _answer(store, sparql: str, formats: Formats, max_rows: int) -> tuple:
+def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict | None = None) -> tuple:
     from ..namespaces import PREFIXES
     from ..query.results import Table, media_type, write_answer
 
     started = time.perf_counter()
     try:
         check_read_only(sparql)
+        options = dict(options or {})
+        if options.pop("dataset_from_query", False):
+            options["union_default_graph"] = not names_a_dataset(sparql)
         try:
-            raw = store.query(sparql)
+            raw = store.query(sparql, **options)
         except QueryError as exc:
             refusal = update_refusal(sparql) if isinstance(exc.__cause__, SyntaxError) else None
             raise refusal or exc
@@ -323,11 +326,18 @@ class QueryPool:
         """A new request's time budget (default: `limits.timeout_s`)."""
         return Budget(self.limits.timeout_s if seconds is None else seconds)
 
-    def run(self, sparql: str, formats: Formats | None = None, budget: "Budget | None" = None) -> Answer:
+    def run(self, sparql: str, formats: Formats | None = None, budget: "Budget | None" = None, *,
+            base_iri: str | None = None, dataset: "tuple[list[str], list[str]] | None" = None) -> Answer:
         """Run one query in an idle worker, all of it (checking, evaluating, writing) within `budget`
-        (default: a fresh one of `limits.timeout_s`)."""
+        (default: a fresh one of `limits.timeout_s`).
+
+        `base_iri` resolves the query's relative IRIs; `dataset` (default graph IRIs, named graph IRIs) is
+        the SPARQL Protocol's default-graph-uri / named-graph-uri and overrides the query's FROM clauses.
+        Without it, a query with FROM / FROM NAMED gets the dataset it names (querycheck.names_a_dataset,
+        in the worker), any other query the union of all graphs as its default graph."""
         limits = self.limits
-        reply = self._call(("query", sparql, formats or DEFAULT_FORMATS, limits.max_rows), budget, "the query")
+        options = {"base_iri": base_iri, "dataset": dataset, "dataset_from_query": dataset is None}
+        reply = self._call(("query", sparql, formats or DEFAULT_FORMATS, limits.max_rows, options), budget, "the query")
         _, body, media, kind, rows, seconds = reply
         return Answer(body, media, kind, rows, seconds)
 

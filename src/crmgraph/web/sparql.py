@@ -5,15 +5,20 @@
     POST /sparql  application/sparql-query body    a query as the body
     GET  /sparql                                   the service description (SD vocabulary; Turtle by default)
 
-`default-graph-uri` and `named-graph-uri` are accepted and ignored: the default graph is always the
-union of the named graphs. Answers are written in the format the request asks for — the `format`
-(or `output`, `results`) parameter if it names one, else the Accept header: SPARQL JSON, XML, CSV or
-TSV for SELECT/ASK; Turtle, N-Triples, JSON-LD, RDF/XML or N3 for CONSTRUCT/DESCRIBE. Updates,
-LOAD and SERVICE are refused (403); the time limit (503) and the row cap (422) come from the pool.
+The dataset: without `default-graph-uri` / `named-graph-uri` and without FROM / FROM NAMED, the default
+graph is the union of the named graphs. FROM / FROM NAMED in the query select graphs; the protocol's
+`default-graph-uri` / `named-graph-uri` take precedence over them (SPARQL 1.1 Protocol §2.1.4); a graph
+IRI that is not in the store is an empty graph. Relative IRIs in a query are resolved against the
+endpoint's URL (its base IRI). Answers are written in the format the request asks for — the `format`
+(or `output`, `results`) parameter if there is one (an unknown name is a 400), else the Accept header:
+SPARQL JSON, XML, CSV or TSV for SELECT/ASK; Turtle, N-Triples, JSON-LD, RDF/XML or N3 for
+CONSTRUCT/DESCRIBE. Updates, LOAD and SERVICE are refused (403); the time limit (503) and the row cap
+(422) come from the pool. HEAD answers as GET does, without the body.
 """
 from __future__ import annotations
 
 import time
+from functools import partial
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -41,11 +46,13 @@ def _names(media: dict[str, tuple[str, ...]], short: dict[str, str]) -> dict[str
     return {**{t: fmt for fmt, types in media.items() for t in types}, **short}
 
 
-_SOLUTION_NAMES = _names(_SOLUTION_MEDIA, {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv"})
-_GRAPH_NAMES = _names(_GRAPH_MEDIA, {
+_SHORT_SOLUTION_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv"}
+_SHORT_GRAPH_NAMES = {
     "turtle": "turtle", "ttl": "turtle", "nt": "ntriples", "ntriples": "ntriples", "n-triples": "ntriples",
     "json-ld": "jsonld", "jsonld": "jsonld", "json": "jsonld", "xml": "rdfxml", "rdf+xml": "rdfxml", "rdfxml": "rdfxml",
-    "rdf": "rdfxml", "n3": "n3"})
+    "rdf": "rdfxml", "n3": "n3"}
+_SOLUTION_NAMES = _names(_SOLUTION_MEDIA, _SHORT_SOLUTION_NAMES)
+_GRAPH_NAMES = _names(_GRAPH_MEDIA, _SHORT_GRAPH_NAMES)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -87,22 +94,59 @@ def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
 
 
 def choose(media: dict[str, tuple[str, ...]], ranges: list[tuple[str, float]]) -> str | None:
-    """The format the client wants most (ties go to the server's order); None if it accepts none."""
+    """The format the client wants most (ties go to the server's order); None if it accepts none.
+
+    A wildcard range (`text/*`, `*/*`) matches a format by the media type it is served as; an alias
+    (`text/xml` for SPARQL XML) counts only when the client lists it — else `Accept: text/*` would get
+    `application/sparql-results+xml`, a type the client never accepted."""
     best, best_q = None, 0.0
     for fmt, types in media.items():
-        q = max(_quality(t, ranges) for t in types)
+        q = max([_quality(types[0], ranges)] + [rq for r, rq in ranges if r in types[1:]])
         if q > best_q:
             best, best_q = fmt, q
     return best
 
 
 def negotiate(accept: str | None, format_param: str | None = None) -> Formats:
-    """The format for each kind of answer: the `format` parameter where it names one, else the Accept header."""
+    """The format for each kind of answer: the `format` parameter if given, else the Accept header.
+
+    A `format` naming no format at all is a 400 (never a silent fall-back); one naming a format for
+    one kind of answer only (`csv` for a CONSTRUCT) leaves the other kind with none, so such a query
+    is answered 406."""
+    if format_param is not None and format_param.strip():
+        name = format_param.strip().lower()
+        solutions, graph = _SOLUTION_NAMES.get(name), _GRAPH_NAMES.get(name)
+        if solutions is None and graph is None:
+            raise ProtocolError(f"unknown format {format_param!r}",
+                                hint="use one of: " + ", ".join(sorted({*_SHORT_SOLUTION_NAMES, *_SHORT_GRAPH_NAMES}))
+                                     + ", or a media type; or leave `format` out and send an Accept header")
+        return {"solutions": solutions, "boolean": solutions, "graph": graph}
     ranges = parse_accept(accept)
-    name = (format_param or "").strip().lower()
-    solutions = _SOLUTION_NAMES.get(name) or choose(_SOLUTION_MEDIA, ranges)
-    graph = _GRAPH_NAMES.get(name) or choose(_GRAPH_MEDIA, ranges)
-    return {"solutions": solutions, "boolean": solutions, "graph": graph}
+    solutions = choose(_SOLUTION_MEDIA, ranges)
+    return {"solutions": solutions, "boolean": solutions, "graph": choose(_GRAPH_MEDIA, ranges)}
+
+
+def protocol_dataset(params: dict[str, list[str]]) -> tuple[list[str], list[str]] | None:
+    """The RDF dataset the request names with `default-graph-uri` / `named-graph-uri` (None if neither);
+    each must be an absolute IRI (400 otherwise)."""
+    default, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+    if not default and not named:
+        return None
+    for iri in default + named:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise ProtocolError(f"default-graph-uri / named-graph-uri {iri!r} is not an absolute IRI: {exc}",
+                                hint="give graph names as full IRIs, e.g. https://w3id.org/crmgraph/graph/asserted") from None
+        if ":" not in iri:
+            raise ProtocolError(f"default-graph-uri / named-graph-uri {iri!r} is not an absolute IRI",
+                                hint="give graph names as full IRIs, e.g. https://w3id.org/crmgraph/graph/asserted")
+    return default, named
+
+
+def endpoint_iri(request: Request) -> str:
+    """The endpoint's own URL (no query string): the base IRI of its queries and the service's name."""
+    return str(request.url.replace(query="", fragment="")).rstrip("?")
 
 
 # -- the request ---------------------------------------------------------------------------------
@@ -175,15 +219,17 @@ async def sparql_endpoint(request: Request) -> Response:
     queries = params.get("query", [])
     format_param = next((params[k][0] for k in ("format", "output", "results") if params.get(k)), None)
     if not queries:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return service_description(request, format_param)
         raise ProtocolError("no query in the request",
                             hint="send the query as the form field `query`, or as the body with Content-Type application/sparql-query")
     if len(queries) > 1:
         raise ProtocolError(f"the request has {len(queries)} queries; send exactly one")
     formats = negotiate(request.headers.get("accept"), format_param)
+    dataset = protocol_dataset(params)
     started = time.perf_counter()
-    answer = await run_in_threadpool(request.app.state.pool.run, queries[0], formats)
+    answer = await run_in_threadpool(partial(request.app.state.pool.run, queries[0], formats,
+                                             base_iri=endpoint_iri(request), dataset=dataset))
     total_ms = (time.perf_counter() - started) * 1000
     return Response(answer.body, media_type=answer.media_type, headers={
         "Vary": "Accept",
@@ -194,7 +240,7 @@ async def sparql_endpoint(request: Request) -> Response:
 
 def service_description(request: Request, format_param: str | None = None) -> Response:
     """What this endpoint is (SPARQL 1.1 Service Description): language, formats, dataset, limits."""
-    endpoint = ox.NamedNode(str(request.url.replace(query="", fragment="")).rstrip("?"))
+    endpoint = ox.NamedNode(endpoint_iri(request))
     limits = request.app.state.limits
 
     def sd(term: str) -> ox.NamedNode:
@@ -210,19 +256,38 @@ def service_description(request: Request, format_param: str | None = None) -> Re
         ox.Triple(endpoint, ox.NamedNode(RDFS + "comment"), ox.Literal(
             f"Read-only: SPARQL Update, LOAD and SERVICE are refused. A query is stopped after {limits.timeout_s:g} s; "
             f"an answer with more than {limits.max_rows} rows (or triples) is refused, never cut short. "
-            "The default graph is the union of the named graphs; default-graph-uri and named-graph-uri are ignored. "
-            "Prefixes crm:, id:, mat:, country:, inst:, src: and others are predeclared.", language="en")),
+            "Without FROM, FROM NAMED, default-graph-uri or named-graph-uri, the default graph is the union of the "
+            "named graphs; those, when given, select the dataset (the protocol's parameters take precedence). "
+            "Relative IRIs are resolved against the endpoint's URL. "
+            "The prefixes declared with sh:declare are predeclared in every query.", language="en")),
         ox.Triple(endpoint, sd("defaultDataset"), dataset),
         ox.Triple(dataset, ox.NamedNode(RDF + "type"), sd("Dataset")),
         ox.Triple(dataset, sd("defaultGraph"), default_graph),
         ox.Triple(default_graph, ox.NamedNode(RDF + "type"), sd("Graph")),
     ]
     triples += [ox.Triple(endpoint, sd("resultFormat"), ox.NamedNode(FORMATS_NS + f)) for f in _SD_RESULT_FORMATS]
+    triples += _prefix_declarations(endpoint)
     for graph in NAMED_GRAPHS:
         named = ox.BlankNode()
         triples += [ox.Triple(dataset, sd("namedGraph"), named),
                     ox.Triple(named, ox.NamedNode(RDF + "type"), sd("NamedGraph")),
                     ox.Triple(named, sd("name"), ox.NamedNode(graph))]
     fmt = negotiate(request.headers.get("accept"), format_param)["graph"] or "turtle"
-    prefixes = {"sd": SD, "formats": FORMATS_NS, "dcterms": DCTERMS, "rdfs": RDFS, "graph": PREFIXES["graph"]}
+    prefixes = {"sd": SD, "formats": FORMATS_NS, "dcterms": DCTERMS, "rdfs": RDFS, "sh": SH, "graph": PREFIXES["graph"]}
     return Response(write_answer(triples, fmt, prefixes=prefixes), media_type=media_type(fmt), headers={"Vary": "Accept"})
+
+
+SH = "http://www.w3.org/ns/shacl#"
+XSD_ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
+
+
+def _prefix_declarations(endpoint: ox.NamedNode) -> list[ox.Triple]:
+    """The predeclared prefixes, machine-readable: `endpoint sh:declare [ sh:prefix "crm" ;
+    sh:namespace "…"^^xsd:anyURI ]` for each (the SHACL vocabulary for prefix declarations)."""
+    triples = []
+    for prefix, namespace in PREFIXES.items():
+        declaration = ox.BlankNode()
+        triples += [ox.Triple(endpoint, ox.NamedNode(SH + "declare"), declaration),
+                    ox.Triple(declaration, ox.NamedNode(SH + "prefix"), ox.Literal(prefix)),
+                    ox.Triple(declaration, ox.NamedNode(SH + "namespace"), ox.Literal(namespace, datatype=XSD_ANY_URI))]
+    return triples

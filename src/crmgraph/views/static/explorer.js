@@ -25,6 +25,41 @@
 
   // -- state ---------------------------------------------------------------------------------
   const shown = new Set(data.view);                    // nodes on screen (before filters)
+  // entities of the first view with no link to another entity of it: hidden at first (with a count and
+  // a toggle), so the explorer opens on the connected graph, fitted to the screen
+  const isolated = new Set(data.view.filter(id => !neighbours(id).some(x => x !== id && shown.has(x))));
+  let hideIsolated = isolated.size > 0 && isolated.size < data.view.length;
+  // opens on the connected graph fitted to the screen: the largest group of linked entities sets the
+  // zoom, and the server's positions are scaled so that this is about 1 (node sizes and labels in pixels)
+  function componentsOf(ids) {
+    const inSet = new Set(ids), seen = new Set(), out = [];
+    for (const start of ids) {
+      if (seen.has(start)) continue;
+      const comp = [start]; seen.add(start);
+      for (let k = 0; k < comp.length; k++) {
+        for (const x of neighbours(comp[k])) if (inSet.has(x) && !seen.has(x)) { seen.add(x); comp.push(x); }
+      }
+      out.push(comp);
+    }
+    return out.sort((a, b) => b.length - a.length);
+  }
+  const mainComponent = componentsOf(data.view.filter(id => !isolated.has(id)))[0] || data.view;
+  (function scaleToScreen() {
+    const box = document.getElementById("network");
+    const placed = mainComponent.map(id => nodes[id]).filter(n => n.x !== undefined);
+    if (!placed.length || !box) return;
+    const xs = placed.map(n => n.x), ys = placed.map(n => n.y);
+    const w = Math.max(...xs) - Math.min(...xs), h = Math.max(...ys) - Math.min(...ys);
+    const factor = 0.9 * Math.min((box.clientWidth || 1000) / Math.max(w, 1), (box.clientHeight || 700) / Math.max(h, 1));
+    if (!isFinite(factor) || factor <= 0) return;
+    for (const n of nodes) if (n.x !== undefined) { n.x *= factor; n.y *= factor; }
+  })();
+  // labels decluttered by zoom: at the opening zoom only the LABELS_AT_OPENING best-linked entities are
+  // named; the budget grows with the square of the zoom, so names appear as one zooms in (hover: any name)
+  const LABELS_AT_OPENING = 30;
+  const labelRank = new Map(nodes.map(n => n.id).sort((a, b) => adjacent[b].length - adjacent[a].length).map((id, r) => [id, r]));
+  let labelBudget = LABELS_AT_OPENING, openingScale = 1;
+  const labelOf = id => (labelRank.get(id) < labelBudget ? nodes[id].label : "");
   const hiddenStyles = new Set();                      // classes unticked in the legend
   let focusCountry = null, focusMaterial = null, focusSource = null;
   const $ = id => document.getElementById(id);
@@ -44,9 +79,9 @@
   // -- vis-network data ------------------------------------------------------------------------
   function visNode(n) {
     const s = styleOf[n.style] || {color: "#ccc", shape: "dot"};
-    return {id: n.id, label: n.label, shape: s.shape, x: n.x, y: n.y, title: `${n.label} — ${s.label}`,
+    return {id: n.id, shape: s.shape, x: n.x, y: n.y, title: `${n.label} — ${s.label}`,
             color: {background: s.color, border: "#333", highlight: {background: s.color, border: "#000"}},
-            size: 10 + Math.min(12, Math.sqrt(adjacent[n.id].length) * 2), font: {size: 13}};
+            size: 10 + Math.min(12, Math.sqrt(adjacent[n.id].length) * 2), label: labelOf(n.id), font: {size: 13, strokeWidth: 3, strokeColor: "#ffffff"}};
   }
   function visEdge(e, i) {
     const st = EDGE_STYLE[e.kind] || {};
@@ -55,6 +90,8 @@
             dashes: st.dashes || false, width: st.width || 1};
   }
   function allowed(n) {
+    // (a country, material or source filter shows everything it selects, linked or not)
+    if (hideIsolated && isolated.has(n.id) && focusCountry === null && focusMaterial === null && focusSource === null) return false;
     if (hiddenStyles.has(n.style)) return false;
     if (focusCountry !== null && n.id !== focusCountry && !countryNeighbours.has(n.id)) return false;
     if (focusMaterial !== null && n.id !== focusMaterial && !materialNeighbours.has(n.id)) return false;
@@ -77,6 +114,15 @@
   }
   syncEdges();
 
+  // the toggle for the unlinked entities, in the header beside the counts
+  let isolatedToggle = null;
+  if (isolated.size > 0 && isolated.size < data.view.length) {
+    const box = el("input", {type: "checkbox", id: "show-isolated"});
+    box.checked = !hideIsolated;
+    box.addEventListener("change", () => { hideIsolated = !box.checked; refresh(); fit(); writeState(); });
+    isolatedToggle = el("label", {id: "isolated-toggle", title: "entities with no link to another entity on screen"}, box, " ");
+    $("counts").after(isolatedToggle);
+  }
   const network = new vis.Network($("network"), {nodes: nodeView, edges: edgeView}, {
     physics: false, layout: {improvedLayout: false},
     interaction: {hover: true, hideEdgesOnDrag: edges.length > 3000, hideEdgesOnZoom: edges.length > 3000,
@@ -84,14 +130,22 @@
     edges: {smooth: false, selectionWidth: 2},
     nodes: {borderWidth: 1, scaling: {label: {drawThreshold: 6}}},
   });
-  network.fit({animation: false});
+  network.fit({nodes: mainComponent.filter(id => nodeView.get(id)), animation: false});
+  openingScale = network.getScale();
+  function declutter() {
+    const budget = Math.max(LABELS_AT_OPENING, Math.round(LABELS_AT_OPENING * Math.pow(network.getScale() / openingScale, 2)));
+    if (budget === labelBudget) return;
+    labelBudget = budget;
+    nodeSet.update(nodeSet.getIds().map(id => ({id, label: labelOf(id)})));
+  }
+  network.on("zoom", declutter);
   network.once("afterDrawing", () => {
     const ms = performance.now();
     window.crmgraphExplorer.readyMs = ms;          // since navigation start
     window.crmgraphExplorer.drawMs = ms - started; // since this script started
     document.body.dataset.ready = "true";
   });
-  window.crmgraphExplorer = {network, data, shown, select: id => openPanel(id), selectEdge: i => openEdgePanel(i),
+  window.crmgraphExplorer = {network, data, shown, isolated, mainComponent, labelled: () => nodeSet.get().filter(n => n.label).length, select: id => openPanel(id), selectEdge: i => openEdgePanel(i),
                              visibleNodeIds: () => nodeView.getIds(),
                              visibleEdgeIds: () => edgeView.getIds()};
 
@@ -99,6 +153,8 @@
     nodeView.refresh(); edgeView.refresh();
     $("counts").textContent = `${nodeView.length.toLocaleString("en")} of ${nodes.length.toLocaleString("en")} entities, ` +
       `${edgeView.length.toLocaleString("en")} links on screen`;
+    if (isolatedToggle) isolatedToggle.lastChild.textContent = hideIsolated
+      ? ` show ${isolated.size.toLocaleString("en")} unlinked entities (hidden)` : ` unlinked entities shown (${isolated.size.toLocaleString("en")})`;
     updateLegendCounts();
   }
 
@@ -132,6 +188,10 @@
     openPanel(id);
   }
   function focusOn(id) {
+    if (hideIsolated && isolated.has(id)) {  // asked for by name: show the unlinked entities
+      hideIsolated = false;
+      if ($("show-isolated")) $("show-isolated").checked = true;
+    }
     if (!shown.has(id)) {
       const near = neighbours(id).find(x => shown.has(x));
       show([id], near);
@@ -351,6 +411,7 @@
     put("material", focusMaterial === null ? null : nodes[focusMaterial].iri);
     put("source", focusSource === null ? null : sources[focusSource].key);
     put("hide", [...hiddenStyles].sort().join(","));
+    put("isolated", isolatedToggle && !hideIsolated ? "show" : null);
     put("focus", openNode === null ? null : nodes[openNode].iri);
     const query = params.toString();
     try { history.replaceState(null, "", (query ? "?" + query : location.pathname) + location.hash); }
@@ -360,6 +421,9 @@
     const params = new URLSearchParams(location.search);
     const byIri = iri => nodes.findIndex(n => n.iri === iri);
     restoring = true;
+    if (params.get("isolated") === "show" && isolatedToggle) {
+      const box = $("show-isolated"); box.checked = true; box.dispatchEvent(new Event("change"));
+    }
     for (const key of (params.get("hide") || "").split(",").filter(Boolean)) {
       const box = document.querySelector(`#legend input[data-style="${CSS.escape(key)}"]`);
       if (box) { box.checked = false; box.dispatchEvent(new Event("change")); }
