@@ -126,7 +126,7 @@ def test_csv_and_json_twins_agree_with_run_named(client, named, store_path):
     rows = list(csv.reader(io.StringIO(r.text)))
     # the same columns and rows, plus the readable citation the CSV adds after source and locator
     at = rows[0].index("citation")
-    assert at == max(rows[0].index("source"), rows[0].index("locator")) + 1 and all(row[at] for row in rows[1:])
+    assert at == rows[0].index("sources") + 1 and all(row[at] for row in rows[1:])
     rows = [row[:at] + row[at + 1:] for row in rows]
     assert rows[0] == table.columns and rows[1:] == expected
 

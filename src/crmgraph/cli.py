@@ -218,7 +218,7 @@ def query(query: str = typer.Argument(..., help="A named query of queries/ (see 
     def run(s):
         answer = run_named(s, named, values)
         cites = None
-        if format == "table" and output is None and hasattr(answer, "columns") and "source" in answer.columns:
+        if format == "table" and output is None and hasattr(answer, "columns") and ({"source", "sources"} & set(answer.columns)):
             from .query.citations import Citations
 
             cites = Citations.load(s)

@@ -17,6 +17,7 @@ that differ in scope, year, claimant or status stay two rows.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -125,6 +126,11 @@ def _compose_values(answer: Answer) -> Answer:
 def shape(table: Table) -> Answer:
     """The answer as a reader's table (see the module docstring)."""
     answer = _shape(table)
+    for i, col in enumerate(answer.columns):  # the statement layer aggregates references into one text column
+        if col.name == "sources" and col.kind == "value" and all(not row[i].iri for row in answer.rows):
+            col.kind = "sources"
+            for row in answer.rows:
+                row[i] = Cell(refs=parse_sources(row[i].text))
     answer = _compose_values(answer)
     for col in answer.columns:
         col.name = _header(col.name)
@@ -170,6 +176,19 @@ def _shape(table: Table) -> Answer:
                 if ref not in refs:
                     refs.append(ref)
     return Answer(columns, list(merged.values()), len(table.rows))
+
+
+_SOURCES_ITEM = re.compile(r"^(?P<key>[^:;]+?): (?P<loc>.*?)(?: \(via (?P<via>[^:]+): (?P<vialoc>.*)\))?$")
+
+
+def parse_sources(text: str) -> list[Reference]:
+    """The statement layer's aggregated `sources` text ("S22a: Antimony chapter (via reference-facts: §4);
+    S35b: not given") as references."""
+    refs = []
+    for item in (p.strip() for p in text.split("; ") if p.strip()):
+        m = _SOURCES_ITEM.match(item)
+        refs.append(Reference(m.group("key"), m.group("loc"), m.group("via"), m.group("vialoc")) if m else Reference(item))
+    return refs
 
 
 def from_sparql_json(data: dict) -> Table:

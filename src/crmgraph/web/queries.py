@@ -171,6 +171,18 @@ def with_citations(csv_bytes: bytes, citations: Citations) -> bytes:
     short citation and the locator ("USGS Mineral Commodity Summaries 2025 — Antimony chapter, Table 1"),
     so a spreadsheet reader sees who said it, not a key. Other answers are returned as they are."""
     rows = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8"))))
+    if rows and "sources" in rows[0] and "source" not in rows[0] and "citation" not in rows[0]:
+        from ..query.answers import parse_sources
+
+        header = rows[0]
+        at = header.index("sources") + 1
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header[:at] + ["citation"] + header[at:])
+        for row in rows[1:]:
+            text = row[at - 1] if at - 1 < len(row) else ""
+            writer.writerow(row[:at] + [citations.text(parse_sources(text)) if text else ""] + row[at:])
+        return out.getvalue().encode("utf-8")
     if not rows or "source" not in rows[0] or "citation" in rows[0]:
         return csv_bytes
     header = rows[0]
