@@ -52,4 +52,4 @@ def test_central_asian_alternatives(analysed):
 def test_eu_exposure_to_supplier(analysed):
     rows = run(analysed, "eu-exposure-to-supplier", country="CN")
     assert [(r["materialLabel"], r["stage"], r["share"], r["worldShare"]) for r in rows] == [("antimony", "extraction", 30, 60)]
-    assert rows[0]["year"] == "not stated" and rows[0]["source"] == "study"
+    assert rows[0]["year"] == "not stated" and rows[0]["sources"].startswith("study")  # sources aggregated per finding
