@@ -29,7 +29,7 @@ _QUERY = """SELECT ?s ?key ?title ?publisher ?author ?date ?url ?doi WHERE {
   OPTIONAL { ?s dcterms:title ?title }
   OPTIONAL { ?s dcterms:publisher ?publisher }
   OPTIONAL { ?s crm:authorName ?author }
-  OPTIONAL { ?s dcterms:date ?date }
+  OPTIONAL { ?s dcterms:issued ?issued } OPTIONAL { ?s dcterms:date ?dated } BIND(COALESCE(?issued, ?dated) AS ?date)
   OPTIONAL { ?s schema:url ?url }
   OPTIONAL { ?s crm:doi ?doi }
 }"""
