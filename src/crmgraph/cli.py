@@ -345,14 +345,16 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           timeout_s: float = typer.Option(10.0, "--timeout-s", min=0.001, help="Stop a query after this many seconds."),
           max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Refuse answers with more rows (or triples) than this."),
           workers: int = typer.Option(2, "--workers", min=1, max=64, help="Queries run at once (one process each)."),
-          max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Refuse to draw a query's answer with more nodes than this (/explore).")) -> None:
+          max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Refuse to draw a query's answer with more nodes than this (/explore)."),
+          cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off).")) -> None:
     """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
     named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, time limit, row cap)."""
     from .web.sandbox import Limits
     from .web import bind, create_app, make_server
     from .web.html import SECTIONS
 
-    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers, max_nodes), warm_explorer=True))
+    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers, max_nodes), warm_explorer=True,
+                                        cache_bytes=int(cache_mb * 2**20)))
     try:
         sock = bind(host, port)
     except OSError as exc:

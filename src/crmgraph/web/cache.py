@@ -306,7 +306,8 @@ class CachedAnswers:
             if key[0] == self.version.current() == self.version.pinned:  # still the version it was computed on
                 self.cache.put(key, entry)
             state["through"] = True
-            await self._answer(send, entry, _MISS, if_none_match, if_modified_since, False)
+            timing = tuple((k, v) for k, v in start.get("headers", []) if k.lower() == b"server-timing")
+            await self._answer(send, entry, _MISS + timing, if_none_match, if_modified_since, False)
 
         return keep
 
