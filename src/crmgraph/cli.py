@@ -351,7 +351,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Refuse answers with more rows (or triples) than this."),
           workers: int = typer.Option(2, "--workers", min=1, max=64, help="Queries run at once (one process each)."),
           max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Refuse to draw a query's answer with more nodes than this (/explore)."),
-          cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off).")) -> None:
+          cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off)."),
+          processes: int = typer.Option(1, "--processes", min=1, max=16, help="HTTP processes (each uses one core; the query workers and the cache are shared out among them).")) -> None:
     """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
     named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, time limit, row cap)."""
     from .web.sandbox import Limits
@@ -371,9 +372,15 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     for path, what in SECTIONS[1:]:  # the portal's sections, after its home page
         out.print(f"  {what:<16} {url}{path}", highlight=False, soft_wrap=True)
     out.print(f"  store {web_app.state.store_path}; queries stopped after {timeout_s:g} s, answers capped at {max_rows:,} rows, "
-              f"{workers} at once; Ctrl-C to stop", highlight=False, soft_wrap=True)
+              f"{workers} at once" + (f", {processes} HTTP processes" if processes > 1 else "") + "; Ctrl-C to stop", highlight=False, soft_wrap=True)
     if bound_host not in ("127.0.0.1", "::1"):
         out.print(f"  [yellow]listening on {bound_host}: other machines can reach it[/]", highlight=False, soft_wrap=True)
+    if processes > 1:
+        from .web.app import serve_processes
+
+        serve_processes(sock, web_app.state.store_path, Limits(timeout_s, max_rows, workers, max_nodes), processes,
+                        int(cache_mb * 2**20))
+        return
     make_server(web_app).run(sockets=[sock])
 
 
