@@ -165,12 +165,17 @@ _add_risk_commands()
 
 
 @app.command()
-def validate(reason: bool = typer.Option(True, help="Also run the OWL consistency check.")) -> None:
+def validate(reason: bool = typer.Option(True, help="Also run the OWL consistency check."),
+             engine: str = typer.Option("oxigraph", "--engine", help="SHACL engine: oxigraph (ours, fast) or pyshacl (the reference; same findings, slower).")) -> None:
     """Check graph/ without writing a store: parse, curation rules, SHACL and (by default) reasoning."""
     from .knowledge.build import compile_graph
+    from .knowledge.validation import ENGINES
 
+    if engine not in ENGINES:
+        err.print(f"error: --engine is one of {', '.join(ENGINES)}, not {engine!r}")
+        raise typer.Exit(2)
     with err.status("validating") as status:
-        compiled = _run(lambda: compile_graph(Settings.discover(), reason=reason,
+        compiled = _run(lambda: compile_graph(Settings.discover(), reason=reason, shacl_engine=engine,
                                               progress=lambda step: status.update(step + " …")))
     for w in compiled.warnings:
         out.print(f"[yellow]warning[/] {w}", highlight=False)
