@@ -469,13 +469,17 @@ def _family(f: _Statement) -> str:
 def _comparable(a: _Statement, b: _Statement) -> bool:
     """Do two figures of one group measure the same thing?
 
-    Two curated figures: the same quantity kind. Two imported rows: the same quantity kind, stage and
-    series (ilmenite is never compared with rutile, nor mine with refinery output). A curated figure and
+    Two curated figures: the same quantity kind. Two imported rows: never from one dataset (a table's
+    rows are parts or series — US helium from natural gas and from Cliffside Field — not rival claims),
+    else the same quantity kind, stage and series (ilmenite is never compared with rutile, nor mine with
+    refinery output). A curated figure and
     an imported row: the same quantity kind, except that a curated "mine production" is the imported
     "production" at the extraction stage; a curated "production" names no stage, so it meets every
     production series of the material."""
     ia, ib = imported(a), imported(b)
     qa, qb = str(a.fields["qk"]), str(b.fields["qk"])
+    if ia and ib and a.fields.get("graph") == b.fields.get("graph"):
+        return False
     if ia == ib:
         return qa == qb and (not ia or (a.fields.get("stage"), a.fields.get("series")) ==
                              (b.fields.get("stage"), b.fields.get("series")))
