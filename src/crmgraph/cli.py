@@ -172,12 +172,17 @@ _add_risk_commands()
 
 
 @app.command()
-def validate(reason: bool = typer.Option(True, help="Also run the OWL consistency check.")) -> None:
+def validate(reason: bool = typer.Option(True, help="Also run the OWL consistency check."),
+             engine: str = typer.Option("oxigraph", "--engine", help="SHACL engine: oxigraph (ours, fast) or pyshacl (the reference; same findings, slower).")) -> None:
     """Check graph/ without writing a store: parse, curation rules, SHACL and (by default) reasoning."""
     from .knowledge.build import compile_graph
+    from .knowledge.validation import ENGINES
 
+    if engine not in ENGINES:
+        err.print(f"error: --engine is one of {', '.join(ENGINES)}, not {engine!r}")
+        raise typer.Exit(2)
     with err.status("validating") as status:
-        compiled = _run(lambda: compile_graph(Settings.discover(), reason=reason,
+        compiled = _run(lambda: compile_graph(Settings.discover(), reason=reason, shacl_engine=engine,
                                               progress=lambda step: status.update(step + " …")))
     for w in compiled.warnings:
         out.print(f"[yellow]warning[/] {w}", highlight=False)
@@ -352,14 +357,16 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           timeout_s: float = typer.Option(10.0, "--timeout-s", min=0.001, help="Stop a query after this many seconds."),
           max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Refuse answers with more rows (or triples) than this."),
           workers: int = typer.Option(2, "--workers", min=1, max=64, help="Queries run at once (one process each)."),
-          max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Refuse to draw a query's answer with more nodes than this (/explore).")) -> None:
+          max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Refuse to draw a query's answer with more nodes than this (/explore)."),
+          cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off).")) -> None:
     """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
     named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, time limit, row cap)."""
     from .web.sandbox import Limits
     from .web import bind, create_app, make_server
     from .web.html import SECTIONS
 
-    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers, max_nodes), warm_explorer=True))
+    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers, max_nodes), warm_explorer=True,
+                                        cache_bytes=int(cache_mb * 2**20)))
     try:
         sock = bind(host, port)
     except OSError as exc:
