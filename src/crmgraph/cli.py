@@ -84,9 +84,15 @@ def _open(store: Optional[Path], endpoint: Optional[str] = None, user: Optional[
 @app.command()
 def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
           user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
-          no_reason: bool = typer.Option(False, "--no-reason", help="Skip OWL reasoning (faster; no inferred graph).")) -> None:
+          no_reason: bool = typer.Option(False, "--no-reason", help="Skip OWL reasoning (faster; no inferred graph)."),
+          allow_shrink: bool = typer.Option(False, "--allow-shrink",
+                                            help="Build even if more than 20 % of the previous store's curated triples would be lost."),
+          wait: bool = typer.Option(False, "--wait", help="If another build holds the store folder's lock, wait for it instead of failing.")) -> None:
     """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load.
 
+    The new store is written beside the old one and switched in atomically; a build that would drop more
+    than 20 % of the previous store's curated triples stops unless --allow-shrink; a second build of the
+    same folder fails at once naming the first one's pid (or, with --wait, waits for it).
     With --endpoint, the graphs are loaded into a SPARQL server through the Graph Store Protocol."""
     from .knowledge.build import build as run_build
     from .knowledge.build import build_remote
@@ -98,7 +104,8 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
         if endpoint:
             report = _run(lambda: build_remote(_open(None, endpoint, user, password), reason=not no_reason, progress=progress))
         else:
-            report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress))
+            report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress,
+                                            allow_shrink=allow_shrink, wait=wait))
     t = report.triples
     out.print(f"[green]built[/] {report.store or endpoint}: {t['asserted']} asserted, {t['statements']} statement-layer, "
               f"{t['truthy']} truthy, {t['inferred']} inferred, "
@@ -350,14 +357,16 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           timeout_s: float = typer.Option(10.0, "--timeout-s", min=0.001, help="Stop a query after this many seconds."),
           max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Refuse answers with more rows (or triples) than this."),
           workers: int = typer.Option(2, "--workers", min=1, max=64, help="Queries run at once (one process each)."),
-          max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Refuse to draw a query's answer with more nodes than this (/explore).")) -> None:
+          max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Refuse to draw a query's answer with more nodes than this (/explore)."),
+          cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off).")) -> None:
     """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
     named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, time limit, row cap)."""
     from .web.sandbox import Limits
     from .web import bind, create_app, make_server
     from .web.html import SECTIONS
 
-    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers, max_nodes), warm_explorer=True))
+    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers, max_nodes), warm_explorer=True,
+                                        cache_bytes=int(cache_mb * 2**20)))
     try:
         sock = bind(host, port)
     except OSError as exc:

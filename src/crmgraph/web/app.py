@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from .. import __version__
 from ..errors import CrmgraphError, StoreError, render_for_http
+from .cache import AnswerCache, CachedAnswers, StoreVersion
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
@@ -251,19 +252,25 @@ def _store_path(store: Path | str | OxigraphStore | None, settings: Settings) ->
 
 
 def create_app(store: Path | str | OxigraphStore | None = None, settings: Settings | None = None,
-               limits: Limits | None = None, warm_explorer: bool = False) -> FastAPI:
+               limits: Limits | None = None, warm_explorer: bool = False, cache_bytes: int = 64 * 2**20) -> FastAPI:
     """The portal's app over a store on disk (default: the project's). Starts nothing until served.
 
     `warm_explorer`: read the entity network and lay out the explorer's view in a background thread as
     soon as the server starts (`crmgraph serve` does), instead of on the first visit to /explore. It is
     Python work that holds the GIL for a moment (0.5 s for the curated graph), so other requests
-    arriving during it are slower; off by default for embedded and test servers."""
+    arriving during it are slower; off by default for embedded and test servers.
+
+    `cache_bytes`: the answer cache's bound (web/cache.py; 0 turns it off). The store is read-only while
+    served, so a 200 answer is kept by (store version, request) and served again before routing."""
     settings = settings or Settings.discover()
     limits = limits or Limits()
     store_path = _store_path(store, settings)
 
+    version = StoreVersion(store_path)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        version.pin()  # the store the workers and the pages are about to open
         pool = QueryPool(store_path, limits)
         await run_in_threadpool(pool.start)
         app.state.pool = pool
@@ -288,6 +295,8 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
     app.add_exception_handler(StarletteHTTPException, http_error_response)
     app.add_middleware(Footer)
     app.add_middleware(SecurityHeaders)
+    app.state.answer_cache, app.state.store_version = AnswerCache(cache_bytes), version
+    app.add_middleware(CachedAnswers, cache=app.state.answer_cache, version=version)  # outermost: a hit skips the rest
     return app
 
 
