@@ -444,7 +444,7 @@ def test_others_are_served_while_a_heavy_query_runs(app, http, endpoint):
         assert time.monotonic() < deadline, "the pool did not refill"
         time.sleep(0.1)
     # the heavy query comes from another client (127.0.0.2): one client runs at most workers - 1 queries at
-    # once (tests/test_fair_queue.py), so its own next query would wait for its heavy one
+    # once (tests/test_web_limits.py), so its own next query would wait for its heavy one
     def heavy_client():
         with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=30) as other:
             other.get(endpoint, params={"query": HEAVY})

@@ -381,6 +381,7 @@ class _Ticket:
     client: str | None
     priority: bool
     seq: int
+    deadline: float
     worker: _Worker | None = None
 
 
@@ -397,6 +398,10 @@ class _Health:
     warned: set = field(default_factory=set)
     refused: int = 0                   # requests refused because the queue was full
     out_of_memory: int = 0             # queries stopped at the memory limit
+
+
+#: Least time a request must have left to be given a worker.
+MIN_RUN_S = 0.1
 
 
 #: How soon a client refused for a full queue or a long wait is told to try again (HTTP Retry-After, s).
@@ -567,7 +572,7 @@ class QueryPool:
                 raise ServerBusy(f"{len(self._waiting)} queries are already waiting for a worker, this server's queue "
                                  f"(all {len(self._workers)} workers busy)", hint=self._busy_hint(),
                                  retry_after=_retry_after(self.limits))
-            ticket = _Ticket(client, priority, next(self._seq))
+            ticket = _Ticket(client, priority, next(self._seq), budget.deadline)
             self._waiting.append(ticket)
             try:
                 while True:
@@ -588,8 +593,9 @@ class QueryPool:
         runs the fewest queries, then the oldest; a client at its cap waits for one of its own to end."""
         cap = self.limits.client_cap
         while self._idle and self._waiting:
-            eligible = [t for t in self._waiting
-                        if t.priority or t.client is None or self._running[t.client] < cap]
+            soon = time.monotonic() + MIN_RUN_S  # a request with less time left would only get its worker killed
+            eligible = [t for t in self._waiting if t.deadline > soon
+                        and (t.priority or t.client is None or self._running[t.client] < cap)]
             if not eligible:
                 return
             ticket = min(eligible, key=lambda t: (not t.priority, self._running[t.client] if t.client else 0, t.seq))
