@@ -83,7 +83,8 @@ def python_value(term) -> object:
     return term.value
 
 
-def _display(term) -> str:
+def display_text(term) -> str:
+    """A term as a reader sees it in a cell: a compact IRI, `_:id` for a blank node, a literal's text."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -297,7 +298,7 @@ def _used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[s
 
 def to_markdown(table: Table) -> str:
     def cell(t) -> str:
-        return _display(t).replace("|", "\\|").replace("\n", " ")
+        return display_text(t).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     lines += ["| " + " | ".join(cell(t) for t in row) + " |" for row in table.rows]
