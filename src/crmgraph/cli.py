@@ -170,12 +170,17 @@ _add_risk_commands()
 
 
 @app.command()
-def validate(reason: bool = typer.Option(True, help="Also run the OWL consistency check.")) -> None:
+def validate(reason: bool = typer.Option(True, help="Also run the OWL consistency check."),
+             engine: str = typer.Option("oxigraph", "--engine", help="SHACL engine: oxigraph (ours, fast) or pyshacl (the reference; same findings, slower).")) -> None:
     """Check graph/ without writing a store: parse, curation rules, SHACL and (by default) reasoning."""
     from .knowledge.build import compile_graph
+    from .knowledge.validation import ENGINES
 
+    if engine not in ENGINES:
+        err.print(f"error: --engine is one of {', '.join(ENGINES)}, not {engine!r}")
+        raise typer.Exit(2)
     with err.status("validating") as status:
-        compiled = _run(lambda: compile_graph(Settings.discover(), reason=reason,
+        compiled = _run(lambda: compile_graph(Settings.discover(), reason=reason, shacl_engine=engine,
                                               progress=lambda step: status.update(step + " …")))
     for w in compiled.warnings:
         out.print(f"[yellow]warning[/] {w}", highlight=False)
@@ -358,7 +363,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           per_client: int = typer.Option(0, "--per-client", min=0, help="Queries one client may run at once (0: workers - 1, at least 1)."),
           queue: int = typer.Option(16, "--queue", min=0, help="Queries that may wait for a worker; beyond, 503 with Retry-After."),
           trust_forwarded: bool = typer.Option(False, "--trust-x-forwarded-for",
-                                               help="Behind a reverse proxy: tell clients apart by the proxy's last X-Forwarded-For entry, not the peer address.")) -> None:
+                                               help="Behind a reverse proxy: tell clients apart by the proxy's last X-Forwarded-For entry, not the peer address."),
+          cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off).")) -> None:
     """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
     named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, bounded).
 
@@ -375,7 +381,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
         except ValueError as exc:
             err.print(f"error: {exc}", highlight=False)
             raise typer.Exit(2)
-        return create_app(_store_path(store), Settings.discover(), limits, warm_explorer=True, trust_forwarded=trust_forwarded)
+        return create_app(_store_path(store), Settings.discover(), limits, warm_explorer=True, trust_forwarded=trust_forwarded,
+                          cache_bytes=int(cache_mb * 2**20))
 
     web_app = _run(make)
     try:

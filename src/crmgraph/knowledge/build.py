@@ -71,12 +71,14 @@ def _quiet(step: str) -> None:
     """The default progress callback: the library itself never prints."""
 
 
-def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, imports: bool = False) -> CompiledGraph:
+def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, imports: bool = False,
+                  shacl_engine: str = "oxigraph") -> CompiledGraph:
     """Parse, check, validate and reason; raise a DataError at the first failing step.
 
     With `imports`, also import the outside datasets of `data/` (USGS MCS 2025, EC CRM study 2023)
     after the curated graph has passed: they are not reasoned over (they add figures, not axioms) and
-    go to their own named graphs. `progress(step)` is called as each step starts (the CLI shows it;
+    go to their own named graphs. `shacl_engine` is `oxigraph` (ours, fast) or `pyshacl` (the reference:
+    same findings, `validation.py`). `progress(step)` is called as each step starts (the CLI shows it;
     the library stays silent)."""
     timings: dict[str, float] = {}
     progress("parsing ontology/ and graph/")
@@ -95,7 +97,7 @@ def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, impo
 
     progress("validating with SHACL")
     t0 = time.perf_counter()
-    violations, warnings = validate_shapes(asserted, ontology, shapes, data_files)
+    violations, warnings = validate_shapes(asserted, ontology, shapes, data_files, engine=shacl_engine)
     if violations:
         raise ShapeViolationError(violations, hint="each line names the file, the entity and what the shape expects")
     timings["shacl"] = time.perf_counter() - t0

@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from .. import __version__
 from ..errors import CrmgraphError, StoreError, render_for_http
 from .clients import ClientIdentity
+from .cache import AnswerCache, CachedAnswers, StoreVersion
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
@@ -263,7 +264,8 @@ PAGE_THREADS = 32
 
 
 def create_app(store: Path | str | OxigraphStore | None = None, settings: Settings | None = None,
-               limits: Limits | None = None, warm_explorer: bool = False, trust_forwarded: bool = False) -> FastAPI:
+               limits: Limits | None = None, warm_explorer: bool = False, cache_bytes: int = 64 * 2**20,
+               trust_forwarded: bool = False) -> FastAPI:
     """The portal's app over a store on disk (default: the project's). Starts nothing until served.
 
     `warm_explorer`: read the entity network and lay out the explorer's view in a background thread as
@@ -271,14 +273,20 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
     Python work that holds the GIL for a moment (0.5 s for the curated graph), so other requests
     arriving during it are slower; off by default for embedded and test servers.
 
+    `cache_bytes`: the answer cache's bound (web/cache.py; 0 turns it off). The store is read-only while
+    served, so a 200 answer is kept by (store version, request) and served again before routing.
+
     `trust_forwarded`: count requests against the client named by the last `X-Forwarded-For` entry
     (behind a reverse proxy), not the peer address (web/clients.py)."""
     settings = settings or Settings.discover()
     limits = limits or Limits()
     store_path = _store_path(store, settings)
 
+    version = StoreVersion(store_path)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        version.pin()  # the store the workers and the pages are about to open
         threads = anyio.to_thread.current_default_thread_limiter()
         threads.total_tokens = max(threads.total_tokens, limits.workers + limits.queue + PAGE_THREADS)
         pool = QueryPool(store_path, limits)
@@ -305,7 +313,9 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
     app.add_exception_handler(StarletteHTTPException, http_error_response)
     app.add_middleware(Footer)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(ClientIdentity, trust_forwarded=trust_forwarded)
+    app.state.answer_cache, app.state.store_version = AnswerCache(cache_bytes), version
+    app.add_middleware(CachedAnswers, cache=app.state.answer_cache, version=version)  # a hit skips the rest
+    app.add_middleware(ClientIdentity, trust_forwarded=trust_forwarded)  # outermost: the arrival counts from here
     return app
 
 

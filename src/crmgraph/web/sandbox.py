@@ -61,7 +61,7 @@ import pyoxigraph as ox
 from .. import errors
 from ..errors import (AnswerTooLarge, CrmgraphError, MemoryLimitExceeded, QueryError, QueryTimeout, ResultTooLarge,
                       ServerBusy, StoreError)
-from .clients import current_client
+from .clients import current_client, request_arrival
 from .querycheck import check_read_only, names_a_dataset, update_refusal
 
 __all__ = ["Answer", "Budget", "Limits", "QueryPool", "check_read_only"]
@@ -331,9 +331,9 @@ class Budget:
     drawn answer, reading it, building the network and the layout: `seconds` from the moment the
     request arrived (the Budget was made), so the queue counts against it."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, since: float | None = None) -> None:
         self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
+        self.deadline = (time.monotonic() if since is None else since) + seconds
 
     def start(self) -> float:
         """The deadline (time.monotonic)."""
@@ -491,8 +491,11 @@ class QueryPool:
 
     # -- running
     def budget(self, seconds: float | None = None) -> "Budget":
-        """A new request's time budget (default: `limits.timeout_s`), starting now."""
-        return Budget(self.limits.timeout_s if seconds is None else seconds)
+        """A request's time budget: `limits.timeout_s` from the moment the request being served arrived
+        (clients.request_arrival; now outside a request), or `seconds` from now."""
+        if seconds is None:
+            return Budget(self.limits.timeout_s, request_arrival.get())
+        return Budget(seconds)
 
     def run(self, sparql: str, formats: Formats | None = None, budget: "Budget | None" = None, *,
             base_iri: str | None = None, dataset: "tuple[list[str], list[str]] | None" = None,

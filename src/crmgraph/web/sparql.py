@@ -215,7 +215,8 @@ def _update_refused() -> QueryRefused:
 
 async def sparql_endpoint(request: Request) -> Response:
     """SPARQL 1.1 Protocol: one query per request, answered by a worker of the app's query pool, within
-    one time budget from the request's arrival (reading it and waiting in the pool's queue count)."""
+    one time budget from the request's arrival (clients.request_arrival: reading it, waiting for an identical
+    request's cached answer and waiting in the pool's queue all count)."""
     budget = request.app.state.pool.budget()
     params = await protocol_parameters(request)
     if "update" in params:
