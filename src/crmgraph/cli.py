@@ -89,9 +89,15 @@ def _open(store: Optional[Path], endpoint: Optional[str] = None, user: Optional[
 def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
           user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
           timeout_s: float = typer.Option(300.0, "--timeout-s", min=0.001, envvar="CRMGRAPH_ENDPOINT_TIMEOUT", help="With --endpoint: longest the load of one graph may take, all of it."),
-          no_reason: bool = typer.Option(False, "--no-reason", help="Skip OWL reasoning (faster; no inferred graph).")) -> None:
+          no_reason: bool = typer.Option(False, "--no-reason", help="Skip OWL reasoning (faster; no inferred graph)."),
+          allow_shrink: bool = typer.Option(False, "--allow-shrink",
+                                            help="Build even if more than 20 % of the previous store's curated triples would be lost."),
+          wait: bool = typer.Option(False, "--wait", help="If another build holds the store folder's lock, wait for it instead of failing.")) -> None:
     """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load.
 
+    The new store is written beside the old one and switched in atomically; a build that would drop more
+    than 20 % of the previous store's curated triples stops unless --allow-shrink; a second build of the
+    same folder fails at once naming the first one's pid (or, with --wait, waits for it).
     With --endpoint, the graphs are loaded into a SPARQL server through the Graph Store Protocol."""
     from .knowledge.build import build as run_build
     from .knowledge.build import build_remote
@@ -103,7 +109,8 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
         if endpoint:
             report = _run(lambda: build_remote(_open(None, endpoint, user, password, timeout_s), reason=not no_reason, progress=progress))
         else:
-            report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress))
+            report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress,
+                                            allow_shrink=allow_shrink, wait=wait))
     t = report.triples
     out.print(f"[green]built[/] {report.store or endpoint}: {t['asserted']} asserted, {t['statements']} statement-layer, "
               f"{t['truthy']} truthy, {t['inferred']} inferred, "

@@ -8,7 +8,9 @@
     │   ├── InconsistencyError    OWL reasoning found the data inconsistent
     │   └── DatasetError          an outside dataset cannot be imported (missing file, wrong checksum, bad column)
     ├── StoreError                the store is missing, locked or unreadable
-    │   └── ServerBusy            no query worker became free in time
+    │   ├── ServerBusy            no query worker became free in time
+    │   ├── BuildLocked           another build holds the build lock (names its pid)
+    │   └── ShrinkRefused         the build would drop more than the allowed share of the previous store's facts
     ├── QueryError                a query cannot be parsed or run
     │   ├── QueryRefused          the query would write, or reach another server (read-only endpoints)
     │   ├── QueryTimeout          the query ran past the time limit and was stopped
@@ -100,6 +102,18 @@ class InconsistencyError(DataError):
 
 class StoreError(CrmgraphError):
     """The store cannot be opened or written."""
+
+
+class BuildLocked(StoreError):
+    """Another `crmgraph build` is writing the same store folder; carries the holder's pid when known."""
+
+    def __init__(self, message: str, hint: str = "", pid: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.pid = pid
+
+
+class ShrinkRefused(StoreError):
+    """The new build would drop more than the allowed share of the previous store's curated triples."""
 
 
 class QueryError(CrmgraphError):
