@@ -90,6 +90,11 @@ def test_validate_reports_a_valid_knowledge_base():
     assert "valid" in result.stdout
 
 
+def test_validate_refuses_an_unknown_shacl_engine():
+    result = runner.invoke(app, ["validate", "--no-reason", "--engine", "jena"])
+    assert result.exit_code == 2 and "oxigraph, pyshacl" in result.output
+
+
 def test_version_option_and_command_print_the_version():
     from crmgraph import __version__
 

@@ -29,11 +29,19 @@ def _status(insts) -> str:
     return "; ".join(f"{i.label} ({i.status_label or 'status not stated'})" for i in insts) or "none in the graph"
 
 
+def sr_ei_text(m) -> str:
+    """SR/EI in words; a group assessed only as sub-groups gives each sub-group by name, never one of them."""
+    if m.sr is None and m.sub_groups:
+        return ("SR/EI not assessed for the group as a whole; sub-groups: " + "; ".join(
+            f"{g.label} SR {g.sr:g}, EI {g.ei:g} ({g.year}), passes SR ≥ 1.0 and EI ≥ 2.8: {'yes' if g.passes_thresholds else 'no'}"
+            for g in m.sub_groups))
+    return (f"SR {m.sr if m.sr is not None else 'missing'}, EI {m.ei if m.ei is not None else 'missing'}"
+            f"{f' ({m.sr_ei_year} assessment)' if m.sr_ei_year else ''}; passes SR ≥ 1.0 and EI ≥ 2.8: "
+            f"{'missing' if m.passes_thresholds is None else 'yes' if m.passes_thresholds else 'no'}")
+
+
 def print_material(m) -> None:
-    out.print(f"[bold]{m.label}[/] — EU CRM 2023: {'yes' if m.critical_2023 else 'no'}; "
-              f"SR {m.sr if m.sr is not None else 'missing'}, EI {m.ei if m.ei is not None else 'missing'}"
-              f"{f' ({m.sr_ei_year} assessment)' if m.sr_ei_year else ''}; passes SR ≥ 1.0 and EI ≥ 2.8: "
-              f"{'missing' if m.passes_thresholds is None else 'yes' if m.passes_thresholds else 'no'}"
+    out.print(f"[bold]{m.label}[/] — EU CRM 2023: {'yes' if m.critical_2023 else 'no'}; {sr_ei_text(m)}"
               + (f"  [yellow]flags: {', '.join(m.flags)}[/]" if m.flags else ""), highlight=False)
     for si in m.series:
         t = Table(title=f"{si.stage}: {si.series} — {si.year or 'year missing'}; HHI {_num(si.hhi)}; "

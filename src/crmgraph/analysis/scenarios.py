@@ -52,6 +52,7 @@ class RestrictionOutcome:
     central_asian_cover: float | None  # percent of the gap all Central Asian alternatives together cover (≤ 100)
     flags: list[str]
     sources: list[str]
+    unit: str = "t"  # the symbol of the quantities' unit (lost_tonnes, production_tonnes): "t", or "m³" for helium
 
 
 @dataclass
@@ -151,7 +152,8 @@ def _restrict_series(data: SupplyData, key, restricted: set[str]) -> Restriction
     ca_cover = min(100.0, 100.0 * ca_total / lost_t) if lost_t else None
     sources = sorted(set(si.sources if si else []) | {r[3].source for eus in eu_stage.values() for r in eus.shares})
     return RestrictionOutcome(material, data.label(material), stage, series or "", si.year if si else None, lost_t,
-                              lost_share, hit, eu_exposed, eu_figs, alternatives, ca_cover, flags, sources)
+                              lost_share, hit, eu_exposed, eu_figs, alternatives, ca_cover, flags, sources,
+                              data.symbol(si.base_unit) if si and si.base_unit else "t")
 
 
 @dataclass

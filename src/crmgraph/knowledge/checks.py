@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from .curated import RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT, RDF_TYPE, CuratedFile
 from ..errors import CurationError, Problem
 from ..namespaces import ASSERTION, CRM, ID, SKOS, compact
+from .values import check_literal_forms, check_ranges, check_share_sums, check_years
 
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 CRM_STATUS = ox.NamedNode(CRM + "status")
@@ -56,14 +57,14 @@ def check_curation(ontology: list[CuratedFile], data: list[CuratedFile]) -> list
                 if iri.startswith(CRM) and iri not in declared and (f.name, iri) not in reported:
                     reported.add((f.name, iri))
                     problems.append(Problem(
-                        f"unknown ontology term {compact(iri)}", file=f.name, line=f.line_of(iri),
+                        f"unknown ontology term {compact(iri)}", file=f.name, line=f.line_of_term(ox.NamedNode(iri), t.subject),
                         hint="use a term of ontology/crmgraph.ttl (listed in docs/curation.md) or add it there with a label and definition"))
             obj = t.object
             if (isinstance(obj, ox.NamedNode) and obj.value.startswith(ID) and not obj.value.startswith(ASSERTION)
                     and obj.value not in defined and (f.name, obj.value) not in reported):
                 reported.add((f.name, obj.value))
                 problems.append(Problem(
-                    f"{compact(obj.value)} is used but defined nowhere", file=f.name, line=f.line_of(obj.value),
+                    f"{compact(obj.value)} is used but defined nowhere", file=f.name, line=f.line_of_term(obj, t.subject),
                     hint="check the slug against docs/curation.md, or define it (a crm:Class ; skos:prefLabel) in the file that owns it"))
 
     for (iri, lang), found in labels.items():
@@ -72,12 +73,71 @@ def check_curation(ontology: list[CuratedFile], data: list[CuratedFile]) -> list
             problems.append(Problem(f"has {len(found)} different skos:prefLabel@{lang or '-'}: {where}",
                                     entity=compact(iri), hint="define each entity in exactly one file; other files only use its IRI"))
 
+    problems += check_literal_forms(ontology + data)
+    problems += _unknown_classes(ontology, data)
+    problems += _undefined_subjects(ontology, data)
+    problems += check_years(data)
+    problems += check_ranges(data)
+    problems += check_share_sums(data)
     problems += _contradicted_direct_triples(data)
     problems += _duplicate_figures(data)
     problems += _triples_with_two_statuses(data)
     problems += _duplicate_roles(data)
     problems += _unreferenced_triples(data)
     problems += _invented_years(data)
+    return problems
+
+
+OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+RDFS_CLASS = "http://www.w3.org/2000/01/rdf-schema#Class"
+#: Classes of standard vocabularies the curated files may use without the ontology declaring them.
+EXTERNAL_CLASSES = {SKOS + "ConceptScheme", SKOS + "Concept"}
+#: How many undefined subjects of one file are named one by one (the rest are counted).
+UNDEFINED_SHOWN = 5
+
+
+def _unknown_classes(ontology: list[CuratedFile], data: list[CuratedFile]) -> list[Problem]:
+    """`x a C` where C is no class of the ontology (a crm: one is already an unknown ontology term)."""
+    classes = {t.subject.value for f in ontology for t in f.triples
+               if t.predicate == RDF_TYPE and t.object.value in (OWL_CLASS, RDFS_CLASS)} | EXTERNAL_CLASSES
+    problems, reported = [], set()
+    for f in data:
+        for t in f.triples:
+            if (t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode) and t.object.value not in classes
+                    and not t.object.value.startswith(CRM) and (f.name, t.object.value) not in reported):
+                reported.add((f.name, t.object.value))
+                problems.append(Problem(
+                    f"unknown class {compact(t.object.value)}: not a class of the ontology", file=f.name,
+                    line=f.line_of_term(t.object, t.subject), entity=_node_name(t.subject),
+                    hint="type the entity with a class of ontology/crmgraph.ttl (docs/curation.md lists them)"))
+    return problems
+
+
+def _undefined_subjects(ontology: list[CuratedFile], data: list[CuratedFile]) -> list[Problem]:
+    """Every named subject (not a blank node: references, roles) has an rdf:type in some curated file.
+
+    Triples about an entity defined nowhere are invisible to every class-based query and page, and a
+    misspelt subject would silently start a second entity; a file of them (issue 13: 50 MB) is refused."""
+    typed = {t.subject.value for f in ontology + data for t in f.triples
+             if t.predicate == RDF_TYPE and isinstance(t.subject, ox.NamedNode)}
+    problems = []
+    for f in data:
+        undefined: dict[str, int] = {}
+        triples = 0
+        for t in f.triples:
+            if isinstance(t.subject, ox.NamedNode) and t.subject.value not in typed:
+                undefined[t.subject.value] = undefined.get(t.subject.value, 0) + 1
+                triples += 1
+        for iri in list(undefined)[:UNDEFINED_SHOWN]:
+            problems.append(Problem(
+                f"{compact(iri)} is described ({undefined[iri]} triples) but defined nowhere (no rdf:type in any curated file)",
+                file=f.name, line=f.line_of(iri), entity=compact(iri),
+                hint="define it once (a crm:Class ; skos:prefLabel) in the file that owns it, or correct the IRI if it is a typo"))
+        if len(undefined) > UNDEFINED_SHOWN:
+            problems.append(Problem(
+                f"… and {len(undefined) - UNDEFINED_SHOWN} more subjects defined nowhere "
+                f"({len(undefined)} in all, {triples} triples)", file=f.name,
+                hint="every subject must be an entity with a type, a statement or a reference (docs/curation.md)"))
     return problems
 
 

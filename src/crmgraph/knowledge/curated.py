@@ -12,12 +12,14 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..errors import ParseError, Problem
 from ..namespaces import ASSERTION, CRM, PROV, RDF
+from .positions import Positions, scan
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDF_REIFIES = ox.NamedNode(RDF + "reifies")
@@ -45,21 +47,30 @@ class CuratedFile:
     text: str = ""
 
     def line_of(self, iri: str) -> int | None:
-        """The line where `iri` is described (as a subject), else where it is first mentioned."""
+        """The line where `iri` is described (as a subject), else where it is first written as a term
+        (never in a comment or a string, never as part of a longer name)."""
         if iri in self.subject_lines:
             return self.subject_lines[iri]
-        for needle in self._spellings(iri):
-            idx = self.text.find(needle)
-            if idx >= 0:
-                return self.text.count("\n", 0, idx) + 1
-        return None
+        return self.positions.line_of_iri(iri)
 
-    def _spellings(self, iri: str) -> list[str]:
-        out = [f"<{iri}>"]
-        for prefix, ns in _prefixes(self.text).items():
-            if iri.startswith(ns) and len(iri) > len(ns):
-                out.append(f"{prefix}:{iri[len(ns):]}")
-        return out
+    def line_of_term(self, term, subject=None) -> int | None:
+        """The line where `term` (an IRI or a literal) is written in the statements about `subject`
+        (a NamedNode, or None), else where it is first written; else the subject's line."""
+        subject_iri = subject.value if isinstance(subject, ox.NamedNode) else None
+        if isinstance(term, ox.Literal):
+            line = self.positions.line_of_literal(term.value, term.datatype.value, subject_iri)
+        elif isinstance(term, ox.NamedNode):
+            line = self.positions.line_of_iri(term.value, subject_iri)
+        else:
+            line = None
+        if line is None and subject_iri is not None:
+            line = self.line_of(subject_iri)
+        return line
+
+    @cached_property
+    def positions(self) -> Positions:
+        """Where each term is written (computed on first use: only files with a problem pay for it)."""
+        return scan(self.text)
 
 
 def _prefixes(text: str) -> dict[str, str]:

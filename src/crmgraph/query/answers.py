@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from ..namespaces import XSD, compact
 from .citations import Reference
-from .results import Table
+from .results import Table, display_text
 
 #: Columns that carry a finding's references; shaped into one `sources` column.
 SOURCE_COLUMNS = ("source", "sourceKey")
@@ -111,16 +111,6 @@ def label_column(columns: list[str], name: str) -> str | None:
     return None
 
 
-def _text(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return compact(term.value)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return term.value
-
-
 #: Columns that qualify a `value` column and are shown inside it ("at least 15 – 18 of 34 count").
 VALUE_PARTS = ("qualifier", "valueQualifier", "upperValue", "outOf", "unit", "unitLabel")
 
@@ -196,9 +186,9 @@ def _shape(table: Table) -> Answer:
             lab = labels[c]
             if isinstance(term, ox.NamedNode):
                 label_term = row[at[lab]] if lab else None
-                cells.append(Cell(label_term.value if label_term is not None else _text(term), term.value))
+                cells.append(Cell(label_term.value if label_term is not None else display_text(term), term.value))
             else:
-                cells.append(Cell(_text(term), None,
+                cells.append(Cell(display_text(term), None,
                                   isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC))
         key = tuple(cell.key() for cell in cells)
         if key not in merged:
