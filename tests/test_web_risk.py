@@ -81,7 +81,7 @@ def test_scenario_page_answers_with_its_evidence(client):
     assert r.status_code == 200
     assert "World production lost: <b>60 t = 60.0 %</b>" in r.text and "extraction: 30.0 %" in r.text
     assert "41.7 %" in r.text  # (20 + 5) / 60 of the gap
-    assert "test: " in r.text and "/id/figure/tj" in r.text  # on whose data: the source key and the figure
+    assert 'href="/id/source/test"' in r.text and "/id/figure/tj" in r.text  # on whose data: the source (cited) and the figure
     j = client.get("/risk/scenario.json", params={"country": "CN", "material": "antimony"}).json()
     assert j["outcomes"][0]["lost_share"] == pytest.approx(60)
     bad = client.get("/risk/scenario", params={"country": "XX", "material": "antimony"})

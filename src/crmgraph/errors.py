@@ -15,6 +15,8 @@
     │   ├── QueryRefused          the query would write, or reach another server (read-only endpoints)
     │   ├── QueryTimeout          the query ran past the time limit and was stopped
     │   ├── ResultTooLarge        the answer has more rows than the cap
+    │   ├── AnswerTooLarge        the answer, as written, has more bytes than the cap
+    │   ├── MemoryLimitExceeded   the query needed more memory than a worker may use (the worker was replaced)
     │   └── NotAcceptable         no result format the client accepts fits the answer
     ├── ProtocolError             an HTTP request that does not follow the SPARQL 1.1 Protocol
     └── MissingExtra              an optional dependency is not installed (also an ImportError)
@@ -119,7 +121,12 @@ class QueryError(CrmgraphError):
 
 
 class ServerBusy(StoreError):
-    """Every query worker stayed busy for longer than the time limit."""
+    """No query worker became free in time, or the queue for one is full; `retry_after` (seconds), when
+    known, is sent as HTTP Retry-After."""
+
+    def __init__(self, message: str, hint: str = "", retry_after: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after
 
 
 class QueryRefused(QueryError):
@@ -138,6 +145,22 @@ class ResultTooLarge(QueryError):
     """The answer has more rows (or triples) than the cap; nothing partial is returned."""
 
     def __init__(self, message: str, hint: str = "", limit: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.limit = limit
+
+
+class AnswerTooLarge(QueryError):
+    """The answer, as it is written, passed the byte cap; writing stopped there and nothing is returned."""
+
+    def __init__(self, message: str, hint: str = "", limit: float | None = None) -> None:
+        super().__init__(message, hint)
+        self.limit = limit
+
+
+class MemoryLimitExceeded(QueryError):
+    """The query needed more memory than a query worker may use; the worker was stopped and replaced."""
+
+    def __init__(self, message: str, hint: str = "", limit: float | None = None) -> None:
         super().__init__(message, hint)
         self.limit = limit
 
@@ -170,6 +193,8 @@ _HTTP = (
     (QueryRefused, 403, "refused"),
     (QueryTimeout, 503, "timeout"),
     (ResultTooLarge, 422, "too-many-rows"),
+    (AnswerTooLarge, 413, "answer-too-large"),
+    (MemoryLimitExceeded, 503, "out-of-memory"),
     (NotAcceptable, 406, "not-acceptable"),
     (QueryError, 400, "query-error"),
     (ServerBusy, 503, "busy"),
@@ -181,7 +206,7 @@ _HTTP = (
 
 def render_for_http(error: CrmgraphError) -> tuple[int, dict]:
     """The HTTP status and JSON body for an error (one place, tested):
-    `{"error": kind, "status": …, "message": …, "hint": …}`, plus `limit` for the time limit and row cap."""
+    `{"error": kind, "status": …, "message": …, "hint": …}`, plus `limit` for the time limit, row cap, byte cap (MB) and memory limit (MB)."""
     for cls, status, kind in _HTTP:
         if isinstance(error, cls):
             break

@@ -23,7 +23,9 @@ from ..errors import CrmgraphError
 from ..namespaces import ID
 from ..views.charts import sr_ei_scatter, supplier_bars
 from ..views.explorer import script_json
-from .html import document, escape, href
+from ..query.citations import Reference
+from . import search
+from .html import cite, document, escape, href
 
 _LOCK = threading.Lock()
 
@@ -65,6 +67,13 @@ def _link(iri: str, label: str) -> str:
         return f'<a href="/risk/country/{escape(iri.rsplit("/", 1)[-1])}">{escape(label)}</a>'
     h = href(iri)
     return f'<a href="{escape(h)}">{escape(label)}</a>' if h else escape(label)
+
+
+def _cites(request: Request, keys, locator: str | None = None) -> str:
+    """Source keys of the analytics ("usgs-mcs2025-world") as readable citations linked to the sources'
+    pages (web.html.cite), with a locator where one row is meant."""
+    citations = search.citations(request.app.state)
+    return cite(citations, [Reference(k, locator) for k in keys]) or escape(", ".join(keys))
 
 
 def _chart(chart_id: str, spec: dict) -> str:
@@ -163,7 +172,7 @@ async def material_page(request: Request) -> Response:
         parts.append(f"<h2>{escape(si.stage)}: {escape(si.series)} ({escape(si.year or 'year missing')})</h2>"
                      f"<p>HHI {'missing' if si.hhi is None else f'{si.hhi:,.0f}'} · largest supplier "
                      f"{escape(si.largest.label) if si.largest else 'missing'} ({_pct(si.largest.share if si.largest else None)}) · "
-                     f"Central Asia {_pct(si.central_asian_share)} · sources {escape(', '.join(si.sources))} {_flags(si.flags)}</p>")
+                     f"Central Asia {_pct(si.central_asian_share)} · sources: {_cites(request, si.sources)} {_flags(si.flags)}</p>")
         parts.append(_chart(f"series-{n}", supplier_bars(f"{m.label}: {si.series}, {si.year}", rows)))
         parts.append(_table(["rank", "country", "value", "share of world", "year", "EU instruments (status)", "figure"],
                             [[str(i), _link(s.country, s.label), "withheld" if s.value is None else f"{s.value:,.0f}",
@@ -177,9 +186,9 @@ async def material_page(request: Request) -> Response:
         parts.append(f"<h2>EU sourcing, {escape(e.stage)} (EC CRM study 2023)</h2><p>HHI "
                      f"{'missing' if e.hhi is None else f'{e.hhi:,.0f}'} · Central Asia {e.central_asian_share:g} % {_flags(e.flags)}</p>")
         parts.append(_chart(f"eu-{n}", supplier_bars(f"{m.label}: EU sourcing, {e.stage}", rows, "share of EU sourcing (%)")))
-        parts.append(_table(["country", "share of EU sourcing", "source", "locator"],
-                            [[_link(c, label), ("&lt; " if "LessThan" in s.qualifiers else "") + f"{v:g} %", escape(s.source),
-                              escape(s.locator)] for c, label, v, s in e.shares],
+        parts.append(_table(["country", "share of EU sourcing", "source"],
+                            [[_link(c, label), ("&lt; " if "LessThan" in s.qualifiers else "") + f"{v:g} %",
+                              _cites(request, [s.source], s.locator)] for c, label, v, s in e.shares],
                             ["ca" if c in data.central_asian else "" for c, *_ in e.shares]))
     return Response(document(f"{m.label}: supply risk", "".join(parts), HEAD), media_type="text/html")
 
@@ -240,7 +249,7 @@ async def scenario_page(request: Request) -> Response:
                      f'<p class="answer">World production lost: <b>{"missing" if o.lost_tonnes is None else f"{o.lost_tonnes:,.0f}"} t'
                      f" = {_pct(o.lost_share)}</b> of world ({escape(who)}). EU sourcing exposed: <b>{eu}</b> (EC CRM study 2023). "
                      f"Central Asian producers could cover <b>{_pct(o.central_asian_cover)}</b> of the gap at their current production. "
-                     f"Sources: {escape(', '.join(o.sources))} {_flags(o.flags)}</p>")
+                     f"Sources: {_cites(request, o.sources)} {_flags(o.flags)}</p>")
         rows = [{"supplier": a.label, "share": a.covers_gap, "central_asian": True} for a in o.alternatives if a.covers_gap is not None]
         parts.append(_chart(f"gap-{n}", supplier_bars(f"{o.label}: share of the gap each Central Asian producer could cover",
                                                        rows, "share of the lost production (%)")))
@@ -250,7 +259,7 @@ async def scenario_page(request: Request) -> Response:
                               _pct(a.world_share), _pct(a.covers_gap),
                               escape(", ".join(f"{k} {v:g} %" for k, v in a.eu_share.items()) or "not listed"),
                               "; ".join(f"{_link(i, label)} ({escape(status or 'status not stated')})" for i, label, status in a.instruments) or "none",
-                              f"{escape(a.source)}: {_link(a.figure, a.figure.rsplit('/', 1)[-1])}"] for a in o.alternatives]))
+                              f"{_cites(request, [a.source])}: {_link(a.figure, 'figure')}"] for a in o.alternatives]))
     return Response(document("Scenario", "".join(parts), HEAD), media_type="text/html")
 
 
