@@ -150,7 +150,8 @@ def import_(kind: str = typer.Argument(..., help="usgs-mcs (the MCS 2025 world C
             store: Optional[Path] = StoreOption,
             rows: bool = typer.Option(False, "--rows", help="Also list every unmapped row with its file and line.")) -> None:
     """Import an outside dataset into the store's own named graph for it (graph:import/KEY), replacing
-    an earlier import; print the import report (rows read, mapped, unmapped with the reason)."""
+    an earlier import; recompute the indicators (graph:analytics); print the import report (rows read,
+    mapped, unmapped with the reason)."""
     from .io.importing import import_into_store
     from .store.embedded import OxigraphStore
 
@@ -160,10 +161,17 @@ def import_(kind: str = typer.Argument(..., help="usgs-mcs (the MCS 2025 world C
             from .query.results import to_result
 
             known = set(to_result(s.query("SELECT ?c WHERE { GRAPH graph:asserted { ?c a crm:Country } }")).column("c"))
-            return import_into_store(s, kind, path, known)
+            report = import_into_store(s, kind, path, known)
+            # the indicators of graph:analytics were computed from the data just replaced: recompute them
+            from .analysis.results import write_indicators
+            from .analysis.supplydata import load
+
+            write_indicators(s, load(s))
+            return report
         finally:
             s.close()
     _print_import_report(_run(go), rows)
+    out.print("graph:analytics recomputed from the imported data (`crmgraph indicators …`)", highlight=False)
 
 
 def _add_risk_commands() -> None:
