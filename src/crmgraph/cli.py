@@ -84,7 +84,8 @@ def _open(store: Optional[Path], endpoint: Optional[str] = None, user: Optional[
 @app.command()
 def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
           user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
-          no_reason: bool = typer.Option(False, "--no-reason", help="Skip OWL reasoning (faster; no inferred graph).")) -> None:
+          no_reason: bool = typer.Option(False, "--no-reason", help="Skip OWL reasoning (faster; no inferred graph)."),
+          no_cache: bool = typer.Option(False, "--no-cache", help="Run HermiT even if var/cache holds its answer for the same input.")) -> None:
     """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load.
 
     With --endpoint, the graphs are loaded into a SPARQL server through the Graph Store Protocol."""
@@ -98,7 +99,7 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
         if endpoint:
             report = _run(lambda: build_remote(_open(None, endpoint, user, password), reason=not no_reason, progress=progress))
         else:
-            report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress))
+            report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress, cache=not no_cache))
     t = report.triples
     out.print(f"[green]built[/] {report.store or endpoint}: {t['asserted']} asserted, {t['statements']} statement-layer, "
               f"{t['truthy']} truthy, {t['inferred']} inferred, "

@@ -13,10 +13,12 @@ does not support (xsd:date, xsd:gYear) and would only slow it down.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
 from collections import defaultdict
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -46,6 +48,54 @@ def _entity_layer(ontology: list[ox.Triple], data: list[ox.Triple]) -> list[ox.T
         elif p in object_props and p not in _EXCLUDED_PREDICATES and isinstance(t.object, ox.NamedNode):
             out.append(t)
     return out
+
+
+#: cached HermiT answers kept in the cache folder (the newest; older ones are removed)
+CACHE_KEEP = 8
+
+
+def hermit_input(ontology: list[ox.Triple], data: list[ox.Triple]) -> bytes:
+    """Exactly what HermiT reads — the ontology and the entity layer of `data` — as sorted N-Triples."""
+    nt = ox.serialize(ontology + _entity_layer(ontology, data), format=ox.RdfFormat.N_TRIPLES)
+    return b"\n".join(sorted(set(nt.splitlines()))) + b"\n"
+
+
+def _cache_key(hermit_in: bytes) -> str:
+    """What HermiT reads, plus what turns its answer into triples: owlready2's version and this module."""
+    import owlready2
+
+    h = hashlib.sha256()
+    for part in (str(getattr(owlready2, "VERSION", "")).encode(), Path(__file__).read_bytes(), hermit_in):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def run_hermit_cached(ontology: list[ox.Triple], data: list[ox.Triple], cache_dir: Path | None) -> tuple[list[ox.Triple], bool]:
+    """`run_hermit`, re-using its answer for the very same input: returns (triples, whether it was cached).
+
+    HermiT (Java) is most of a build's time and its answer depends only on what it reads, so the answer is
+    kept in `cache_dir` under a hash of that input (and of owlready2's version and this module's code): any
+    change to the ontology, an entity's type or an entity-to-entity link misses and runs HermiT again. An
+    inconsistency is never cached. Without `cache_dir`, HermiT always runs."""
+    if cache_dir is None:
+        return run_hermit(ontology, data), False
+    path = cache_dir / f"hermit-{_cache_key(hermit_input(ontology, data))}.nt"
+    if path.is_file():
+        try:
+            return [q.triple for q in ox.parse(path.read_bytes(), format=ox.RdfFormat.N_TRIPLES)], True
+        except (OSError, SyntaxError):
+            pass  # an unreadable entry is a miss: reason again and overwrite it
+    triples = run_hermit(ontology, data)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        tmp.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        os.replace(tmp, path)  # a reader sees the whole answer or none
+        for old in sorted(cache_dir.glob("hermit-*.nt"), key=lambda p: p.stat().st_mtime)[:-CACHE_KEEP]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return triples, False
 
 
 def run_hermit(ontology: list[ox.Triple], data: list[ox.Triple]) -> list[ox.Triple]:
