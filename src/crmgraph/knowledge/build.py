@@ -187,28 +187,31 @@ def build(settings: Settings | None = None, store_path: Path | None = None, reas
     settings = settings or Settings.discover()
     target = store_path or settings.default_store
     compiled = compile_graph(settings, reason=reason, progress=progress, imports=imports, cache=cache)
-    progress(f"writing the store ({target})")
-    t0 = time.perf_counter()
-
-    indicators = 0.0
-
-    def fill(store) -> None:
-        nonlocal indicators
-        fill_store(store, compiled, settings)
-        if compiled.imports:
-            from ..analysis.results import write_indicators
-            from ..analysis.supplydata import load
-
-            progress("computing the supply-risk indicators (graph:analytics)")
-            t1 = time.perf_counter()
-            write_indicators(store, load(store))
-            indicators = time.perf_counter() - t1
-    write_new_store(target, fill)
-    # "store" is writing and swapping the store; the indicators computed inside it are their own step
-    compiled.timings["store"] = time.perf_counter() - t0 - indicators
-    if compiled.imports:
-        compiled.timings["indicators"] = indicators
+    write_store(compiled, settings, target, progress)
     return _report(compiled, target)
+
+
+def write_store(compiled: CompiledGraph, settings: Settings, target: Path, progress=_quiet) -> None:
+    """Write the compiled graphs, and the supply-risk indicators when `data/` was imported, as the store at
+    `target`; adds the "indicators" and "store" timings.
+
+    Everything is assembled in an in-memory store first (the indicators' six queries run there, several
+    times faster than on RocksDB) and copied into the new store with one bulk load, rather than a bulk
+    load per graph: `benchmarks/build.py` measures the store step."""
+    memory = OxigraphStore(None)
+    t0 = time.perf_counter()
+    fill_store(memory, compiled, settings)
+    if compiled.imports:
+        from ..analysis.results import write_indicators
+        from ..analysis.supplydata import load
+
+        progress("computing the supply-risk indicators (graph:analytics)")
+        t1 = time.perf_counter()
+        write_indicators(memory, load(memory))
+        compiled.timings["indicators"] = time.perf_counter() - t1
+    progress(f"writing the store ({target})")
+    write_new_store(target, lambda store: store.raw.bulk_extend(memory.raw))
+    compiled.timings["store"] = time.perf_counter() - t0 - compiled.timings.get("indicators", 0.0)
 
 
 def build_remote(store, settings: Settings | None = None, reason: bool = True, progress=_quiet,
