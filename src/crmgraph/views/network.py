@@ -34,6 +34,7 @@ import pyoxigraph as ox
 
 from .layout import force_layout
 from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_TRUTHY, ID, RDF, RDFS, SKOS, VOID, compact, local_path
+from ..query.citations import Citations, has_locator
 from ..query.results import Table, to_result
 
 
@@ -212,13 +213,20 @@ def _built(store) -> dict | None:
 
 
 def _sources(store) -> list[dict]:
+    """The source register as the panels show it: each source's short citation ("publisher, short title
+    (year)", query.citations) and the link to the source itself (DOI or URL), beside its key and title."""
     rows = _rows(store, """SELECT ?s ?key ?title ?date WHERE { ?s a crm:SourceDocument .
         OPTIONAL { ?s crm:sourceKey ?key } OPTIONAL { ?s dcterms:title ?title } OPTIONAL { ?s dcterms:issued ?date } }
         ORDER BY ?s""")
+    register = Citations.load(store)
     out: dict[str, dict] = {}
     for s, key, title, date in rows:
-        out.setdefault(s.value, {"iri": s.value, "key": _text(key) or s.value.rsplit("/", 1)[-1],
-                                 "title": _text(title), "date": _text(date)})
+        if s.value in out:
+            continue
+        cited = register.get(s.value)
+        out[s.value] = {"iri": s.value, "key": _text(key) or s.value.rsplit("/", 1)[-1], "title": _text(title),
+                        "date": _text(date), "short": cited.short if cited else (_text(key) or _text(title)),
+                        "link": cited.link if cited else None}
     return sorted(out.values(), key=lambda s: _natural(s["key"]))
 
 
@@ -229,7 +237,7 @@ def _natural(key: str) -> tuple:
 
 def _reference(src, loc, cited, cited_loc, source_index: dict[str, int]) -> list:
     """A reference as [source index, locator, cited-in index, cited-in locator] (None where absent)."""
-    return [source_index.get(src.value) if src is not None else None, _text(loc) or None,
+    return [source_index.get(src.value) if src is not None else None, _text(loc) if has_locator(_text(loc)) else None,
             source_index.get(cited.value) if cited is not None else None, _text(cited_loc) or None]
 
 
