@@ -85,6 +85,9 @@ def render_page(data: dict, inline: bool, links: dict[str, str] | None = None, n
   <label class="field" for="filter-source">Source</label>
   <select id="filter-source"><option value="">all</option></select>
   <p><button id="reset" type="button">Reset filters</button></p>
+  <label class="field" for="colour-by">Colour by</label>
+  <select id="colour-by"><option value="">class (legend below)</option></select>
+  <div id="indicator-legend" hidden></div>
   <div class="field">Classes <span class="count">(untick to hide)</span></div>
   <div id="legend"></div>
   <div class="field">Links</div>
