@@ -65,7 +65,7 @@ def render_page(data: dict, inline: bool, links: dict[str, str] | None = None, n
                    '<script src="/assets/explorer/explorer.js"></script>\n')
     extra = "".join(f' <a href="{escape(h)}">{escape(t)}</a>' for t, h in (links or {}).items())
     # served: the search box asks the portal's /search.json (aliases, codes, accents); a file: labels only
-    suggest = "" if inline else ' data-suggest="/search.json"'
+    suggest = "" if inline else ' data-find="/search.json"'
     title = data.get("title") or "crmgraph"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · crmgraph explorer</title>

@@ -469,7 +469,7 @@
   const nodeByIri = new Map(nodes.map(n => [n.iri, n.id]));
   const fold = t => t.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   const index = nodes.map(n => [fold(n.label), n.id]);
-  const suggestUrl = search.dataset.suggest && location.protocol.startsWith("http") ? search.dataset.suggest : null;
+  const suggestUrl = search.dataset.find && location.protocol.startsWith("http") ? search.dataset.find : null;
   let searchSeq = 0, active = -1;
   function localHits(q) {
     const f = fold(q);
@@ -482,7 +482,8 @@
     if (!response.ok) throw new Error(response.status);
     const body = await response.json();
     return body.results.filter(r => nodeByIri.has(r.iri))
-      .map(r => ({id: nodeByIri.get(r.iri), label: r.label, matched: r.matched}));
+      .map(r => ({id: nodeByIri.get(r.iri), label: r.label,
+                  matched: r.matched && !/^[a-z0-9]+(-[a-z0-9]+)+$/.test(r.matched) ? r.matched : null}));  // an alias, not a slug
   }
   function choose(id) { focusOn(id); results.replaceChildren(); active = -1; }
   function showHits(hits) {
