@@ -694,7 +694,8 @@ class QueryPool:
             self._retire(w, kill=True)
 
     def _retire(self, worker: _Worker, kill: bool) -> None:
-        """Stop a worker (killing it mid-query) and start its replacement in the background."""
+        """Stop a worker (killing it mid-query) and start its replacement, both in the background: the
+        caller answers at once (a killed process holding gigabytes can take a while to be reaped)."""
         with self._lock:
             if worker not in self._workers:
                 return
@@ -704,9 +705,15 @@ class QueryPool:
             closed = self._closed
             if not closed:
                 self._health.replacing += 1
-        worker.stop(kill=kill)
-        if not closed:
-            threading.Thread(target=self._replace, name="crmgraph-worker-replacement", daemon=True).start()
+        if kill and worker.process.is_alive():
+            worker.process.kill()  # at once: the query stops using CPU and memory now
+
+        def stop_and_replace() -> None:
+            worker.stop(kill=kill)
+            if not closed:
+                self._replace()
+
+        threading.Thread(target=stop_and_replace, name="crmgraph-worker-replacement", daemon=True).start()
 
     def _replace(self) -> None:
         """Start one replacement worker, trying again with a growing pause until it opens the store
