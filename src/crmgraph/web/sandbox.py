@@ -158,7 +158,10 @@ def _serve(store_path: str, conn, max_memory_mb: int = 0) -> None:  # pragma: no
     except CrmgraphError as exc:
         conn.send(("error", type(exc).__name__, exc.message, exc.hint, None))
         return
-    conn.send(("ready", os.getpid(), isolation.isolated, isolation.how, memory))
+    try:
+        conn.send(("ready", os.getpid(), isolation.isolated, isolation.how, memory))
+    except (BrokenPipeError, OSError):
+        return  # the server stopped while this worker was starting
     while True:
         try:
             request = conn.recv()
