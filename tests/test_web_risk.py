@@ -81,12 +81,33 @@ def test_scenario_page_answers_with_its_evidence(client):
     assert r.status_code == 200
     assert "World production lost: <b>60 t = 60.0 %</b>" in r.text and "extraction: 30.0 %" in r.text
     assert "41.7 %" in r.text  # (20 + 5) / 60 of the gap
-    assert "test: " in r.text and "/id/figure/tj" in r.text  # on whose data: the source key and the figure
+    assert 'href="/id/source/test"' in r.text and "/id/figure/tj" in r.text  # on whose data: the source (cited) and the figure
     j = client.get("/risk/scenario.json", params={"country": "CN", "material": "antimony"}).json()
     assert j["outcomes"][0]["lost_share"] == pytest.approx(60)
     bad = client.get("/risk/scenario", params={"country": "XX", "material": "antimony"})
     assert bad.status_code == 400 and "unknown country" in bad.text
     assert client.get("/risk/scenario.json", params={"country": "XX"}).status_code == 400
+
+
+def test_the_agreement_and_project_scenarios_from_the_form(client):
+    """The issue's other two kinds, by hand on the fixture: KZ's EPCA enters into force → the share of world
+    antimony under in-force EU instruments goes from 20 % (TJ) to 25 %; the KZ test mine adds 15 t → KZ
+    20 of 115 t = 17.4 %, Central Asia 40 of 115 = 34.8 %."""
+    overview = client.get("/risk").text
+    assert 'name="kind" value="agreement"' in overview and 'name="kind" value="project"' in overview
+    r = client.get("/risk/scenario", params={"kind": "agreement", "instrument": "kz-epca"})
+    assert r.status_code == 200 and "What if KZ EPCA enters into force?" in r.text
+    assert "<td>20.0 %</td><td>25.0 %</td>" in r.text and 'href="/id/source/test"' in r.text
+    j = client.get("/risk/scenario.json", params={"kind": "agreement", "instrument": "kz-epca"}).json()
+    assert j["outcomes"][0]["share_after"] == pytest.approx(25)
+    r = client.get("/risk/scenario", params={"kind": "project", "site": "test-mine", "tonnes": "15"})
+    assert r.status_code == 200 and "<td>17.4 %</td>" in r.text and "<td>34.8 %</td>" in r.text
+    assert "Kazakhstan&#x27;s share of world production" in r.text or "Kazakhstan's share of world production" in r.text
+    bad = client.get("/risk/scenario", params={"kind": "project", "site": "test-mine", "tonnes": "lots"})
+    assert bad.status_code == 400 and "is not a number" in bad.text
+    bad = client.get("/risk/scenario.json", params={"kind": "agreement", "instrument": "kz-epc"})
+    assert bad.status_code == 400 and "kz-epca" in bad.json()["hint"]
+    assert client.get("/risk/scenario", params={"kind": "embargo"}).status_code == 400
 
 
 def test_vega_assets_are_an_allow_list(client):

@@ -48,6 +48,7 @@ class SupplierShare:
     central_asian: bool
     instruments: tuple[Instrument, ...] = ()
     parts: tuple[str, ...] = ()  # all figures summed into `value` when the country has several rows
+    locator: str = ""  # where in the source (the dataset row)
 
 
 @dataclass
@@ -189,7 +190,8 @@ def _series_indicators(data: SupplyData, key: tuple[str, str, str], year: str | 
         t = tonnes.get(o.subject)
         share = (100.0 * t / world_t) if (t is not None and world_t) else None
         suppliers.append(SupplierShare(o.subject, data.label(o.subject), o.value, t, share, o.year, o.figure, o.source,
-                                       o.subject in data.central_asian, tuple(data.instruments.get(o.subject, ())), o.parts))
+                                       o.subject in data.central_asian, tuple(data.instruments.get(o.subject, ())), o.parts,
+                                       o.locator))
     if overrides:
         for country, t in overrides.items():
             if country not in by_country:

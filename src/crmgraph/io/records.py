@@ -133,6 +133,8 @@ class GraphWriter:
         self.add(s, CRM + "sourceKind", _n(CRM + d.kind))
         if d.doi:
             self.add(s, DCTERMS + "identifier", _lit("doi:" + d.doi))
+        if d.issued:
+            self.add(s, DCTERMS + "issued", _lit(d.issued, XSD + ("gYear" if len(d.issued) == 4 else "date")))
         for name, digest in digests.items():
             part = _n(d.source_iri + "/file/" + hashlib.sha1(name.encode()).hexdigest()[:10])
             self.add(s, DCTERMS + "hasPart", part)

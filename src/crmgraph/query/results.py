@@ -326,7 +326,7 @@ def reader_rows(table: Table, citations=None) -> tuple[list[str], list[list[str]
     from .answers import shape
 
     answer = shape(table)
-    headers = [c.name for c in answer.columns]
+    headers = [c.title for c in answer.columns]
     rows = []
     for row in answer.rows:
         out = []
@@ -340,6 +340,8 @@ def reader_rows(table: Table, citations=None) -> tuple[list[str], list[list[str]
                                          for r in cell.refs))
             elif col.kind == "status":
                 out.append(_status_text(cell.text))
+            elif citations is not None and cell.text.startswith("source ") and citations.get(cell.text[7:]) is not None:
+                out.append(citations.get(cell.text[7:]).short)  # a claimant that is a source: as cited
             else:
                 out.append(cell.text)
         rows.append(out)

@@ -44,10 +44,12 @@ def _leftover_re(name: str) -> re.Pattern:
     return re.compile(r"\." + re.escape(name) + r"\.(?:new|old|link)-.+")
 
 
-def new_version_path(target: Path) -> Path:
-    """A fresh, unused version folder beside `target` (named for the time, so versions sort by age)."""
+def new_version_path(target: Path, when: float | None = None) -> Path:
+    """A fresh, unused version folder beside `target`, named for the time `when` (a timestamp; default
+    now), so that versions sort by age."""
     target = _absolute(target)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    moment = dt.datetime.fromtimestamp(when, dt.timezone.utc) if when is not None else dt.datetime.now(dt.timezone.utc)
+    stamp = moment.strftime("%Y%m%dT%H%M%SZ")
     return target.with_name(f"{target.name}-{stamp}-{uuid.uuid4().hex[:6]}")
 
 
@@ -71,7 +73,7 @@ def switch(target: Path, version: Path) -> Path | None:
     os.symlink(version.name, link, target_is_directory=True)
     try:
         if target.is_dir() and not target.is_symlink():
-            previous = new_version_path(target)
+            previous = new_version_path(target, when=target.stat().st_mtime)  # named for when it was built
             target.rename(previous)  # one-time migration from a plain folder: the only two-step switch
         elif target.exists() and not target.is_symlink():
             raise StoreError(f"{target} is a file, not a store", hint="move it away, or pass another --store PATH")

@@ -418,6 +418,8 @@ def _factsheet_html(page: Page, labels: dict[str, str]) -> str:
 
 def render_page(page: Page, twin: str) -> str:
     L = page.labels
+    if page.citations is not None:  # a source (a claimant, a value) is named by its short citation, not src:KEY
+        L = {**L, **{iri: s.short for iri, s in page.citations.by_iri.items()}}
     title = page.label or compact(page.iri)
     kind = kind_of(page.iri)
     out = [f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)} · crmgraph</title>',
