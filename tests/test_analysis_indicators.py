@@ -144,3 +144,96 @@ def test_results_are_rdf_with_a_prov_activity(fixture_store, data):
     assert graph == again  # the same scenario saved twice replaces itself
     values = {t.object.value for t in triples if t.predicate.value.endswith("computedValue")}
     assert "60.0" in values
+    # every kind of scenario says which sources its activity used (PROV)
+    for scen in (S.agreement_in_force(data, "kz-epca"), S.project_starts(fixture_store, data, "test-mine", 15)):
+        _g, triples = scenario_triples(scen)
+        used = {t.object.value for t in triples if t.predicate.value.endswith("#used")}
+        assert used == {ID + "source/test"}, scen.kind
+
+
+SUBGROUPS = """
+@prefix crm: <https://w3id.org/crmgraph/ontology#> . @prefix mat: <https://w3id.org/crmgraph/id/material/> .
+@prefix fig: <https://w3id.org/crmgraph/id/figure/> . @prefix qk: <https://w3id.org/crmgraph/id/quantity/> .
+@prefix src: <https://w3id.org/crmgraph/id/source/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix prov: <http://www.w3.org/ns/prov#> .
+mat:ree a crm:Material ; skos:prefLabel "rare earths"@en .
+mat:hree a crm:Material ; skos:prefLabel "heavy rare earths"@en ; skos:broader mat:ree .
+mat:lree a crm:Material ; skos:prefLabel "light rare earths"@en ; skos:broader mat:ree .
+fig:hsr a crm:Figure ; crm:quantityKind qk:supply-risk ; crm:material mat:hree ; crm:value 5.1 ; crm:refYear "2023"^^xsd:gYear ;
+    prov:wasDerivedFrom [ crm:source src:study ; crm:locator "annex" ] .
+fig:hei a crm:Figure ; crm:quantityKind qk:economic-importance ; crm:material mat:hree ; crm:value 2.0 ; crm:refYear "2023"^^xsd:gYear ;
+    prov:wasDerivedFrom [ crm:source src:study ; crm:locator "annex" ] .
+fig:lsr a crm:Figure ; crm:quantityKind qk:supply-risk ; crm:material mat:lree ; crm:value 3.7 ; crm:refYear "2023"^^xsd:gYear ;
+    prov:wasDerivedFrom [ crm:source src:study ; crm:locator "annex" ] .
+fig:lei a crm:Figure ; crm:quantityKind qk:economic-importance ; crm:material mat:lree ; crm:value 5.9 ; crm:refYear "2023"^^xsd:gYear ;
+    prov:wasDerivedFrom [ crm:source src:study ; crm:locator "annex" ] .
+fig:lsr-old a crm:Figure ; crm:quantityKind qk:supply-risk ; crm:material mat:lree ; crm:value 4.0 ; crm:refYear "2020"^^xsd:gYear ;
+    prov:wasDerivedFrom [ crm:source src:study ; crm:locator "annex" ] .
+"""
+
+
+def test_a_group_assessed_only_as_sub_groups_shows_each_sub_group_by_name():
+    """Rare earths: the EC assesses heavy and light rare earths, not rare earths as a whole. The group gets
+    no SR/EI of its own (never one sub-group's silently); each sub-group is shown with its name, its latest
+    SR/EI and its own thresholds (hand-computed: heavy EI 2.0 < 2.8 fails, light passes)."""
+    store = OxigraphStore(None)
+    store.replace_graph("https://example.org/fixture", [q.triple for q in ox.parse(path=str(FIXTURE), format=ox.RdfFormat.TURTLE)])
+    store.replace_graph("https://example.org/groups", [q.triple for q in ox.parse(SUBGROUPS, format=ox.RdfFormat.TURTLE)])
+    data = load(store)
+    ree = I.material_indicators(data, ID + "material/ree")
+    assert (ree.sr, ree.ei, ree.passes_thresholds) == (None, None, None)
+    assert ree.flags[0] == "sr-ei-of-sub-groups-only"
+    assert [(g.label, g.sr, g.ei, g.year, g.passes_thresholds) for g in ree.sub_groups] == [
+        ("heavy rare earths", 5.1, 2.0, "2023", False), ("light rare earths", 3.7, 5.9, "2023", True)]
+    assert ree.sub_groups[1].figures == (ID + "figure/lsr", ID + "figure/lei")
+    assert ID + "material/ree" in {m.material for m in I.all_material_indicators(data)}
+    # a scenario's snapshot of the group alone still reads its sub-groups' scores
+    only = load(store, materials=[ID + "material/ree"])
+    assert [g.sr for g in I.material_indicators(only, ID + "material/ree").sub_groups] == [5.1, 3.7]
+    # the CLI says so in words
+    from crmgraph.clirisk import sr_ei_text
+
+    text = sr_ei_text(ree)
+    assert "not assessed for the group as a whole" in text
+    assert "heavy rare earths SR 5.1, EI 2 (2023), passes SR ≥ 1.0 and EI ≥ 2.8: no" in text
+    assert "light rare earths SR 3.7, EI 5.9 (2023), passes SR ≥ 1.0 and EI ≥ 2.8: yes" in text
+
+
+PARTS = """
+@prefix crm: <https://w3id.org/crmgraph/ontology#> . @prefix mat: <https://w3id.org/crmgraph/id/material/> .
+@prefix fig: <https://w3id.org/crmgraph/id/figure/> . @prefix qk: <https://w3id.org/crmgraph/id/quantity/> .
+@prefix src: <https://w3id.org/crmgraph/id/source/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix unit: <https://w3id.org/crmgraph/id/unit/> . @prefix country: <https://w3id.org/crmgraph/id/country/> .
+@prefix region: <https://w3id.org/crmgraph/id/region/> . @prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+mat:helium a crm:Material ; skos:prefLabel "helium"@en .
+unit:million-cubic-metre crm:baseUnit unit:cubic-metre ; crm:multiplier 1000000 ; crm:symbol "million m³" ; a crm:Unit .
+unit:cubic-metre a crm:Unit ; crm:symbol "m³" .
+fig:he-w a crm:Figure ; crm:subject region:world ; crm:value 180 .
+fig:he-us1 a crm:Figure ; crm:subject country:TR ; crm:value 68 .
+fig:he-us2 a crm:Figure ; crm:subject country:TR ; crm:value 13 .
+fig:he-tj a crm:Figure ; crm:subject country:TJ ; crm:value 9 .
+"""
+
+
+def test_a_countrys_rows_of_one_series_are_summed_and_volumes_keep_their_unit():
+    """USGS lists US helium twice (from natural gas 68, Cliffside Field 13, in million m³): both are parts
+    of one country's output. Hand-computed: 81 of 180 = 45 %; TJ 9 = 5 %; restricting TR loses 81 × 10⁶ m³,
+    TJ covers 9/81 of the gap. The unit stays a volume (m³), never tonnes."""
+    extra = PARTS + "".join(
+        f"fig:he-{x} crm:quantityKind qk:production ; crm:material mat:helium ; crm:stage \"extraction\" ; "
+        f"crm:series \"helium\" ; crm:unit unit:million-cubic-metre ; crm:refYear \"2024\"^^xsd:gYear ; "
+        f"prov:wasDerivedFrom [ crm:source src:test ; crm:locator \"row {x}\" ] .\n" for x in ("w", "us1", "us2", "tj"))
+    store = OxigraphStore(None)
+    store.replace_graph("https://example.org/fixture", [q.triple for q in ox.parse(path=str(FIXTURE), format=ox.RdfFormat.TURTLE)])
+    store.replace_graph("https://example.org/helium", [q.triple for q in ox.parse(extra, format=ox.RdfFormat.TURTLE)])
+    data = load(store)
+    si = I.series_indicators(data, (ID + "material/helium", "extraction", "helium"))
+    shares = {s.label: (s.value, s.share) for s in si.suppliers}
+    assert shares == {"Türkiye": (81, pytest.approx(45)), "Tajikistan": (9, pytest.approx(5))}
+    assert "country-rows-summed" in si.flags
+    assert {ID + "figure/he-us1", ID + "figure/he-us2"} <= set(si.inputs)
+    assert si.base_unit == ID + "unit/cubic-metre" and si.world_total == pytest.approx(180e6)
+    (o,) = S.restrict(data, ["TR"], ["helium"]).outcomes
+    assert o.unit == "m³" and o.lost_tonnes == pytest.approx(81e6)
+    assert o.alternatives[0].covers_gap == pytest.approx(100 * 9 / 81)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import io
 
 import pyoxigraph as ox
+import pytest
 from rich.console import Console
 
-from crmgraph.query.answers import shape
+from crmgraph.query.answers import heading, shape
 from crmgraph.query.results import Table, to_rich
 
 ID = "https://w3id.org/crmgraph/id/"
@@ -50,11 +51,11 @@ def _render(table, width):
 
 def test_cli_table_fits_a_wide_terminal_as_a_table_and_a_narrow_one_as_records():
     wide = _render(_table(), 160)
-    assert "Kazakhstan" in wide and "┃ country" in wide and "…" not in wide
+    assert "Kazakhstan" in wide and "┃ Country" in wide and "…" not in wide
     assert "◐ second-hand" in wide and "S22a, Antimony chapter; S35b" in wide.replace("\n", " ") or "S22a" in wide
     assert max(len(line) for line in wide.splitlines()) <= 160
     narrow = _render(_table(), 30)
-    assert "1/2" in narrow and "2/2" in narrow and "country  Kazakhstan" in narrow
+    assert "1/2" in narrow and "2/2" in narrow and "Country  Kazakhstan" in narrow
     assert max(len(line) for line in narrow.splitlines()) <= 30
     assert "not given" not in wide + narrow
 
@@ -66,4 +67,28 @@ def test_a_figure_reads_as_one_phrase_and_label_columns_name_their_thing():
                [None, _lit("19", dec), None, None, _lit("count"), None]])
     answer = shape(t)
     assert [c.name for c in answer.columns] == ["value", "scope"]
+    assert [c.title for c in answer.columns] == ["Value", "Scope"]
     assert [r[0].text for r in answer.rows] == ["at least 15–18 of 34 t", "19"]
+
+
+@pytest.mark.parametrize("name, words", [
+    ("crm", "Critical raw material"), ("crmLabel", "Critical raw material"), ("countryLabel", "Country"),
+    ("firstDate", "First date"), ("claimant1", "Claimed by (1)"), ("hhi", "HHI"), ("scope_label", "Scope"),
+    ("otherEUInstruments", "Other EU instruments"), ("unverifiedOrSecondHand", "Unverified or second-hand"),
+])
+def test_column_headings_are_words_not_variable_names(name, words):
+    assert heading(name) == words
+
+
+def test_every_named_query_heads_its_columns_with_words(settings):
+    """No heading a reader sees is a variable name: each starts with a capital and has no camelCase."""
+    import re
+
+    from crmgraph.query.named import load_named_queries
+
+    for q in load_named_queries(settings.queries_dir).values():
+        head = re.search(r"SELECT(.*?)WHERE", q.sparql, flags=re.S | re.I)
+        names = re.findall(r"\?(\w+)\)?(?=\s|$)", head.group(1)) if head else []
+        for name in names:
+            h = heading(name)
+            assert h[:1].isupper() and not re.search(r"[a-z][A-Z]", h), (q.name, name, h)

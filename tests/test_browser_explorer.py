@@ -141,14 +141,22 @@ def click_node(page, node: int) -> None:
 
 
 def panel_source_keys(page) -> set[str]:
-    return set(page.locator("#panel .ref a").all_inner_texts())
+    """The keys of the sources the panel cites (each citation link names its source by index)."""
+    data_sources = page.evaluate("() => window.crmgraphExplorer.data.sources.map(s => s.key)")
+    return {data_sources[int(i)] for i in page.locator("#panel .ref a[data-source]").evaluate_all(
+        "links => links.map(a => a.dataset.source)")}
+
+
+def panel_citations(page) -> list[str]:
+    return page.locator("#panel .ref a[data-source]").all_inner_texts()
 
 
 def cited_keys(data: dict, node: dict) -> set[str]:
-    """The keys of the sources (and cited-in sources) of a node's stated facts and its statements."""
+    """The keys of the sources of a node's stated facts and its statements (a compilation they were
+    cited in is named in the citation's tooltip, not as a citation of its own)."""
     refs = [r for f in node["facts"] if not f["inferred"] for r in f["refs"]]
     refs += [r for s in node["statements"] for r in s["refs"]]
-    return {data["sources"][i]["key"] for r in refs for i in (r[0], r[2]) if i is not None}
+    return {data["sources"][r[0]]["key"] for r in refs if r[0] is not None}
 
 
 # -- the page ------------------------------------------------------------------------------------
@@ -275,9 +283,9 @@ def test_search_finds_an_entity_and_opens_its_panel_with_sources(watched, base_u
     page.locator("#search").press_sequentially("lithium")
     results = page.locator("#search-results button")
     results.first.wait_for()
-    labels = [t.strip() for t in results.all_inner_texts()]
-    assert sorted(labels) == sorted(n["label"] for n in data["nodes"] if "lithium" in n["label"].lower())
-    assert labels[0] == "lithium"
+    found = [data["nodes"][int(i)]["label"] for i in results.evaluate_all("bs => bs.map(b => b.dataset.node)")]
+    assert set(found) >= {n["label"] for n in data["nodes"] if n["label"].lower().startswith("lithium")}
+    assert found[0] == "lithium"
     lithium = data["nodes"][int(results.first.get_attribute("data-node"))]
     assert lithium["label"] == "lithium" and lithium["style"] == "crm"
     results.first.click()
@@ -303,10 +311,12 @@ def test_clicking_a_node_shows_its_facts_with_sources_locators_and_inferred_type
     assert panel.locator(".iri").inner_text() == "https://w3id.org/crmgraph/id/country/KZ"
     # facts with their sources and locators
     refs = panel.locator("table.facts .ref")
-    seed_000 = [t for t in refs.all_inner_texts() if t.startswith("seed-000")]
-    assert seed_000 and any("Kazakhstan ¶" in t for t in seed_000), seed_000
-    assert panel.locator("table.facts .ref a", has_text="seed-000").count() > 0
+    (seed_000,) = [s for s in data["sources"] if s["key"] == "seed-000"]
+    cited = [t for t in refs.all_inner_texts() if t.startswith(seed_000["short"])]
+    assert cited and any("Kazakhstan ¶" in t for t in cited), cited
     assert panel_source_keys(page) == cited_keys(data, data["nodes"][kz])
+    assert not any(t in {s["key"] for s in data["sources"]} for t in panel_citations(page))  # never a bare key
+    assert "not given" not in panel.inner_text()
     # what the reasoner added is marked
     types = panel.locator(".types").inner_text()
     assert "country producing a critical raw material inferred" in types
@@ -379,8 +389,8 @@ def test_markup_in_the_data_is_shown_as_text(watched, net, tmp_path):
     node["facts"][0]["o"] = "fact " + XSS
     node["statements"][0]["text"] = "statement " + XSS
     source = next(r[0] for f in node["facts"] for r in f["refs"] if r[0] is not None)
-    data["sources"][source]["key"] = "source " + XSS
-    data["sources"][source]["href"] = "javascript:alert(3)"
+    data["sources"][source]["key"] = data["sources"][source]["short"] = "source " + XSS
+    data["sources"][source]["href"] = data["sources"][source]["link"] = "javascript:alert(3)"
     data["title"] = "title " + XSS
     data["note"] = "note " + XSS
     path = tmp_path / "xss.html"
@@ -400,7 +410,8 @@ def test_markup_in_the_data_is_shown_as_text(watched, net, tmp_path):
                          ".filter(h => h.toLowerCase().startsWith('javascript'))") == []
     assert page.locator("#filter-country option", has_text=label).count() == 1
     page.locator("#search").press_sequentially("onerror")
-    assert [t.strip() for t in page.locator("#search-results button").all_inner_texts()] == [label]
+    assert page.locator("#search-results button").evaluate_all("bs => bs.map(b => +b.dataset.node)") == [kz]
+    assert label in page.locator("#search-results button").inner_text()
     # the tooltip vis-network shows on hover is text too
     x, y = node_position(page, kz)
     page.mouse.move(x - 3, y - 3)
@@ -452,7 +463,7 @@ def test_a_filtered_view_is_in_its_url_and_opens_the_same_elsewhere(watched, bro
     data = open_explorer(page, base_url + "/explore")
     page.select_option("#filter-country", label="Kazakhstan")
     page.uncheck("input[data-style=person]")
-    page.select_option("#filter-source", index=[s["key"] for s in data["sources"]].index("seed-000") + 1)
+    page.select_option("#filter-source", value=str([s["key"] for s in data["sources"]].index("seed-000")))
     page.fill("#search", "lithium")
     page.locator("#search-results button").first.click()
     shared = page.url
@@ -491,10 +502,10 @@ def test_clicking_a_link_shows_what_it_says_and_on_whose_word(watched, base_url)
     title = page.locator("#edge-title")
     title.wait_for()
     assert title.inner_text() == "Kazakhstan — has reserves of → lithium"
-    keys = {data["sources"][i]["key"] for r in data["edges"][edge]["refs"] for i in (r[0], r[2]) if i is not None}
+    keys = {data["sources"][r[0]]["key"] for r in data["edges"][edge]["refs"] if r[0] is not None}
     assert keys and panel_source_keys(page) == keys
     shown = page.locator("#panel .refs").inner_text()
-    assert all(loc in shown for r in data["edges"][edge]["refs"] for loc in (r[1], r[3]) if loc), shown
+    assert all(r[1] in shown for r in data["edges"][edge]["refs"] if r[1]), shown
     # a link that stands for figures lists them, each with its sources
     (figures,) = [i for i, e in enumerate(data["edges"]) if e["kind"] == "figure"][:1]
     page.evaluate("i => window.crmgraphExplorer.selectEdge(i)", figures)
@@ -504,3 +515,59 @@ def test_clicking_a_link_shows_what_it_says_and_on_whose_word(watched, base_url)
     # and its ends lead to their panels
     page.locator("#edge-title a").first.click()
     assert page.locator("#panel h2").inner_text() == data["nodes"][data["edges"][figures]["from"]]["label"]
+
+
+def test_the_search_box_finds_by_alias_and_code_and_selects_the_node(watched, base_url):
+    """Served, the explorer's search asks the portal's /search.json (aliases, ISO codes, accents);
+    choosing a hit (keyboard or mouse) focuses and selects its node and opens its panel."""
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore")
+    search = page.locator("#search")
+    search.press_sequentially("turkiye")
+    results = page.locator("#search-results button")
+    results.first.wait_for()
+    tr = node_id(data, "Türkiye")
+    assert int(results.first.get_attribute("data-node")) == tr
+    search.fill("")
+    search.press_sequentially("kz")
+    page.wait_for_function("""id => { const b = document.querySelector('#search-results button');
+        return b !== null && +b.dataset.node === id; }""", arg=node_id(data, "Kazakhstan"))
+    assert any("/search.json?q=kz" in u for u in watched.requests)
+    search.press("ArrowDown")
+    search.press("Enter")
+    assert page.locator("#panel h2").inner_text() == "Kazakhstan"
+    assert page.evaluate("() => window.crmgraphExplorer.network.getSelectedNodes()") == [node_id(data, "Kazakhstan")]
+
+
+def test_nodes_are_coloured_by_an_indicator_with_a_legend_and_no_data_is_grey(watched, net, tmp_path):
+    """The "colour by" menu lists the indicators the data carries; a material with a value takes the colour
+    of its step, a material without one is grey ("no data", counted in the legend), a country is faded."""
+    page = watched.page
+    data = copy.deepcopy(explorer_data(net, whole_view(net), local_links=False))
+    lithium, antimony, tungsten = (node_id(data, x) for x in ("lithium", "antimony", "tungsten"))
+    kz = node_id(data, "Kazakhstan")
+    data["indicators"] = [{"key": "hhi-world", "label": "Concentration of world production (HHI)", "applies": "material",
+                           "unit": "HHI 0–10,000", "about": "test values",
+                           "values": {str(lithium): 1000, str(antimony): 4100, str(tungsten): 6000},
+                           "details": {str(antimony): "mine production (2024)"}}]
+    path = tmp_path / "colour.html"
+    path.write_text(render_page(data, inline=True), encoding="utf-8")
+    open_explorer(page, watched.allow_file(path))
+    options = page.locator("#colour-by option").all_inner_texts()
+    assert "Concentration of world production (HHI)" in options
+    page.select_option("#colour-by", value="hhi-world")
+    colour = lambda i: page.evaluate("id => window.crmgraphExplorer.nodeColour(id)", i)
+    assert colour(lithium) == "#ffffb2" and colour(tungsten) == "#bd0026"   # lowest and highest step
+    assert colour(antimony) not in ("#b0b0b0", "#f1f1f1")
+    (cobalt,) = [n["id"] for n in data["nodes"] if n["label"] == "cobalt"]
+    assert colour(cobalt) == "#b0b0b0"                                     # a material with no value: no data
+    assert colour(kz) == "#f1f1f1"                                         # not a material: faded
+    legend = page.locator("#indicator-legend")
+    assert legend.is_visible()
+    materials = [n for n in data["nodes"] if n["style"] in ("crm", "material", "grade")]
+    assert f"no data ({len(materials) - 3})" in legend.inner_text()
+    assert "1,000 – " in legend.inner_text() and " – 6,000" in legend.inner_text()
+    assert "mine production (2024)" in page.evaluate("id => window.crmgraphExplorer.network.body.data.nodes.get(id).title", antimony)
+    page.select_option("#colour-by", value="")                             # back to the classes
+    assert not legend.is_visible()
+    assert colour(cobalt) == next(s["color"] for s in data["styles"] if s["key"] == data["nodes"][cobalt]["style"])

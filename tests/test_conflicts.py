@@ -176,3 +176,62 @@ def test_report_formats_agree_on_the_entries(found):
 def test_an_unknown_format_is_refused_with_the_list_of_formats(found):
     with pytest.raises(UnknownFormat, match="text, json, csv, md"):
         render(found, "xml")
+
+
+# ------------------------------------------------------------------ curated figures against imported rows
+
+CURATED = """
+@prefix crm: <https://w3id.org/crmgraph/ontology#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> . @prefix id: <https://w3id.org/crmgraph/id/> .
+<https://w3id.org/crmgraph/id/unit/kilotonne> a crm:Unit ; crm:baseUnit id:unit\\/tonne ; crm:multiplier 1000 .
+id:unit\\/tonne a crm:Unit .
+<https://w3id.org/crmgraph/id/source/S31> a crm:SourceDocument ; crm:sourceKey "S31" .
+# differs from the USGS row (17,000 t in 2023)
+<https://w3id.org/crmgraph/id/figure/tj-sb-2023> a crm:Figure ; crm:subject <https://w3id.org/crmgraph/id/country/TJ> ;
+  crm:material <https://w3id.org/crmgraph/id/material/antimony> ; crm:quantityKind <https://w3id.org/crmgraph/id/quantity/mine-production> ;
+  crm:value 21000 ; crm:unit <https://w3id.org/crmgraph/id/unit/tonne> ; crm:refYear "2023"^^xsd:gYear ;
+  crm:scope <https://w3id.org/crmgraph/id/scope/world> ; crm:status crm:Verified ;
+  prov:wasDerivedFrom [ crm:source <https://w3id.org/crmgraph/id/source/S31> ; crm:locator "p. 2" ] .
+# agrees with the USGS row of 2024 (17,000 t), written in another unit
+<https://w3id.org/crmgraph/id/figure/tj-sb-2024> a crm:Figure ; crm:subject <https://w3id.org/crmgraph/id/country/TJ> ;
+  crm:material <https://w3id.org/crmgraph/id/material/antimony> ; crm:quantityKind <https://w3id.org/crmgraph/id/quantity/mine-production> ;
+  crm:value 17 ; crm:unit <https://w3id.org/crmgraph/id/unit/kilotonne> ; crm:refYear "2024"^^xsd:gYear ;
+  crm:scope <https://w3id.org/crmgraph/id/scope/world> ; crm:status crm:Verified ;
+  prov:wasDerivedFrom [ crm:source <https://w3id.org/crmgraph/id/source/S31> ; crm:locator "p. 3" ] .
+"""
+
+
+@pytest.fixture(scope="module")
+def with_imports():
+    """A store with two curated figures (graph:asserted) beside the imported USGS table (graph:import/…)."""
+    import pyoxigraph as ox
+
+    from crmgraph.io.importing import import_into_store
+    from crmgraph.namespaces import GRAPH_ASSERTED
+    from crmgraph.store.embedded import OxigraphStore
+
+    store = OxigraphStore(None)
+    store.replace_graph(GRAPH_ASSERTED, [q.triple for q in ox.parse(CURATED.replace("id:unit\\/tonne", f"<{ID}unit/tonne>"),
+                                                                     format=ox.RdfFormat.TURTLE)])
+    import_into_store(store, "usgs-mcs", Path(__file__).resolve().parents[1] / "data" / "usgs-mcs2025-world")
+    return find_disagreements(store)
+
+
+def test_a_curated_figure_that_differs_from_the_imported_row_is_reported_with_both_sides(with_imports):
+    (d,) = [d for d in with_imports if ID + "figure/tj-sb-2023" in d.statements()]
+    assert d.kind == "figures" and values(d) == {21000, 17000}
+    assert {r.source for s in d.sides for r in s.references} == {"S31", "usgs-mcs2025-world"}
+    imported = next(s for s in d.sides if s.value == 17000)
+    assert imported.says.startswith("17,000 ") and imported.says.endswith(" (extraction)") and imported.period == "2023"
+    assert "COUNTRY='Tajikistan'" in imported.references[0].locator
+    assert "imported dataset rows (usgs-mcs2025-world)" in d.why
+
+
+def test_a_curated_figure_that_agrees_with_the_imported_row_in_another_unit_is_no_disagreement(with_imports):
+    assert not [d for d in with_imports if ID + "figure/tj-sb-2024" in d.statements()]
+
+
+def test_one_table_never_disagrees_with_itself(with_imports):
+    """Mine and refinery output, ilmenite and rutile, 2023 and 2024: a table's series are not rival claims."""
+    alone = [d.title for d in with_imports if {r.source for s in d.sides for r in s.references} == {"usgs-mcs2025-world"}]
+    assert alone == []

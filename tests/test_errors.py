@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crmgraph.errors import (CrmgraphError, CurationError, NotAcceptable, Problem, ProtocolError, QueryError,
+from crmgraph.errors import (AnswerTooLarge, CrmgraphError, MemoryLimitExceeded, CurationError, NotAcceptable, Problem, ProtocolError, QueryError,
                              QueryRefused, QueryTimeout, ResultTooLarge, ServerBusy, StoreError, render_for_cli,
                              render_for_http)
 
@@ -33,3 +33,7 @@ def test_http_rendering_gives_the_limit_that_stopped_a_query():
         503, {"error": "timeout", "status": 503, "message": "stopped after 10 s", "hint": "simplify it", "limit": 10.0})
     assert render_for_http(ResultTooLarge("over 5 rows", limit=5)) == (
         422, {"error": "too-many-rows", "status": 422, "message": "over 5 rows", "hint": "", "limit": 5})
+    assert render_for_http(AnswerTooLarge("over 50 MB", limit=50)) == (
+        413, {"error": "answer-too-large", "status": 413, "message": "over 50 MB", "hint": "", "limit": 50})
+    assert render_for_http(MemoryLimitExceeded("needed over 1024 MB", limit=1024)) == (
+        503, {"error": "out-of-memory", "status": 503, "message": "needed over 1024 MB", "hint": "", "limit": 1024})

@@ -14,6 +14,7 @@ from crmgraph.io.eucrm import import_eu_crm, parse_share
 from crmgraph.io.importing import import_into_store
 from crmgraph.io.usgs import import_usgs, parse_value
 from crmgraph.namespaces import CRM, ID
+from crmgraph.query.results import to_result
 from crmgraph.store.embedded import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,12 +121,14 @@ def test_eu_tables_cp1252_and_shares(eucrm):
     triples, report = eucrm
     assert [f.rows for f in report.files] == [355, 907, 2561]
     assert all(f.mapped + len(f.unmapped) == f.rows for f in report.files)
-    tr = [t.subject.value for t in triples if t.predicate.value == CRM + "subject" and t.object.value == ID + "country/TR"]
-    sb = [f for f in tr if objects(triples, f, CRM + "material") == [ID + "material/antimony"]
-          and objects(triples, f, CRM + "quantityKind") == [ID + "quantity/share-of-eu-supply"]
-          and objects(triples, f, CRM + "stage") == ["extraction"]]
-    assert [objects(triples, f, CRM + "value") for f in sb] == [["63"]]  # Türkiye (0xFC in cp1252) 63 %
-    assert objects(triples, sb[0], CRM + "status") == [CRM + "SecondHand"]
+    props: dict = {}
+    for t in triples:
+        props.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object.value)
+    sb = [p for p in props.values() if p.get(CRM + "subject") == [ID + "country/TR"]
+          and p.get(CRM + "material") == [ID + "material/antimony"]
+          and p.get(CRM + "quantityKind") == [ID + "quantity/share-of-eu-supply"] and p.get(CRM + "stage") == ["extraction"]]
+    assert [p[CRM + "value"] for p in sb] == [["63"]]  # Türkiye (0xFC in cp1252) 63 %
+    assert sb[0][CRM + "status"] == [CRM + "SecondHand"]
 
 
 def test_a_changed_file_is_refused(tmp_path):
@@ -140,12 +143,72 @@ def test_a_changed_file_is_refused(tmp_path):
         import_usgs(tmp_path)
 
 
+STATEMENTS = """SELECT (COUNT(DISTINCT ?s) AS ?n) (COUNT(DISTINCT ?cite) AS ?c) WHERE {
+  ?s a crm:Statement ; prov:wasDerivedFrom/crm:citation ?cite }"""
+
+
 def test_reimport_replaces_never_duplicates():
     store = OxigraphStore(None)
     import_into_store(store, "usgs-mcs", USGS / "MCS2025_World_Data.csv")
     first = store.count(DATASETS["usgs-mcs"].graph)
+    (before,) = to_result(store.query(STATEMENTS)).records()
     import_into_store(store, "usgs-mcs", USGS)
     assert store.count(DATASETS["usgs-mcs"].graph) == first
+    (after,) = to_result(store.query(STATEMENTS)).records()
+    assert after == before and before["n"] == before["c"] == 1617  # one statement, one citation per figure
+
+
+def test_an_imported_figure_is_a_statement_a_statement_pattern_query_finds_with_its_citation():
+    """Issue 10: imported rows are statements of issue 9's model (crm:Statement, crm:property = the
+    quantity kind, crm:polarity, accepted, and a crm:citation on the reference) — so the same query finds
+    a curated figure and an imported row."""
+    store = OxigraphStore(None)
+    import_into_store(store, "usgs-mcs", USGS)
+    rows = to_result(store.query("""
+        SELECT ?s ?value (GROUP_CONCAT(DISTINCT ?cite; separator="; ") AS ?sources) WHERE {
+          ?s a crm:Statement, crm:AcceptedStatement ; crm:subject country:TJ ; crm:property qk:production ;
+             crm:polarity true ; crm:material mat:antimony ; crm:refYear "2024"^^xsd:gYear ; crm:value ?value ;
+             prov:wasDerivedFrom/crm:citation ?cite .
+        } GROUP BY ?s ?value""")).records()
+    assert [r["value"] for r in rows] == [17000]
+    assert rows[0]["sources"].startswith("usgs-mcs2025-world: data/usgs-mcs2025-world/MCS2025_World_Data.csv line ")
+    assert "COMMODITY='Antimony'; COUNTRY='Tajikistan'" in rows[0]["sources"]
+    assert rows[0]["sources"].endswith("column PROD_EST_ 2024")
+
+
+def test_the_importers_write_exactly_the_shape_the_statement_compiler_gives(usgs):
+    """The importers write the statement layer themselves (no compile step in the build): compiling
+    their figures as if curated must add nothing, and must give back every shape triple they wrote.
+    (Both importers write figures through the one `GraphWriter.figure`.)"""
+    from crmgraph.knowledge.statements import compile_statements
+
+    shape = {CRM + "property", CRM + "polarity", CRM + "citation"}
+    kinds = {CRM + "Statement", CRM + "AcceptedStatement"}
+    for triples, _report in (usgs,):
+        written = {t for t in triples if t.predicate.value in shape
+                   or (t.predicate.value.endswith("#type") and t.object.value in kinds)}
+        assert len(written) > 1000
+        layer = compile_statements(triples, [])
+        assert layer.statements == [] and layer.truthy == [] and set(layer.asserted) == set(triples)
+        bare = [t for t in triples if t not in written]
+        recompiled = compile_statements(bare, [])
+        assert set(recompiled.statements) | (set(recompiled.asserted) - set(bare)) == written
+
+
+def test_the_ilmenite_and_rutile_world_total_is_its_own_series(usgs):
+    """USGS files "World total (ilmenite and rutile, rounded)" under the ilmenite TYPE: read by TYPE it
+    was a second world total of the ilmenite series (9,430 t beside 8,840 t, the denominator of every
+    ilmenite share)."""
+    triples, _ = usgs
+    props: dict = {}
+    for t in triples:
+        props.setdefault(t.subject.value, {})[t.predicate.value.rsplit("#", 1)[-1]] = t.object.value
+    by_series = {p["series"]: p["value"] for p in props.values()
+                 if p.get("subject") == ID + "region/world" and p.get("material") == ID + "material/titanium"
+                 and p.get("refYear") == "2023" and p.get("quantityKind") == ID + "quantity/production"}
+    assert by_series == {"mine production, ilmenite (TiO2 content)": "8840",
+                         "mine production, rutile (TiO2 content)": "590",
+                         "mine production, ilmenite and rutile (TiO2 content)": "9430"}
 
 
 def test_the_copies_in_data_match_their_readmes():
@@ -175,3 +238,19 @@ def test_the_build_puts_each_dataset_in_its_own_graph(compiled, settings):
     usgs_triples = imports[0][1]
     assert not any(t.subject.value == ID + "country/CN" and t.predicate.value.endswith("prefLabel") for t in usgs_triples)
     assert any(t.subject.value == ID + "country/CL" for t in usgs_triples)
+
+
+def test_helium_volumes_map_to_a_unit_of_the_graph_and_no_row_is_dropped_silently(usgs):
+    """USGS gives helium in "million cubic meters": a unit of graph/analytics.ttl with its label and base
+    unit (a gas volume has no mass without pressure and temperature, so it is never turned into tonnes).
+    The one row with no unit at all (Sierra Leone rutile) is listed as unmapped, with why."""
+    triples, report = usgs
+    helium = {t.subject.value for t in triples if t.predicate.value == CRM + "material" and t.object.value == ID + "material/helium"}
+    units = {t.object.value for t in triples if t.subject.value in helium and t.predicate.value == CRM + "unit"}
+    assert len(helium) > 20 and units == {ID + "unit/million-cubic-metre"}
+    ttl = (ROOT / "graph" / "analytics.ttl").read_text(encoding="utf-8")
+    assert 'unit:million-cubic-metre a crm:Unit' in ttl and 'skos:prefLabel "million cubic metres"@en' in ttl
+    assert "crm:baseUnit unit:cubic-metre" in ttl
+    unmapped_units = [u for u in report.unmapped if u.name.startswith("unit ")]
+    assert [(u.line, u.name) for u in unmapped_units] == [(1132, "unit ''")]
+    assert "states no unit" in unmapped_units[0].reason

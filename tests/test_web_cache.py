@@ -273,11 +273,13 @@ def test_the_portal_serves_a_page_again_from_the_cache_with_its_footer(portal):
 # -- several HTTP processes (crmgraph serve --processes N) ---------------------------------------
 
 def test_each_http_process_gets_its_share_of_workers_and_cache_and_builds_its_app(store_path, monkeypatch):
-    spec = process_spec(store_path, Limits(timeout_s=3, max_rows=50, workers=3, max_nodes=9), 2, 64_000_000, False)
-    assert spec["limits"] == {"timeout_s": 3, "max_rows": 50, "workers": 1, "max_nodes": 9}
+    limits = Limits(timeout_s=3, max_rows=50, workers=3, max_nodes=9, queue=5)
+    spec = process_spec(store_path, limits, 2, 64_000_000, False)
+    assert spec["limits"]["workers"] == 1 and spec["limits"]["queue"] == 3  # shared out, rounded up for the queue
+    assert spec["limits"]["timeout_s"] == 3 and spec["limits"]["max_rows"] == 50 and spec["limits"]["max_nodes"] == 9
     assert spec["cache_bytes"] == 32_000_000
     assert process_spec(store_path, Limits(workers=1), 4, 8, False)["limits"]["workers"] == 1  # never none
     monkeypatch.setenv(SERVE_ENV, json.dumps(spec))
     app = app_from_environment()  # what uvicorn calls in each process (nothing starts until it serves)
-    assert app.state.limits == Limits(timeout_s=3, max_rows=50, workers=1, max_nodes=9)
+    assert app.state.limits == Limits(timeout_s=3, max_rows=50, workers=1, max_nodes=9, queue=3)
     assert app.state.answer_cache.max_bytes == 32_000_000 and app.state.store_path == store_path

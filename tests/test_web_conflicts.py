@@ -45,10 +45,25 @@ def test_sides_show_source_titles_linked_to_their_pages_and_locators(page, clien
     kz = page[page.index("Kazakhstan — EU CRMs produced"):]
     kz = kz[:kz.index("</section>")]
     assert "Kazakhstan ¶1" in kz                      # seed 000's locator
-    links = set(re.findall(r'<a href="(/id/source/[^"]+)">([^<]+)</a>', kz))
-    assert any(title != path.rsplit("/", 1)[-1] for path, title in links), "a source is shown by its title"
+    links = set(re.findall(r'<a href="(/id/source/[^"]+)"[^>]*>([^<]+)</a>', kz))
+    assert links and all(title != path.rsplit("/", 1)[-1] for path, title in links), "a source is shown by its citation"
     for path, _ in sorted(links)[:3]:
         assert client.get(path).status_code == 200, path
+
+
+def test_no_side_names_a_source_by_its_bare_key_or_says_not_given(page, store):
+    text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)))
+    keys = {r.source for d in find_disagreements(store) for s in d.sides for r in s.references}
+    words = set(re.findall(r"[\w-]+", text))
+    assert keys and not keys & words, sorted(keys & words)[:10]
+    assert "not given" not in text
+
+
+def test_statuses_are_marked_once_with_the_portal_legend(page):
+    """One definition of the status marks (web/html.py): the sides' badges use it, and the legend is on the page."""
+    assert page.count('<p class="legend">') == 1
+    assert re.search(r'<div class="side side-verified">.*?<span class="st st-verified"', page, flags=re.S)
+    assert '<div class="side st-' not in page          # the side's border no longer reuses the badge classes
 
 
 def test_the_json_twin_has_the_same_entries_and_counts(client, page):

@@ -321,7 +321,7 @@ def test_construct_answer_is_a_table_of_triples_with_downloads(extra_client, sto
     assert r.status_code == 200 and r.headers["x-crmgraph-rows"] == str(len(expected))
     page = r.text
     assert f"<p>{len(expected)} triples.</p>" in page
-    assert "<tr><th>subject</th><th>predicate</th><th>object</th></tr>" in page
+    assert "<tr><th>Subject</th><th>Predicate</th><th>Object</th></tr>" in page
     assert 'href="/id/country/KZ"' in page and 'href="/ontology#partyTo"' in page  # our IRIs, local pages
     assert "<pre>" in page  # only the SPARQL text is preformatted; the answer is a table
     assert page.count("<pre>") == 1

@@ -26,6 +26,9 @@ EndpointOption = typer.Option(None, "--endpoint", envvar="CRMGRAPH_ENDPOINT",
                               help="A SPARQL 1.1 server's query URL instead of the embedded store (Oxigraph …/query, Virtuoso …/sparql).")
 UserOption = typer.Option(None, "--user", help="User for the endpoint (or $CRMGRAPH_ENDPOINT_USER).")
 PasswordOption = typer.Option(None, "--password", help="Password for the endpoint (or $CRMGRAPH_ENDPOINT_PASSWORD); never logged.")
+EndpointTimeoutOption = typer.Option(30.0, "--timeout-s", min=0.001, envvar="CRMGRAPH_ENDPOINT_TIMEOUT",
+                                     help="With --endpoint: longest one request to the server may take, all of it (connect, send, "
+                                          "the whole answer), however slowly the server sends.")
 
 
 def _check_format(format: str, choices: tuple[str, ...]) -> None:
@@ -60,10 +63,10 @@ def _store_path(store: Optional[Path]) -> Path:
 
 
 def _with_store(fn, store: Optional[Path], endpoint: Optional[str] = None, user: Optional[str] = None,
-                password: Optional[str] = None):
+                password: Optional[str] = None, timeout_s: float = 30.0):
     """Open the store (embedded or remote), call `fn(store)`, always close it; errors rendered by _run."""
     def go():
-        s = _open(store, endpoint, user, password)
+        s = _open(store, endpoint, user, password, timeout_s)
         try:
             return fn(s)
         finally:
@@ -71,11 +74,12 @@ def _with_store(fn, store: Optional[Path], endpoint: Optional[str] = None, user:
     return _run(go)
 
 
-def _open(store: Optional[Path], endpoint: Optional[str] = None, user: Optional[str] = None, password: Optional[str] = None):
+def _open(store: Optional[Path], endpoint: Optional[str] = None, user: Optional[str] = None, password: Optional[str] = None,
+          timeout_s: float = 30.0):
     if endpoint:
         from .store.remote import RemoteStore
 
-        return RemoteStore(endpoint, user=user, password=password)
+        return RemoteStore(endpoint, user=user, password=password, timeout=timeout_s)
     from .store.embedded import OxigraphStore
 
     return OxigraphStore(_store_path(store), read_only=True)
@@ -84,9 +88,17 @@ def _open(store: Optional[Path], endpoint: Optional[str] = None, user: Optional[
 @app.command()
 def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
           user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
-          no_reason: bool = typer.Option(False, "--no-reason", help="Skip OWL reasoning (faster; no inferred graph).")) -> None:
+          timeout_s: float = typer.Option(300.0, "--timeout-s", min=0.001, envvar="CRMGRAPH_ENDPOINT_TIMEOUT", help="With --endpoint: longest the load of one graph may take, all of it."),
+          no_reason: bool = typer.Option(False, "--no-reason", help="Skip OWL reasoning (faster; no inferred graph)."),
+          allow_shrink: bool = typer.Option(False, "--allow-shrink",
+                                            help="Build even if more than 20 % of the previous store's curated triples would be lost."),
+          wait: bool = typer.Option(False, "--wait", help="If another build holds the store folder's lock, wait for it instead of failing."),
+          no_cache: bool = typer.Option(False, "--no-cache", help="Run HermiT even if var/cache holds its answer for the same input.")) -> None:
     """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load.
 
+    The new store is written beside the old one and switched in atomically; a build that would drop more
+    than 20 % of the previous store's curated triples stops unless --allow-shrink; a second build of the
+    same folder fails at once naming the first one's pid (or, with --wait, waits for it).
     With --endpoint, the graphs are loaded into a SPARQL server through the Graph Store Protocol."""
     from .knowledge.build import build as run_build
     from .knowledge.build import build_remote
@@ -96,9 +108,10 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
             status.update(step + " …")
 
         if endpoint:
-            report = _run(lambda: build_remote(_open(None, endpoint, user, password), reason=not no_reason, progress=progress))
+            report = _run(lambda: build_remote(_open(None, endpoint, user, password, timeout_s), reason=not no_reason, progress=progress))
         else:
-            report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress))
+            report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress,
+                                            allow_shrink=allow_shrink, wait=wait, cache=not no_cache))
     t = report.triples
     out.print(f"[green]built[/] {report.store or endpoint}: {t['asserted']} asserted, {t['statements']} statement-layer, "
               f"{t['truthy']} truthy, {t['inferred']} inferred, "
@@ -138,7 +151,8 @@ def import_(kind: str = typer.Argument(..., help="usgs-mcs (the MCS 2025 world C
             store: Optional[Path] = StoreOption,
             rows: bool = typer.Option(False, "--rows", help="Also list every unmapped row with its file and line.")) -> None:
     """Import an outside dataset into the store's own named graph for it (graph:import/KEY), replacing
-    an earlier import; print the import report (rows read, mapped, unmapped with the reason)."""
+    an earlier import; recompute the indicators (graph:analytics); print the import report (rows read,
+    mapped, unmapped with the reason)."""
     from .io.importing import import_into_store
     from .store.embedded import OxigraphStore
 
@@ -148,10 +162,17 @@ def import_(kind: str = typer.Argument(..., help="usgs-mcs (the MCS 2025 world C
             from .query.results import to_result
 
             known = set(to_result(s.query("SELECT ?c WHERE { GRAPH graph:asserted { ?c a crm:Country } }")).column("c"))
-            return import_into_store(s, kind, path, known)
+            report = import_into_store(s, kind, path, known)
+            # the indicators of graph:analytics were computed from the data just replaced: recompute them
+            from .analysis.results import write_indicators
+            from .analysis.supplydata import load
+
+            write_indicators(s, load(s))
+            return report
         finally:
             s.close()
     _print_import_report(_run(go), rows)
+    out.print("graph:analytics recomputed from the imported data (`crmgraph indicators …`)", highlight=False)
 
 
 def _add_risk_commands() -> None:
@@ -199,7 +220,7 @@ def _parse_params(params: list[str]) -> dict[str, str]:
 def query(query: str = typer.Argument(..., help="A named query of queries/ (see `crmgraph queries`) or a path to a .rq file."),
           param: list[str] = typer.Option([], "--param", "-p", help="NAME=VALUE for a named query's parameter (repeatable)."),
           store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
-          user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
+          user: Optional[str] = UserOption, password: Optional[str] = PasswordOption, timeout_s: float = EndpointTimeoutOption,
           format: str = typer.Option("table", "--format", "-f", help="table, csv, tsv, json or md"),
           output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")) -> None:
     """Run a named query or a SPARQL file against the store (prefixes crm:, id:, mat:, country: … are predeclared)."""
@@ -229,7 +250,7 @@ def query(query: str = typer.Argument(..., help="A named query of queries/ (see 
             cites = Citations.load(s)
         return answer, cites
 
-    result, cites = _with_store(run, store, endpoint, user, password)
+    result, cites = _with_store(run, store, endpoint, user, password, timeout_s)
     if isinstance(result, bool):
         text = "true\n" if result else "false\n"
     elif isinstance(result, list):
@@ -283,14 +304,15 @@ def queries(format: str = typer.Option("table", "--format", "-f", help="table, m
 
 @app.command()
 def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
-          user: Optional[str] = UserOption, password: Optional[str] = PasswordOption) -> None:
+          user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
+          timeout_s: float = EndpointTimeoutOption) -> None:
     """Triples per graph, instances per class, statements per status, facts per source, entities without
     identifiers and the share of references with a real locator."""
     from rich.table import Table as RichTable
 
     from .analysis.stats import compute_stats
 
-    st = _with_store(compute_stats, store, endpoint, user, password)
+    st = _with_store(compute_stats, store, endpoint, user, password, timeout_s)
     t = RichTable("graph", "triples", title="Triples per graph")
     for g, n in st.triples_per_graph.items():
         t.add_row(g, str(n))
@@ -324,7 +346,7 @@ def stats(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
 
 @app.command()
 def conflicts(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
-              user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
+              user: Optional[str] = UserOption, password: Optional[str] = PasswordOption, timeout_s: float = EndpointTimeoutOption,
               format: str = typer.Option("text", "--format", "-f", help="text, json, csv or md"),
               output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")) -> None:
     """Every disagreement between sources (figures, list editions, official lists, dates, contradicted claims), both sides with their sources."""
@@ -334,7 +356,7 @@ def conflicts(store: Optional[Path] = StoreOption, endpoint: Optional[str] = End
     if format not in FORMATS:
         err.print(f"error: unknown format {format!r}; choose one of {', '.join(FORMATS)}")
         raise typer.Exit(2)
-    found = _with_store(find_disagreements, store, endpoint, user, password)
+    found = _with_store(find_disagreements, store, endpoint, user, password, timeout_s)
     text = render(found, format)
     if output is not None:
         output.write_text(text, encoding="utf-8")
@@ -351,16 +373,35 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Refuse answers with more rows (or triples) than this."),
           workers: int = typer.Option(2, "--workers", min=1, max=64, help="Queries run at once (one process each)."),
           max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Refuse to draw a query's answer with more nodes than this (/explore)."),
+          max_memory_mb: int = typer.Option(1024, "--max-memory-mb", min=0,
+                                            help="Memory a query worker may use (MB; at least 256, 0: no limit); a query needing more is stopped (503) and its worker replaced."),
+          max_answer_mb: float = typer.Option(50.0, "--max-answer-mb", min=0.001, help="Refuse answers larger than this (MB, counted as they are written; 413)."),
+          per_client: int = typer.Option(0, "--per-client", min=0, help="Queries one client may run at once (0: workers - 1, at least 1)."),
+          queue: int = typer.Option(16, "--queue", min=0, help="Queries that may wait for a worker; beyond, 503 with Retry-After."),
+          trust_forwarded: bool = typer.Option(False, "--trust-x-forwarded-for",
+                                               help="Behind a reverse proxy: tell clients apart by the proxy's last X-Forwarded-For entry, not the peer address."),
           cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off)."),
           processes: int = typer.Option(1, "--processes", min=1, max=16, help="HTTP processes (each uses one core; the query workers and the cache are shared out among them).")) -> None:
     """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
-    named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, time limit, row cap)."""
+    named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, bounded).
+
+    Every query is bounded: --timeout-s from its arrival (waiting for a worker included), --max-memory-mb per
+    worker, --max-rows and --max-answer-mb per answer; a fair queue lets no client hold every worker
+    (--per-client) and refuses at once when --queue requests already wait. Pages never wait behind queries."""
     from .web.sandbox import Limits
     from .web import bind, create_app, make_server
     from .web.html import SECTIONS
 
-    web_app = _run(lambda: create_app(_store_path(store), Settings.discover(), Limits(timeout_s, max_rows, workers, max_nodes), warm_explorer=True,
-                                        cache_bytes=int(cache_mb * 2**20)))
+    def make():
+        try:
+            limits = Limits(timeout_s, max_rows, workers, max_nodes, max_memory_mb, max_answer_mb, per_client, queue)
+        except ValueError as exc:
+            err.print(f"error: {exc}", highlight=False)
+            raise typer.Exit(2)
+        return create_app(_store_path(store), Settings.discover(), limits, warm_explorer=True, trust_forwarded=trust_forwarded,
+                          cache_bytes=int(cache_mb * 2**20))
+
+    web_app = _run(make)
     try:
         sock = bind(host, port)
     except OSError as exc:
@@ -371,15 +412,18 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     out.print(f"crmgraph: portal at {url}/", highlight=False, soft_wrap=True)
     for path, what in SECTIONS[1:]:  # the portal's sections, after its home page
         out.print(f"  {what:<16} {url}{path}", highlight=False, soft_wrap=True)
-    out.print(f"  store {web_app.state.store_path}; queries stopped after {timeout_s:g} s, answers capped at {max_rows:,} rows, "
-              f"{workers} at once" + (f", {processes} HTTP processes" if processes > 1 else "") + "; Ctrl-C to stop", highlight=False, soft_wrap=True)
+    limits = web_app.state.limits
+    out.print(f"  store {web_app.state.store_path}; queries stopped after {timeout_s:g} s (queue included) or "
+              f"{max_memory_mb or 'unlimited'} MB, answers capped at {max_rows:,} rows and {max_answer_mb:g} MB, "
+              f"{workers} at once ({limits.client_cap} per client, {queue} waiting)"
+              + (f", {processes} HTTP processes" if processes > 1 else "") + "; Ctrl-C to stop", highlight=False, soft_wrap=True)
     if bound_host not in ("127.0.0.1", "::1"):
         out.print(f"  [yellow]listening on {bound_host}: other machines can reach it[/]", highlight=False, soft_wrap=True)
     if processes > 1:
         from .web.app import serve_processes
 
-        serve_processes(sock, web_app.state.store_path, Limits(timeout_s, max_rows, workers, max_nodes), processes,
-                        int(cache_mb * 2**20))
+        serve_processes(sock, web_app.state.store_path, web_app.state.limits, processes, int(cache_mb * 2**20),
+                        trust_forwarded=trust_forwarded)
         return
     make_server(web_app).run(sockets=[sock])
 
@@ -390,7 +434,8 @@ def viz(output: Path = typer.Option(..., "--output", "-o", help="The HTML file t
         param: list[str] = typer.Option([], "--param", "-p", help="NAME=VALUE for the query's parameter (repeatable)."),
         max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Most entities on screen at first (best connected first; the rest stay searchable)."),
         store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
-        user: Optional[str] = UserOption, password: Optional[str] = PasswordOption) -> None:
+        user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
+          timeout_s: float = EndpointTimeoutOption) -> None:
     """Write the graph explorer as one self-contained HTML file: the network, legend, filters, search and each
     node's facts with their sources — opens from disk with no server and no internet."""
     from .views.explorer import write_file
@@ -398,7 +443,7 @@ def viz(output: Path = typer.Option(..., "--output", "-o", help="The HTML file t
 
     values = _parse_params(param)
     named = _run(lambda: find_named_query(load_named_queries(Settings.discover().queries_dir), query)) if query else None
-    data = _with_store(lambda s: write_file(s, output, named, values, max_nodes), store, endpoint, user, password)
+    data = _with_store(lambda s: write_file(s, output, named, values, max_nodes), store, endpoint, user, password, timeout_s)
     size = output.stat().st_size
     err.print(f"wrote {output}: {len(data['view']):,} of {len(data['nodes']):,} entities on screen, "
               f"{len(data['edges']):,} links, {size / 1e6:.1f} MB", highlight=False, soft_wrap=True)

@@ -4,6 +4,7 @@ Kept apart from cli.py only for size; the same rule holds — parse options, cal
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -12,6 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 out = Console()
+
+
+def _console() -> Console:
+    """A console measured now (so `COLUMNS=80 crmgraph …` and a resized terminal are honoured)."""
+    global out
+    out = Console()
+    return out
 
 indicators_app = typer.Typer(no_args_is_help=True, help="Supply-risk indicators per material or country (HHI, shares, SR/EI, instruments).")
 scenario_app = typer.Typer(no_args_is_help=True, help="What-if scenarios: restrict supply, an agreement enters into force, a project starts production.")
@@ -29,76 +37,146 @@ def _status(insts) -> str:
     return "; ".join(f"{i.label} ({i.status_label or 'status not stated'})" for i in insts) or "none in the graph"
 
 
-def print_material(m) -> None:
-    out.print(f"[bold]{m.label}[/] — EU CRM 2023: {'yes' if m.critical_2023 else 'no'}; "
-              f"SR {m.sr if m.sr is not None else 'missing'}, EI {m.ei if m.ei is not None else 'missing'}"
-              f"{f' ({m.sr_ei_year} assessment)' if m.sr_ei_year else ''}; passes SR ≥ 1.0 and EI ≥ 2.8: "
-              f"{'missing' if m.passes_thresholds is None else 'yes' if m.passes_thresholds else 'no'}"
+def fit(title: str, headers: list[str], rows: list[list[str]], width: int | None = None):
+    """A table that fits the terminal: columns that wrap when each can keep a readable width, else one
+    block per row ("field  value") — never `Kaz… │ 17,…`. The same rule as `crmgraph query` answers
+    (query/results.to_rich)."""
+    from rich.console import Group
+    from rich.rule import Rule
+    from rich.text import Text
+
+    from .query.results import MIN_COLUMN
+
+    width = width or out.width
+    natural = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    needed = sum(min(n, max(MIN_COLUMN, min(len(h), 14))) for n, h in zip(natural, headers)) + 3 * len(headers) + 1
+    if needed <= width or len(headers) <= 1:
+        t = Table(title=title, title_justify="left", expand=False)
+        for h in headers:
+            t.add_column(h, overflow="fold")
+        for r in rows:
+            t.add_row(*r)
+        return t
+    blocks: list = [Text(title, style="italic")]
+    for i, r in enumerate(rows):
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for h, v in zip(headers, r):
+            if v:
+                grid.add_row(h, v)
+        blocks += [Rule(f"{i + 1}/{len(rows)}", align="left", style="dim"), grid]
+    return Group(*blocks)
+
+
+def sr_ei_text(m) -> str:
+    """SR/EI in words; a group assessed only as sub-groups gives each sub-group by name, never one of them."""
+    if m.sr is None and m.sub_groups:
+        return ("SR/EI not assessed for the group as a whole; sub-groups: " + "; ".join(
+            f"{g.label} SR {g.sr:g}, EI {g.ei:g} ({g.year}), passes SR ≥ 1.0 and EI ≥ 2.8: {'yes' if g.passes_thresholds else 'no'}"
+            for g in m.sub_groups))
+    return (f"SR {m.sr if m.sr is not None else 'missing'}, EI {m.ei if m.ei is not None else 'missing'}"
+            f"{f' ({m.sr_ei_year} assessment)' if m.sr_ei_year else ''}; passes SR ≥ 1.0 and EI ≥ 2.8: "
+            f"{'missing' if m.passes_thresholds is None else 'yes' if m.passes_thresholds else 'no'}")
+
+
+def _cite(cites, key: str) -> str:
+    """A source key as readers know it ("USGS, Mineral Commodity Summaries 2025 (2025)"), else the key."""
+    src = cites.get(key) if cites is not None else None
+    return src.short if src is not None else key
+
+
+_ROW = re.compile(r"(?P<file>[^/;]+\.csv) line (?P<line>\d+).*?column (?P<column>[^;]+)")
+
+
+def _where(locator: str) -> str:
+    """A dataset row's locator, short: "MCS2025_World_Data.csv line 60, column PROD_EST_ 2024"."""
+    m = _ROW.search(locator or "")
+    return f"{m.group('file')} line {m.group('line')}, column {m.group('column').strip()}" if m else (locator or "")
+
+
+def _sources(cites, keys) -> str:
+    return "; ".join(_cite(cites, k) for k in keys)
+
+
+def print_material(m, cites=None) -> None:
+    out.print(f"[bold]{m.label}[/] — EU CRM 2023: {'yes' if m.critical_2023 else 'no'}; {sr_ei_text(m)}"
               + (f"  [yellow]flags: {', '.join(m.flags)}[/]" if m.flags else ""), highlight=False)
     for si in m.series:
-        t = Table(title=f"{si.stage}: {si.series} — {si.year or 'year missing'}; HHI {_num(si.hhi)}; "
-                        f"Central Asia {_pct(si.central_asian_share)}" + (f"; flags: {', '.join(si.flags)}" if si.flags else "")
-                        + f"; sources: {', '.join(si.sources)}", title_justify="left")
-        for col in ("rank", "country", "value", "share of world", "year", "EU instruments (status)"):
-            t.add_column(col, overflow="fold")
-        for rank, s in enumerate(si.suppliers, start=1):
-            mark = "[cyan]" if s.central_asian else ""
-            t.add_row(str(rank), f"{mark}{s.label}", "withheld" if s.value is None else f"{s.value:,.0f}",
-                      _pct(s.share), s.year, _status(s.instruments) if s.central_asian else "")
-        out.print(t)
+        title = (f"{si.stage}: {si.series} — {si.year or 'year missing'}; HHI {_num(si.hhi)}; "
+                 f"Central Asia {_pct(si.central_asian_share)}" + (f"; flags: {', '.join(si.flags)}" if si.flags else "")
+                 + f"; sources: {_sources(cites, si.sources)}")
+        unit = f" ({_unit_label(si.unit)})" if si.unit else ""
+        rows = [[str(rank), s.label + (" (Central Asia)" if s.central_asian else ""),
+                 "withheld" if s.value is None else f"{s.value:,.0f}", _pct(s.share), s.year,
+                 _status(s.instruments) if s.central_asian else ""] for rank, s in enumerate(si.suppliers, start=1)]
+        out.print(fit(title, ["rank", "country", "value" + unit, "share of world", "year", "EU instruments (status)"], rows))
     for e in m.eu_sourcing:
-        t = Table(title=f"EU sourcing, {e.stage} (EC 2023 study): HHI {_num(e.hhi)}; Central Asia {e.central_asian_share:.0f} %; "
-                        f"flags: {', '.join(e.flags)}", title_justify="left")
-        t.add_column("country")
-        t.add_column("share of EU sourcing")
-        for _c, label, v, s in e.shares:
-            t.add_row(label, ("< " if "LessThan" in s.qualifiers else "") + f"{v:g} %")
-        out.print(t)
+        title = (f"EU sourcing, {e.stage} ({_sources(cites, e.sources) or 'EC 2023 study'}): HHI {_num(e.hhi)}; "
+                 f"Central Asia {e.central_asian_share:.0f} %; flags: {', '.join(e.flags)}")
+        out.print(fit(title, ["country", "share of EU sourcing"],
+                      [[label, ("< " if "LessThan" in s.qualifiers else "") + f"{v:g} %"] for _c, label, v, s in e.shares]))
+
+
+SYMBOLS: dict[str, str] = {}  # unit IRI → symbol, read from the graph by `_data` (crm:symbol)
+
+
+def _unit_label(unit: str | None) -> str:
+    return SYMBOLS.get(unit or "") or (unit or "").rsplit("/", 1)[-1]
 
 
 def print_country(c) -> None:
     out.print(f"[bold]{c.label}[/]{' (Central Asia)' if c.central_asian else ''} — degree centrality "
               f"{c.degree_centrality:.3f}, betweenness {c.betweenness:.3f}; EU instruments: {_status(c.instruments)}",
               highlight=False)
-    t = Table(title="materials produced (USGS MCS 2025)", title_justify="left")
-    for col in ("material", "stage", "series", "value", "share of world", "rank", "year"):
-        t.add_column(col, overflow="fold")
-    for m in c.materials:
-        t.add_row(m.label, m.stage, m.series, "withheld" if m.value is None else f"{m.value:,.0f}", _pct(m.share),
-                  str(m.rank or ""), m.year)
-    out.print(t)
+    out.print(fit("materials produced (USGS MCS 2025)", ["material", "stage", "series", "value", "share of world", "rank", "year"],
+                  [[m.label, m.stage, m.series, ("withheld" if m.value is None else f"{m.value:,.0f}") +
+                    (f" {_unit_label(m.unit)}" if m.unit and m.value is not None else ""), _pct(m.share),
+                    str(m.rank or ""), m.year] for m in c.materials]))
     if c.eu_sourcing:
-        t = Table(title="share of EU sourcing (EC 2023 study)", title_justify="left")
-        for col in ("material", "stage", "share"):
-            t.add_column(col)
-        for _m, label, stage, v in c.eu_sourcing:
-            t.add_row(label, stage, f"{v:g} %")
-        out.print(t)
+        out.print(fit("share of EU sourcing (EC 2023 study)", ["material", "stage", "share"],
+                      [[label, stage, f"{v:g} %"] for _m, label, stage, v in c.eu_sourcing]))
 
 
-def print_restriction(scen) -> None:
+def print_restriction(scen, cites=None) -> None:
     for o in scen.outcomes:
         who = ", ".join(s.label for s in o.restricted) or "none of the restricted countries produces it"
         out.print(f"\n[bold]{o.label}[/] — {o.stage}: {o.series or 'no production series'} ({o.year or 'year missing'})",
                   highlight=False)
-        out.print(f"  world production lost: {_num(o.lost_tonnes)} t = {_pct(o.lost_share)} of world ({who})", highlight=False)
+        out.print(f"  world production lost: {_num(o.lost_tonnes)} {o.unit} = {_pct(o.lost_share)} of world ({who})",
+                  highlight=False)
         for st, v in o.eu_exposed.items():
-            out.print(f"  EU sourcing exposed ({st}): {_pct(v)} (EC 2023 study)", highlight=False)
+            out.print(f"  EU sourcing exposed ({st}): {_pct(v)}", highlight=False)
         if not o.eu_exposed:
             out.print("  EU sourcing exposed: missing (no EU sourcing table for this material)")
-        t = Table(title=f"Central Asian producers who could help: together {_pct(o.central_asian_cover)} of the gap",
-                  title_justify="left")
-        for col in ("country", "production (t)", "share of world", "covers gap", "EU sourcing share now",
-                    "EU instruments (status)", "data"):
-            t.add_column(col, overflow="fold")
-        for a in o.alternatives:
-            t.add_row(a.label, _num(a.production_tonnes), _pct(a.world_share), _pct(a.covers_gap),
-                      ", ".join(f"{k} {v:g} %" for k, v in a.eu_share.items()) or "not listed",
-                      "; ".join(f"{label} ({status or 'status not stated'})" for _i, label, status in a.instruments) or "none",
-                      f"{a.source}: {a.figure.rsplit('/', 1)[-1]}")
-        out.print(t)
-        out.print(f"  sources: {', '.join(o.sources)}" + (f"  [yellow]flags: {', '.join(o.flags)}[/]" if o.flags else ""),
+        rows = [[a.label, _num(a.production_tonnes), _pct(a.world_share), _pct(a.covers_gap),
+                 ", ".join(f"{k} {v:g} %" for k, v in a.eu_share.items()) or "not listed",
+                 "; ".join(f"{label} ({status or 'status not stated'})" for _i, label, status in a.instruments) or "none",
+                 f"{_cite(cites, a.source)}, {_where(a.locator)}" if a.locator else _cite(cites, a.source)]
+                for a in o.alternatives]
+        title = f"Central Asian producers who could help: together {_pct(o.central_asian_cover)} of the gap"
+        if rows:
+            out.print(fit(title, ["country", f"production ({o.unit})", "share of world", "covers gap",
+                                  "EU sourcing share now", "EU instruments (status)", "data"], rows))
+        else:
+            out.print(f"  {title}: no Central Asian producer in the data", highlight=False)
+        out.print(f"  sources: {_sources(cites, o.sources)}" + (f"  [yellow]flags: {', '.join(o.flags)}[/]" if o.flags else ""),
                   highlight=False)
+
+
+def print_project(scen, site: str, tonnes: float, cites=None) -> None:
+    """Before and after, one small table per series: measures as rows, so it fits 80 columns."""
+    country = scen.parameters.get("country_label") or scen.parameters["country"].rsplit("/", 1)[-1]
+    out.print(f"[bold]if {site} starts producing {tonnes:,.0f} t/y[/] (in {country})", highlight=False)
+    for o in scen.outcomes:
+        share = lambda si: next((s.share for s in si.suppliers if s.country == o.country), 0.0)  # noqa: E731
+        rows = [[f"{country}'s share of world production", _pct(share(o.before)), _pct(share(o.after))],
+                ["HHI of world production", _num(o.before.hhi), _num(o.after.hhi)],
+                ["Central Asia's share", _pct(o.before.central_asian_share), _pct(o.after.central_asian_share)]]
+        out.print(fit(f"{o.label}: {o.series} ({o.before.year or 'year missing'})", ["", "before", "after"], rows))
+        if o.note:
+            out.print(f"  note: {o.note}", highlight=False)
+        out.print(f"  sources: {_sources(cites, o.before.sources)}", highlight=False)
 
 
 def _data(store: Optional[Path]):
@@ -106,8 +184,17 @@ def _data(store: Optional[Path]):
     from .cli import _store_path
     from .store.embedded import OxigraphStore
 
+    _console()
     s = OxigraphStore(_store_path(store), read_only=True)
-    return s, load(s)
+    d = load(s)
+    SYMBOLS.update(d.unit_symbols)
+    return s, d
+
+
+def _citations(s):
+    from .query.citations import Citations
+
+    return Citations.load(s)
 
 
 StoreOption = typer.Option(None, "--store", help="Store folder (default: var/store, or $CRMGRAPH_STORE).")
@@ -126,12 +213,13 @@ def indicators_material(material: list[str] = typer.Argument(..., help="Material
         s, d = _data(store)
         try:
             if material == ["all"]:
-                return all_material_indicators(d)
-            return [material_indicators(d, _resolve(d, m, "material")) for m in material]
+                return all_material_indicators(d), _citations(s)
+            return [material_indicators(d, _resolve(d, m, "material")) for m in material], _citations(s)
         finally:
             s.close()
-    for m in _run(go):
-        print_material(m)
+    found, cites = _run(go)
+    for m in found:
+        print_material(m, cites)
 
 
 @indicators_app.command("country")
@@ -167,16 +255,21 @@ def indicators_ranking(store: Optional[Path] = StoreOption, limit: int = typer.O
             s.close()
     ms = [m for m in _run(go) if m.main_series() and m.main_series().hhi is not None]
     ms.sort(key=lambda m: -m.main_series().hhi)
-    t = Table(title="most concentrated materials (world production, USGS MCS 2025)")
-    for col in ("material", "CRM 2023", "series", "year", "HHI", "largest supplier", "share", "Central Asia", "SR", "EI"):
-        t.add_column(col, overflow="fold")
+    def score(m, kind: str) -> str:
+        v = m.sr if kind == "SR" else m.ei
+        if v is not None:
+            return f"{v:g}"
+        if m.sub_groups:  # rare earths: each sub-group by name
+            return "; ".join(f"{g.label} {g.sr if kind == 'SR' else g.ei:g}" for g in m.sub_groups)
+        return "missing"
+    rows = []
     for m in ms[:limit]:
         si = m.main_series()
-        t.add_row(m.label, "yes" if m.critical_2023 else "no", si.series, si.year or "", f"{si.hhi:,.0f}",
-                  si.largest.label if si.largest else "", _pct(si.largest.share if si.largest else None),
-                  _pct(si.central_asian_share), str(m.sr if m.sr is not None else "missing"),
-                  str(m.ei if m.ei is not None else "missing"))
-    out.print(t)
+        rows.append([m.label, "yes" if m.critical_2023 else "no", si.series, si.year or "", f"{si.hhi:,.0f}",
+                     si.largest.label if si.largest else "", _pct(si.largest.share if si.largest else None),
+                     _pct(si.central_asian_share), score(m, "SR"), score(m, "EI")])
+    out.print(fit("most concentrated materials (world production, USGS MCS 2025)",
+                  ["material", "CRM 2023", "series", "year", "HHI", "largest supplier", "share", "Central Asia", "SR", "EI"], rows))
 
 
 @scenario_app.command("restrict")
@@ -191,13 +284,14 @@ def scenario_restrict(country: list[str] = typer.Option(..., "--country", "-c", 
     from .store.embedded import OxigraphStore
 
     def go():
+        _console()
         s = OxigraphStore(_store_path(store), read_only=True)
         try:
-            return restrict_in_store(s, country, material)
+            return restrict_in_store(s, country, material), _citations(s)
         finally:
             s.close()
-    scen = _run(go)
-    print_restriction(scen)
+    scen, cites = _run(go)
+    print_restriction(scen, cites)
     if save:
         _save(scen, store)
 
@@ -213,16 +307,19 @@ def scenario_agreement(instrument: str = typer.Argument(..., help="An instrument
     def go():
         s, d = _data(store)
         try:
-            return agreement_in_force(d, instrument)
+            scen = agreement_in_force(d, instrument)
+            return scen, _citations(s), ", ".join(d.label(c) for c in scen.parameters["partners"].split(","))
         finally:
             s.close()
-    scen = _run(go)
-    t = Table(title=f"if {scen.parameters['label']} enters into force")
-    for col in ("material", "series", "partners' world share", "world share under in-force EU instruments: before", "after"):
-        t.add_column(col, overflow="fold")
-    for o in scen.outcomes:
-        t.add_row(o.label, o.series, _pct(o.partner_share), _pct(o.share_before), _pct(o.share_after))
-    out.print(t)
+    scen, cites, partners = _run(go)
+    out.print(fit(f"if {scen.parameters['label']} enters into force: per material, the share of world production "
+                  "from countries with an EU instrument in force",
+                  ["material", "series", "partners' world share", "in-force share before", "after"],
+                  [[o.label, o.series, _pct(o.partner_share), _pct(o.share_before), _pct(o.share_after)]
+                   for o in scen.outcomes]))
+    keys = sorted({k for o in scen.outcomes for k in o.sources})
+    out.print(f"  partners: {partners}; sources: {_sources(cites, keys)}" if keys
+              else "  no production series of the partners in the data", highlight=False)
     if save:
         _save(scen, store)
 
@@ -239,18 +336,13 @@ def scenario_project(site: str = typer.Argument(..., help="A deposit or project 
     def go():
         s, d = _data(store)
         try:
-            return project_starts(s, d, site, tonnes, material)
+            scen = project_starts(s, d, site, tonnes, material)
+            scen.parameters["country_label"] = d.label(scen.parameters["country"])
+            return scen, _citations(s)
         finally:
             s.close()
-    scen = _run(go)
-    t = Table(title=f"if {site} starts producing {tonnes:,.0f} t/y")
-    for col in ("material", "series", "country share before", "after", "HHI before", "after", "Central Asia before", "after"):
-        t.add_column(col, overflow="fold")
-    for o in scen.outcomes:
-        share = lambda si: next((s.share for s in si.suppliers if s.country == o.country), 0.0)  # noqa: E731
-        t.add_row(o.label, o.series, _pct(share(o.before)), _pct(share(o.after)), _num(o.before.hhi), _num(o.after.hhi),
-                  _pct(o.before.central_asian_share), _pct(o.after.central_asian_share))
-    out.print(t)
+    scen, cites = _run(go)
+    print_project(scen, site, tonnes, cites)
     if save:
         _save(scen, store)
 

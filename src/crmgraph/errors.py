@@ -8,11 +8,15 @@
     │   ├── InconsistencyError    OWL reasoning found the data inconsistent
     │   └── DatasetError          an outside dataset cannot be imported (missing file, wrong checksum, bad column)
     ├── StoreError                the store is missing, locked or unreadable
-    │   └── ServerBusy            no query worker became free in time
+    │   ├── ServerBusy            no query worker became free in time
+    │   ├── BuildLocked           another build holds the build lock (names its pid)
+    │   └── ShrinkRefused         the build would drop more than the allowed share of the previous store's facts
     ├── QueryError                a query cannot be parsed or run
     │   ├── QueryRefused          the query would write, or reach another server (read-only endpoints)
     │   ├── QueryTimeout          the query ran past the time limit and was stopped
     │   ├── ResultTooLarge        the answer has more rows than the cap
+    │   ├── AnswerTooLarge        the answer, as written, has more bytes than the cap
+    │   ├── MemoryLimitExceeded   the query needed more memory than a worker may use (the worker was replaced)
     │   └── NotAcceptable         no result format the client accepts fits the answer
     ├── ProtocolError             an HTTP request that does not follow the SPARQL 1.1 Protocol
     └── MissingExtra              an optional dependency is not installed (also an ImportError)
@@ -100,12 +104,29 @@ class StoreError(CrmgraphError):
     """The store cannot be opened or written."""
 
 
+class BuildLocked(StoreError):
+    """Another `crmgraph build` is writing the same store folder; carries the holder's pid when known."""
+
+    def __init__(self, message: str, hint: str = "", pid: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.pid = pid
+
+
+class ShrinkRefused(StoreError):
+    """The new build would drop more than the allowed share of the previous store's curated triples."""
+
+
 class QueryError(CrmgraphError):
     """A query cannot be parsed or evaluated."""
 
 
 class ServerBusy(StoreError):
-    """Every query worker stayed busy for longer than the time limit."""
+    """No query worker became free in time, or the queue for one is full; `retry_after` (seconds), when
+    known, is sent as HTTP Retry-After."""
+
+    def __init__(self, message: str, hint: str = "", retry_after: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after
 
 
 class QueryRefused(QueryError):
@@ -124,6 +145,22 @@ class ResultTooLarge(QueryError):
     """The answer has more rows (or triples) than the cap; nothing partial is returned."""
 
     def __init__(self, message: str, hint: str = "", limit: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.limit = limit
+
+
+class AnswerTooLarge(QueryError):
+    """The answer, as it is written, passed the byte cap; writing stopped there and nothing is returned."""
+
+    def __init__(self, message: str, hint: str = "", limit: float | None = None) -> None:
+        super().__init__(message, hint)
+        self.limit = limit
+
+
+class MemoryLimitExceeded(QueryError):
+    """The query needed more memory than a query worker may use; the worker was stopped and replaced."""
+
+    def __init__(self, message: str, hint: str = "", limit: float | None = None) -> None:
         super().__init__(message, hint)
         self.limit = limit
 
@@ -156,6 +193,8 @@ _HTTP = (
     (QueryRefused, 403, "refused"),
     (QueryTimeout, 503, "timeout"),
     (ResultTooLarge, 422, "too-many-rows"),
+    (AnswerTooLarge, 413, "answer-too-large"),
+    (MemoryLimitExceeded, 503, "out-of-memory"),
     (NotAcceptable, 406, "not-acceptable"),
     (QueryError, 400, "query-error"),
     (ServerBusy, 503, "busy"),
@@ -167,7 +206,7 @@ _HTTP = (
 
 def render_for_http(error: CrmgraphError) -> tuple[int, dict]:
     """The HTTP status and JSON body for an error (one place, tested):
-    `{"error": kind, "status": …, "message": …, "hint": …}`, plus `limit` for the time limit and row cap."""
+    `{"error": kind, "status": …, "message": …, "hint": …}`, plus `limit` for the time limit, row cap, byte cap (MB) and memory limit (MB)."""
     for cls, status, kind in _HTTP:
         if isinstance(error, cls):
             break

@@ -53,7 +53,13 @@ class Settings:
     def default_store(self) -> Path:
         """$CRMGRAPH_STORE, else `var/store` inside the project."""
         env = os.environ.get("CRMGRAPH_STORE")
-        return Path(env).resolve() if env else self.root / "var" / "store"
+        return Path(os.path.abspath(env)) if env else self.root / "var" / "store"  # not resolve(): var/store is a link
+
+    @property
+    def cache_dir(self) -> Path:
+        """$CRMGRAPH_CACHE, else `var/cache` inside the project: what a build may re-use (HermiT's answers)."""
+        env = os.environ.get("CRMGRAPH_CACHE")
+        return Path(env).resolve() if env else self.root / "var" / "cache"
 
     @property
     def release_dir(self) -> Path:

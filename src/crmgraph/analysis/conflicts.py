@@ -35,7 +35,7 @@ import math
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from ..namespaces import compact
+from ..namespaces import GRAPH_ASSERTED, compact
 from ..query.results import to_result
 
 CRM = "https://w3id.org/crmgraph/ontology#"
@@ -55,8 +55,8 @@ KINDS = {
     "contradicted": "a statement the sources contradict, beside what they say instead",
 }
 
-# The references of every figure, claim and assertion, in one query (joined in Python: the same join
-# inside each statement query took three times as long).
+# The references of every curated figure, claim and assertion, in one query (joined in Python: the same
+# join inside each statement query took three times as long).
 REFERENCES = """
 SELECT ?st ?src ?locator ?citedInLocator WHERE { GRAPH graph:asserted {
   VALUES ?t { crm:Figure crm:Claim crm:Assertion }
@@ -64,16 +64,30 @@ SELECT ?st ?src ?locator ?citedInLocator WHERE { GRAPH graph:asserted {
   OPTIONAL { ?ref crm:locator ?locator } OPTIONAL { ?ref crm:citedInLocator ?citedInLocator } } }
 """
 
-FIGURES = """
-SELECT ?st ?subject ?material ?qk ?scope ?value ?upper ?unit ?outOf ?qualifier ?year ?start ?end ?noYear
-       ?claimant ?status ?stage ?series WHERE {
-  ?st a crm:Figure ; crm:subject ?subject ; crm:quantityKind ?qk ; crm:value ?value ; crm:status ?status .
+_FIGURE_FIELDS = """
+  ?st crm:subject ?subject ; crm:quantityKind ?qk ; crm:value ?value ; crm:status ?status .
   OPTIONAL { ?st crm:material ?material } OPTIONAL { ?st crm:scope ?scope } OPTIONAL { ?st crm:unit ?unit }
   OPTIONAL { ?st crm:upperValue ?upper } OPTIONAL { ?st crm:outOf ?outOf } OPTIONAL { ?st crm:valueQualifier ?qualifier }
   OPTIONAL { ?st crm:refYear ?year } OPTIONAL { ?st crm:periodStart ?start } OPTIONAL { ?st crm:periodEnd ?end }
   OPTIONAL { ?st crm:yearNotStated ?noYear } OPTIONAL { ?st crm:claimant ?claimant }
   OPTIONAL { ?st crm:stage ?stage } OPTIONAL { ?st crm:series ?series }
-}"""
+"""
+_FIGURE_VARS = ("?st ?subject ?material ?qk ?scope ?value ?upper ?unit ?outOf ?qualifier ?year ?start ?end ?noYear "
+                "?claimant ?status ?stage ?series")
+
+FIGURES = f"""SELECT {_FIGURE_VARS} WHERE {{ GRAPH graph:asserted {{ ?st a crm:Figure }} {_FIGURE_FIELDS} }}"""
+
+# Imported dataset rows (graph:import/KEY: every figure that is not curated) about the subjects and
+# materials curated figures are about — the only rows a rule can set beside another statement, since the
+# rows of one dataset never disagree with each other. (`GRAPH ?g` over every graph was 4× slower than
+# OPTIONAL + !BOUND, and reading all ~6,900 rows doubled the report's time.)
+IMPORTED_FIGURES = """SELECT {vars} WHERE {{ VALUES (?subject ?material) {{ {pairs} }}
+  ?st a crm:Figure ; crm:subject ?subject ; crm:material ?material .
+  OPTIONAL {{ GRAPH graph:asserted {{ ?st a ?curatedType }} }} FILTER(!BOUND(?curatedType)) {fields} }}"""
+
+IMPORTED_REFERENCES = """SELECT ?st ?src ?locator ?citedInLocator WHERE {{ VALUES ?st {{ {figures} }}
+  ?st prov:wasDerivedFrom ?ref . ?ref crm:source ?src . OPTIONAL {{ ?ref crm:locator ?locator }}
+  OPTIONAL {{ ?ref crm:citedInLocator ?citedInLocator }} }}"""
 
 CLAIMS = """
 SELECT ?st ?subject ?property ?object ?value ?literal ?polarity ?claimant ?status WHERE {
@@ -102,6 +116,12 @@ SELECT ?x ?label WHERE { { ?x skos:prefLabel ?label } UNION { ?x rdfs:label ?lab
 
 TYPES = """
 SELECT DISTINCT ?x ?t WHERE { ?c a crm:Claim ; crm:property rdf:type ; crm:subject ?x . GRAPH graph:asserted { ?x a ?t } }
+"""
+
+# Units and their factor to a base unit (graph/vocabularies.ttl): a curated "1.7 Mt" and an imported
+# "1,700 thousand metric tons" are the same figure.
+UNITS = """
+SELECT ?unit ?base ?factor WHERE { ?unit a crm:Unit ; crm:baseUnit ?base ; crm:multiplier ?factor }
 """
 
 SOURCES = """
@@ -172,6 +192,7 @@ class _Graph:
     sources: dict[str, tuple[str, str]]                     # source IRI → (key, title)
     types: dict[str, list[str]]                             # asserted classes of things whose type is claimed
     published: dict[str, str]                               # source key → year of publication, when known
+    units: dict[str, tuple[str, float]] = field(default_factory=dict)  # unit → (base unit, factor)
 
     def label(self, iri: object) -> str:
         if iri is None:
@@ -213,7 +234,8 @@ def _attach_references(rows: list[dict], sources: dict[str, tuple[str, str]], *k
 
 
 def load(store) -> _Graph:
-    """The statements, list entries, labels and sources the rules need (eight queries)."""
+    """The statements, list entries, labels, sources and units the rules need (nine queries), then the
+    imported dataset rows about what curated figures are about, with their references (two more)."""
     def records(q: str) -> list[dict]:
         return to_result(store.query(q)).records()
 
@@ -235,12 +257,28 @@ def load(store) -> _Graph:
     for r in records(TYPES):
         types.setdefault(r["x"], []).append(r["t"])
     figures = _collect(records(FIGURES), multi=("subject", "claimant"))
+    for f in figures.values():
+        f.fields["graph"] = GRAPH_ASSERTED
     claims = _collect(records(CLAIMS), multi=("claimant",))
     assertions = _collect(records(ASSERTIONS))
     _attach_references(records(REFERENCES), sources, figures, claims, assertions)
+    pairs = sorted({(subj, f.fields["material"]) for f in figures.values() if f.fields.get("material")
+                    for subj in f.multi.get("subject", {f.fields["subject"]})})
+    if pairs:
+        rows = records(IMPORTED_FIGURES.format(vars=_FIGURE_VARS, fields=_FIGURE_FIELDS,
+                                               pairs=" ".join(f"(<{a}> <{b}>)" for a, b in pairs)))
+        found = {k: v for k, v in _collect(rows, multi=("subject", "claimant")).items() if k not in figures}
+        if found:
+            _attach_references(records(IMPORTED_REFERENCES.format(figures=" ".join(f"<{k}>" for k in sorted(found)))),
+                               sources, found)
+        for f in found.values():    # which dataset: its graph is graph:import/<the source key it cites>
+            f.fields["graph"] = IMPORT_GRAPH_PREFIX + (f.references[0].source if f.references else "?")
+        figures.update(found)
+    units = {r["unit"]: (r["base"], float(r["factor"])) for r in records(UNITS)}
     return _Graph(
         figures=figures, claims=claims, assertions=assertions,
         entries=entries, bases=bases, labels=labels, sources=sources, types=types, published=published,
+        units=units,
     )
 
 
@@ -378,7 +416,10 @@ def _claimants(g: _Graph, st: _Statement) -> str:
 
 
 def _figure_side(g: _Graph, f: _Statement) -> Side:
-    return Side(f.iri, _says_figure(f, g), _period_text(f, g), _claimants(g, f), _status(g, f.fields["status"]),
+    says = _says_figure(f, g)
+    if f.fields.get("stage"):      # an imported row measures one stage (EC shares: extraction or processing)
+        says += f" ({f.fields['stage']})"
+    return Side(f.iri, says, _period_text(f, g), _claimants(g, f), _status(g, f.fields["status"]),
                 list(f.references), f.fields["value"])
 
 
@@ -434,20 +475,89 @@ def _sorted_figures(g: _Graph, members: list[_Statement]) -> list[_Statement]:
     return sorted(members, key=lambda f: ((_interval(f, g) or (-math.inf,))[0], _value_key(f)[0], f.iri))
 
 
+IMPORT_GRAPH_PREFIX = "https://w3id.org/crmgraph/graph/import/"
+_PRODUCTION = ID + "quantity/production"
+_MINE_PRODUCTION = ID + "quantity/mine-production"
+
+
+def imported(f: _Statement) -> bool:
+    """A figure of an imported dataset (graph:import/KEY), not one a curator wrote."""
+    return str(f.fields.get("graph") or "").startswith(IMPORT_GRAPH_PREFIX)
+
+
+def _family(f: _Statement) -> str:
+    """The quantity a figure is grouped by: curators write "mine production" where a dataset row says
+    "production" at the extraction stage, so both are "production" here (`_comparable` decides which
+    pairs really measure the same thing)."""
+    qk = str(f.fields["qk"])
+    return _PRODUCTION if qk == _MINE_PRODUCTION else qk
+
+
+def _comparable(a: _Statement, b: _Statement) -> bool:
+    """Do two figures of one group measure the same thing?
+
+    Two curated figures: the same quantity kind. Two imported rows: never from one dataset (a table's
+    rows are parts or series — US helium from natural gas and from Cliffside Field — not rival claims),
+    else the same quantity kind, stage and series (ilmenite is never compared with rutile, nor mine with
+    refinery output). A curated figure and
+    an imported row: the same quantity kind, except that a curated "mine production" is the imported
+    "production" at the extraction stage; a curated "production" names no stage, so it meets every
+    production series of the material."""
+    ia, ib = imported(a), imported(b)
+    qa, qb = str(a.fields["qk"]), str(b.fields["qk"])
+    if ia and ib and a.fields.get("graph") == b.fields.get("graph"):
+        return False
+    if ia == ib:
+        return qa == qb and (not ia or (a.fields.get("stage"), a.fields.get("series")) ==
+                             (b.fields.get("stage"), b.fields.get("series")))
+    cur, imp = (b, a) if ia else (a, b)
+    if str(cur.fields["qk"]) == _MINE_PRODUCTION:
+        return str(imp.fields["qk"]) == _PRODUCTION and imp.fields.get("stage") == "extraction"
+    return qa == qb
+
+
+def _in_base_unit(g: _Graph, f: _Statement) -> _Statement:
+    """The figure with its values in its unit's base unit (1.7 Mt → 1,700,000 t), for comparing a curated
+    figure with an imported row written in another multiple of the same unit."""
+    base, factor = g.units.get(str(f.fields.get("unit")), (f.fields.get("unit"), 1.0))
+    fields = dict(f.fields, unit=base, value=float(f.fields["value"]) * factor)
+    if fields.get("upper") is not None:
+        fields["upper"] = float(fields["upper"]) * factor
+    return _Statement(f.iri, fields, f.multi, f.references)
+
+
+def _differ_across(g: _Graph, a: _Statement, b: _Statement) -> bool:
+    """`_differ` for a curated figure and an imported row: values compared in the base unit, and equal
+    when they agree to 1 part in 10^9 (a product of decimal factors is not exact)."""
+    na, nb = _in_base_unit(g, a), _in_base_unit(g, b)
+    if na.fields["unit"] == nb.fields["unit"] and math.isclose(na.fields["value"], nb.fields["value"], rel_tol=1e-9) \
+            and (na.fields.get("upper") is None) == (nb.fields.get("upper") is None) \
+            and (na.fields.get("upper") is None or math.isclose(na.fields["upper"], nb.fields["upper"], rel_tol=1e-9)) \
+            and na.fields.get("outOf") == nb.fields.get("outOf"):
+        return False
+    return _differ(na, nb)
+
+
 def figure_disagreements(g: _Graph) -> list[Disagreement]:
-    """Same subject, material, quantity kind and scope family; values differ; periods overlap or unknown."""
+    """Same subject, material, quantity (`_comparable`) and scope family; values differ; periods overlap
+    or unknown. A curated figure and an imported dataset row meet here too (a curated USGS figure
+    against the USGS table itself): the disagreement says which side is the imported row."""
     groups: dict[tuple, list[_Statement]] = {}
     for f in g.figures.values():
         if not isinstance(f.fields.get("value"), (int, float)):
             continue
-        key = (_subjects(f), f.fields.get("material"), f.fields["qk"], _scope_family(f.fields.get("scope")),
-               f.fields.get("stage"), f.fields.get("series"))   # an imported row's stage and series say what it measures
+        key = (_subjects(f), f.fields.get("material"), _family(f), _scope_family(f.fields.get("scope")))
         groups.setdefault(key, []).append(f)
     out = []
-    for (subjects, material, qk, _, _, _), figs in groups.items():
+
+    def pairs(a: _Statement, b: _Statement) -> bool:
+        if not _comparable(a, b) or not _overlap(_interval(a, g), _interval(b, g)):
+            return False
+        return _differ_across(g, a, b) if imported(a) != imported(b) else _differ(a, b)
+
+    for (subjects, material, qk, _), figs in groups.items():
         if len(figs) < 2:
             continue
-        pairs = lambda a, b: _differ(a, b) and _overlap(_interval(a, g), _interval(b, g))  # noqa: E731
         for members in _components(figs, pairs):
             members = _sorted_figures(g, members)
             unknown = [f for f in members if _interval(f, g) is None]
@@ -462,6 +572,13 @@ def figure_disagreements(g: _Graph) -> list[Disagreement]:
             if len(scopes) > 1:
                 why += "; the sources count against different list editions (" + \
                        ", ".join(sorted(g.label(s) for s in scopes)) + ")"
+            rows = [f for f in members if imported(f)]
+            if rows and len(rows) < len(members):
+                why += ("; curated figures meet imported dataset rows (" +
+                        ", ".join(sorted({r.source for f in rows for r in f.references})) +
+                        "), compared in the same base unit")
+            kinds = {f.fields["qk"] for f in members}
+            qk = next(iter(kinds)) if len(kinds) == 1 else qk
             about = {"subject": " ".join(subjects), "quantity": qk}
             if material:
                 about["material"] = material

@@ -34,6 +34,7 @@ class Alternative:
     instruments: list[tuple[str, str, str | None]]  # (iri, label, status label)
     figure: str
     source: str
+    locator: str = ""  # the row of the source the production figure comes from
 
 
 @dataclass
@@ -52,6 +53,7 @@ class RestrictionOutcome:
     central_asian_cover: float | None  # percent of the gap all Central Asian alternatives together cover (≤ 100)
     flags: list[str]
     sources: list[str]
+    unit: str = "t"  # the symbol of the quantities' unit (lost_tonnes, production_tonnes): "t", or "m³" for helium
 
 
 @dataclass
@@ -146,12 +148,14 @@ def _restrict_series(data: SupplyData, key, restricted: set[str]) -> Restriction
             cover = (min(100.0, 100.0 * s.tonnes / lost_t) if (s.tonnes is not None and lost_t) else None)
             eu_share = {st: r[2] for st, eus in eu_stage.items() for r in eus.shares if r[0] == s.country}
             alternatives.append(Alternative(s.country, s.label, s.tonnes, s.share, cover, eu_share,
-                                            [(i.iri, i.label, i.status_label) for i in s.instruments], s.figure, s.source))
+                                            [(i.iri, i.label, i.status_label) for i in s.instruments], s.figure, s.source,
+                                            s.locator))
     ca_total = sum(a.production_tonnes for a in alternatives if a.production_tonnes is not None)
     ca_cover = min(100.0, 100.0 * ca_total / lost_t) if lost_t else None
     sources = sorted(set(si.sources if si else []) | {r[3].source for eus in eu_stage.values() for r in eus.shares})
     return RestrictionOutcome(material, data.label(material), stage, series or "", si.year if si else None, lost_t,
-                              lost_share, hit, eu_exposed, eu_figs, alternatives, ca_cover, flags, sources)
+                              lost_share, hit, eu_exposed, eu_figs, alternatives, ca_cover, flags, sources,
+                              data.symbol(si.base_unit) if si and si.base_unit else "t")
 
 
 @dataclass
@@ -162,6 +166,8 @@ class AgreementOutcome:
     share_before: float  # percent of world production from countries with an in-force EU instrument
     share_after: float
     partner_share: float  # the instrument's partners' share
+    year: str | None = None
+    sources: list[str] = field(default_factory=list)  # source keys of the series' figures
 
 
 def agreement_in_force(data: SupplyData, instrument: str) -> Scenario:
@@ -170,8 +176,13 @@ def agreement_in_force(data: SupplyData, instrument: str) -> Scenario:
     iri = instrument if instrument.startswith("http") else ID + "instrument/" + instrument.split(":")[-1]
     partners = {c for c, insts in data.instruments.items() if any(i.iri == iri for i in insts)}
     if not partners:
+        import difflib
+
+        slugs = sorted({i.iri.rsplit("/", 1)[-1] for insts in data.instruments.values() for i in insts})
+        close = difflib.get_close_matches(instrument.split(":")[-1], slugs, n=3, cutoff=0.4)
         raise QueryError(f"no country is party to {instrument!r} with the EU in the graph",
-                         hint="name an instrument of graph/instruments.ttl, e.g. eu-kg-epca")
+                         hint=("did you mean " + ", ".join(close) + "? " if close else "")
+                         + "name an instrument of graph/instruments.ttl that a country and the EU are party to, e.g. eu-kg-epca")
     label = next(i.label for c in partners for i in data.instruments[c] if i.iri == iri)
     in_force = {c for c, insts in data.instruments.items() if any(i.status == IN_FORCE for i in insts)}
     scen = Scenario("agreement", {"instrument": iri, "label": label, "partners": ",".join(sorted(partners))})
@@ -182,7 +193,7 @@ def agreement_in_force(data: SupplyData, instrument: str) -> Scenario:
         before = sum(s.share or 0 for s in si.suppliers if s.country in in_force)
         after = sum(s.share or 0 for s in si.suppliers if s.country in in_force | partners)
         part = sum(s.share or 0 for s in si.suppliers if s.country in partners)
-        scen.outcomes.append(AgreementOutcome(key[0], data.label(key[0]), key[2], before, after, part))
+        scen.outcomes.append(AgreementOutcome(key[0], data.label(key[0]), key[2], before, after, part, si.year, si.sources))
     scen.outcomes.sort(key=lambda o: -(o.share_after - o.share_before))
     return scen
 
@@ -195,6 +206,7 @@ class ProjectOutcome:
     country: str
     before: SeriesIndicators
     after: SeriesIndicators
+    note: str = ""  # e.g. the series is of a narrower material ("natural graphite" for a graphite deposit)
 
 
 _SITE = """SELECT ?country ?material WHERE { ?site crm:locatedIn ?country . ?country a crm:Country .
@@ -222,14 +234,22 @@ def project_starts(store, data: SupplyData, site: str, tonnes: float, material: 
     scen = Scenario("project", {"site": iri, "tonnes_per_year": repr(float(tonnes)), "country": country,
                                 "materials": ",".join(mats)})
     for m in mats:
-        for key in data.series_of(m):
-            if key[1] != "extraction":
-                continue
+        keys = [k for k in data.series_of(m) if k[1] == "extraction"]
+        note = ""
+        if not keys:  # a graphite deposit: the data count its output as natural graphite (skos:broader graphite)
+            subs = [sub for sub in data.subgroups.get(m, []) if any(k[1] == "extraction" for k in data.series_of(sub))]
+            keys = [k for sub in subs for k in data.series_of(sub) if k[1] == "extraction"]
+            if keys:
+                note = (f"{data.label(m)} has no production series of its own; the series of "
+                        + ", ".join(data.label(sub) for sub in subs) + f" (a narrower material of {data.label(m)}) is used")
+        for key in keys:
             before = series_indicators(data, key)
             current = next((s.tonnes or 0.0 for s in before.suppliers if s.country == country), 0.0)
             after = series_indicators(data, key, year=before.year, overrides={country: current + float(tonnes)})
-            scen.outcomes.append(ProjectOutcome(m, data.label(m), key[2], country, before, after))
+            scen.outcomes.append(ProjectOutcome(key[0], data.label(key[0]), key[2], country, before, after, note))
     if not scen.outcomes:
-        raise QueryError(f"no extraction series for {', '.join(mats)} in the graph",
-                         hint="the USGS import gives series for the materials it covers (crmgraph build)")
+        names = ", ".join(f"{data.label(m)} ({m.rsplit('/', 1)[-1]})" for m in mats)
+        raise QueryError(f"no extraction series for {names} in the graph, nor for a narrower material of it",
+                         hint="the USGS import gives series for the materials it covers (crmgraph build); "
+                              "`crmgraph indicators ranking` lists the materials with one")
     return scen

@@ -21,16 +21,19 @@ OTHER = ID + "region/other-countries"
 EU = ID + "union/EU"
 
 _PRODUCTION = """
-SELECT ?f ?kind ?subject ?material ?series ?stage ?year ?value ?factor ?unit ?qual ?source ?locator WHERE {
+SELECT ?f ?kind ?subject ?material ?series ?stage ?year ?value ?factor ?unit ?base ?qual ?source ?locator WHERE {
   ?f crm:series ?series ; crm:quantityKind qk:production ; crm:stage ?stage ; a ?kind .
   FILTER(?kind IN (crm:Figure, crm:WithheldFigure))
   ?f crm:material ?material ; crm:subject ?subject ; crm:refYear ?y ; crm:unit ?unit ; prov:wasDerivedFrom ?ref .
   ?ref crm:source ?src ; crm:locator ?locator . ?src crm:sourceKey ?source .
   OPTIONAL { ?f crm:value ?value }
   OPTIONAL { ?unit crm:multiplier ?m }
+  OPTIONAL { ?unit crm:baseUnit ?b }
   OPTIONAL { ?f crm:valueQualifier ?qual }
-  BIND(STR(?y) AS ?year) BIND(COALESCE(?m, 1) AS ?factor)
+  BIND(STR(?y) AS ?year) BIND(COALESCE(?m, 1) AS ?factor) BIND(COALESCE(?b, ?unit) AS ?base)
 }"""
+
+_UNIT_SYMBOLS = """SELECT ?unit ?symbol WHERE { ?unit a crm:Unit ; crm:symbol ?symbol }"""
 
 _SHARES = """
 SELECT ?f ?subject ?material ?stage ?value ?qual ?source ?locator WHERE {
@@ -65,6 +68,10 @@ SELECT ?e ?label ?ca ?kind WHERE {
 
 _CRM_2023 = """SELECT ?material WHERE { ?material crm:criticalIn list:eu-crm-2023 }"""
 
+# Sub-groups of a material group ("heavy rare earth elements" skos:broader "rare earth elements"): the EC
+# assesses rare earths only as sub-groups since 2014, so their SR/EI are shown for the group, by name.
+_SUBGROUPS = """SELECT DISTINCT ?sub ?group WHERE { ?sub skos:broader ?group . ?group a crm:Material . ?sub a crm:Material }"""
+
 
 @dataclass(frozen=True)
 class Obs:
@@ -74,11 +81,13 @@ class Obs:
     subject: str
     year: str
     value: float | None  # None: withheld
-    tonnes: float | None
+    tonnes: float | None  # in the base unit (tonnes; cubic metres for helium, a volume of gas)
     unit: str
     qualifiers: tuple[str, ...]
     source: str
     locator: str
+    base_unit: str = ""  # the unit `tonnes` is in (unit:tonne for all but volumes)
+    parts: tuple[str, ...] = ()  # the figures of a country's rows summed into this one (helium: US from gas + Cliffside)
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,9 @@ class SupplyData:
     central_asian: set[str] = field(default_factory=set)
     materials: set[str] = field(default_factory=set)
     critical_2023: set[str] = field(default_factory=set)
+    unit_symbols: dict[str, str] = field(default_factory=dict)  # unit IRI → "t", "m³" …
+    #: material group → its sub-groups (skos:broader), for SR/EI assessed only per sub-group
+    subgroups: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     #: series indicators already computed on this snapshot (indicators.series_indicators fills it)
     computed: dict = field(default_factory=dict, repr=False)
 
@@ -122,6 +134,10 @@ class SupplyData:
         if iri is None:
             return ""
         return self.labels.get(iri) or iri.rsplit("/", 1)[-1]
+
+    def symbol(self, unit: str | None) -> str:
+        """A unit's symbol ("t", "m³"), else its slug."""
+        return "" if not unit else self.unit_symbols.get(unit) or unit.rsplit("/", 1)[-1]
 
     def series_of(self, material: str) -> list[tuple[str, str, str]]:
         return sorted(k for k in self.series if k[0] == material)
@@ -159,7 +175,8 @@ def load(store, materials: list[str] | None = None) -> SupplyData:
                              | (set(prev.qualifiers) if prev else set())))
         value = float(r["value"]) if r.get("value") is not None else None
         obs = Obs(r["f"], r["subject"], r["year"], value,
-                  value * float(r["factor"]) if value is not None else None, r["unit"], quals, r["source"], r["locator"])
+                  value * float(r["factor"]) if value is not None else None, r["unit"], quals, r["source"], r["locator"],
+                  r["base"])
         seen[r["f"]] = obs
         key = (r["material"], r["stage"], r["series"])
         d.series[key] = [o for o in d.series[key] if o.figure != r["f"]] + [obs]
@@ -185,4 +202,12 @@ def load(store, materials: list[str] | None = None) -> SupplyData:
         elif kind == "Material":
             d.materials.add(r["e"])
     d.critical_2023 = {r["material"] for r in _rows(store, _CRM_2023)}
+    d.unit_symbols = {r["unit"]: r["symbol"] for r in _rows(store, _UNIT_SYMBOLS)}
+    for r in _rows(store, _SUBGROUPS):
+        d.subgroups[r["group"]].append(r["sub"])
+    if materials:  # a restricted snapshot still needs the sub-groups' scores of the materials it reads
+        subs = [s for m in materials for s in d.subgroups.get(m, []) if s not in d.scores]
+        for r in _rows(store, _only(_SCORES, subs)) if subs else []:
+            kind = "SR" if r["qk"].endswith("supply-risk") else "EI"
+            d.scores[r["material"]][kind][r["year"]] = (float(r["value"]), r["f"], r["source"], r["locator"])
     return d

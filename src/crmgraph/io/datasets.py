@@ -31,6 +31,7 @@ class Dataset:
     citation: str
     files: dict[str, str]  # file name → sha256
     kind: str = "Statistics"  # crm:SourceKind of the dataset
+    issued: str | None = None  # xsd:date or xsd:gYear, as the README gives it: readers' citations show its year
 
     @property
     def source_iri(self) -> str:
@@ -44,8 +45,8 @@ class Dataset:
 USGS_MCS2025 = Dataset(
     key="usgs-mcs2025-world",
     folder="usgs-mcs2025-world",
-    title="U.S. Geological Survey Mineral Commodity Summaries 2025 Data Release — World Production, Capacity, and Reserves",
-    publisher="U.S. Geological Survey, National Minerals Information Center",
+    title="U.S. Geological Survey Mineral Commodity Summaries 2025 Data Release: World Production, Capacity, and Reserves",
+    publisher="U.S. Geological Survey (USGS)",
     creator="National Minerals Information Center",
     doi="10.5066/P13XCP3R",
     url="https://doi.org/10.5066/P13XCP3R",
@@ -55,6 +56,7 @@ USGS_MCS2025 = Dataset(
     citation=("National Minerals Information Center, 2025, U.S. Geological Survey Mineral Commodity Summaries 2025 "
               "Data Release (ver. 2.0, April 2025): U.S. Geological Survey data release, https://doi.org/10.5066/P13XCP3R"),
     files={"MCS2025_World_Data.csv": "4cf9adcc5add0f2271b073569635e49adc51392326ac5225bb9d644b1bb11e28"},
+    issued="2025-01-31",  # data/usgs-mcs2025-world/README.md "Version / date"
 )
 
 EU_CRM_2023 = Dataset(
@@ -62,7 +64,7 @@ EU_CRM_2023 = Dataset(
     folder="eu-crm-2023",
     title="Study on the critical raw materials for the EU 2023 – Final Report (tables of Annex 4 and Appendices 6–7, "
           "transcribed to CSV)",
-    publisher="European Commission, DG GROW (Publications Office of the EU); CSV transcription by Erik Emilsson",
+    publisher="European Commission (DG GROW)",  # the transcriber is named in `creator` and `citation`
     creator="European Commission (study); Erik Emilsson (CSV extraction, GitHub erikemilsson/"
             "EU-Critical-Raw-Materials-CRM-Reports-Datasets, commit 59383504ead25f91fe9c197a1e660f4813684f17)",
     doi=None,
@@ -78,6 +80,7 @@ EU_CRM_2023 = Dataset(
         "fact_GlobalSupplyShares&t.csv": "7d06ae6b154933f53882c40f0c8af68d54c8c5e24a5121ed286eaf9208144fc8",
     },
     kind="Compilation",
+    issued="2023",  # data/eu-crm-2023/README.md: "the report is dated 2023"
 )
 
 DATASETS: dict[str, Dataset] = {"usgs-mcs": USGS_MCS2025, "eu-crm-study": EU_CRM_2023}

@@ -193,13 +193,23 @@ USGS_SERIES: dict[tuple[str, str], Series] = {
     ("Zinc", "Mine production, zinc content"): Series("zinc", _E, "mine production, zinc content"),
 }
 
+#: Rows whose TYPE names one series but whose COUNTRY cell says they total two: USGS files the world
+#: total of ilmenite AND rutile under the ilmenite TYPE. Read by TYPE alone it became a second world
+#: total of the ilmenite series (9,430 t beside 8,840 t), the denominator of every ilmenite share.
+#: (commodity, cleaned COUNTRY cell) → the series the row really belongs to.
+USGS_ROW_SERIES: dict[tuple[str, str], Series] = {
+    ("Titanium Mineral Concentrates", "World total (ilmenite and rutile, rounded)"):
+        Series("titanium", _E, "mine production, ilmenite and rutile (TiO2 content)"),
+}
+
 #: Commodities (or series) deliberately left out, with the reason the import report gives.
 USGS_LEFT_OUT: dict[str, str] = {
     "Titanium & titanium dioxide/Pigment Capacity": "pigment capacity, not production of a material of the graph",
     "Zirconium and Hafnium": "reported as zirconium gross weight; zirconium is not a material of the graph",
 }
 
-#: USGS unit strings → the graph's units (graph/vocabularies.ttl) and their factor to tonnes.
+#: USGS unit strings → the graph's units (graph/vocabularies.ttl, graph/analytics.ttl) and their factor
+#: to the unit's base unit (tonnes; cubic metres for helium).
 #: Figures keep the source's own unit; the factor is only used to compare values inside a series.
 USGS_UNITS: dict[str, tuple[str, float]] = {
     "metric tons": ("tonne", 1.0),
@@ -207,6 +217,8 @@ USGS_UNITS: dict[str, tuple[str, float]] = {
     "thousand metric dry tons": ("kilotonne-dry", 1e3),
     "million metric tons": ("megatonne", 1e6),
     "kilograms": ("kilogram", 1e-3),
+    # a volume of gas (helium): no factor to tonnes exists; the factor is to the base unit, cubic metres
+    "million cubic meters": ("million-cubic-metre", 1e6),
 }
 
 # ------------------------------------------------------------------ EC 2023 study materials

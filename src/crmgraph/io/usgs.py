@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..namespaces import ID
 from .datasets import USGS_MCS2025, verify
-from .names import USGS_LEFT_OUT, USGS_SERIES, USGS_UNITS, CountryMatch, clean, match_country, material_iri
+from .names import USGS_LEFT_OUT, USGS_ROW_SERIES, USGS_SERIES, USGS_UNITS, CountryMatch, clean, match_country, material_iri
 from .records import FileReport, GraphWriter, ImportReport, Unmapped
 
 FILE = "MCS2025_World_Data.csv"
@@ -67,7 +67,7 @@ def import_usgs(folder: Path, known_countries: set[str] = frozenset()) -> tuple[
         line = reader.line_num
         fr.rows += 1
         commodity, kind = clean(row["COMMODITY"]), clean(row["TYPE"])
-        series = USGS_SERIES.get((commodity, kind))
+        series = USGS_ROW_SERIES.get((commodity, clean(row["COUNTRY"]))) or USGS_SERIES.get((commodity, kind))
         country: CountryMatch = match_country(row["COUNTRY"])
         unit = USGS_UNITS.get(clean(row["UNIT_MEAS"]))
         if series is None:
@@ -79,7 +79,9 @@ def import_usgs(folder: Path, known_countries: set[str] = frozenset()) -> tuple[
             fr.unmapped.append(Unmapped(fr.file, line, clean(row["COUNTRY"]), country.reason))
             continue
         if unit is None:
-            fr.unmapped.append(Unmapped(fr.file, line, f"unit {row['UNIT_MEAS']!r}", "unit not in io/names.py USGS_UNITS"))
+            reason = ("the row states no unit (UNIT_MEAS is empty): its values are not read with an assumed one"
+                      if not clean(row["UNIT_MEAS"]) else "unit not in io/names.py USGS_UNITS")
+            fr.unmapped.append(Unmapped(fr.file, line, f"unit {row['UNIT_MEAS']!r}", reason))
             continue
         fr.mapped += 1
         if country.kind == "country" and country.iri not in described:

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from .curated import RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT, RDF_TYPE, CuratedFile
 from ..errors import CurationError, Problem
 from ..namespaces import ASSERTION, CRM, ID, SKOS, compact
-from .values import check_literal_forms, check_ranges, check_share_sums, check_years
+from .values import check_literal_forms, check_values
 
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 CRM_STATUS = ox.NamedNode(CRM + "status")
@@ -76,9 +76,7 @@ def check_curation(ontology: list[CuratedFile], data: list[CuratedFile]) -> list
     problems += check_literal_forms(ontology + data)
     problems += _unknown_classes(ontology, data)
     problems += _undefined_subjects(ontology, data)
-    problems += check_years(data)
-    problems += check_ranges(data)
-    problems += check_share_sums(data)
+    problems += check_values(data)
     problems += _contradicted_direct_triples(data)
     problems += _duplicate_figures(data)
     problems += _triples_with_two_statuses(data)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -103,6 +103,11 @@ def _index_subjects(text: str) -> dict[str, int]:
 
 
 _LINE_RE = re.compile(r"line (\d+)")
+#: Files parsed in this process, by name and content: parsing the same text again gives the same triples
+#: (assertion IRIs depend only on name and text), so a process that compiles many copies of the project
+#: (the test suite, a notebook) parses each unchanged file once. Callers never mutate `triples`.
+_PARSED: OrderedDict[tuple[str, str], CuratedFile] = OrderedDict()
+_PARSED_MAX = 64
 
 
 def parse_file(path: Path, name: str) -> CuratedFile:
@@ -121,6 +126,10 @@ def parse_file(path: Path, name: str) -> CuratedFile:
     except OSError as exc:
         raise ParseError([Problem(f"cannot be read: {exc.strerror or exc}", file=name,
                                   hint="check the file's permissions")]) from None
+    key = (name, hashlib.sha1(text.encode("utf-8")).hexdigest())
+    if key in _PARSED:
+        _PARSED.move_to_end(key)
+        return replace(_PARSED[key], path=path)
     try:
         quads = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
     except SyntaxError as exc:
@@ -130,7 +139,11 @@ def parse_file(path: Path, name: str) -> CuratedFile:
                 if "prefix" in msg.lower() else "check the Turtle syntax around that line")
         raise ParseError([Problem(msg, file=name, line=int(m.group(1)) if m else None, hint=hint)]) from exc
     triples = _reify_annotations(quads, name)
-    return CuratedFile(path=path, name=name, triples=triples, subject_lines=_index_subjects(text), text=text)
+    parsed = CuratedFile(path=path, name=name, triples=triples, subject_lines=_index_subjects(text), text=text)
+    _PARSED[key] = parsed
+    while len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
+    return parsed
 
 
 def _local_blank(node, tag: str, cache: dict):

@@ -113,8 +113,19 @@ def _read_statement(node, kind: str, props: dict) -> Statement:
     return st
 
 
+def citation_text(key: str, locator: str | None = None, cited_in: str | None = None,
+                  cited_locator: str | None = None) -> str:
+    """A reference's short citation: "S12a: §3 Kazakhstan" (+ " (via reference-facts: Discrepancies 8)"
+    when found through a compilation). One definition for curated references and imported rows."""
+    text = key
+    if locator:
+        text += f": {locator}"
+    if cited_in:
+        text += f" (via {cited_in}" + (f": {cited_locator})" if cited_locator else ")")
+    return text
+
+
 def _citation(ref_props: dict, by_subject: dict) -> str | None:
-    """ "S12a: §3 Kazakhstan" (+ " via reference-facts: Discrepancies 8" when found through a compilation)."""
     def key(source) -> str:
         keys = by_subject.get(source, {}).get(CRM + "sourceKey") or []
         return keys[0].value if keys else (source.value.rsplit("/", 1)[-1] if isinstance(source, ox.NamedNode) else "?")
@@ -122,16 +133,28 @@ def _citation(ref_props: dict, by_subject: dict) -> str | None:
     sources = ref_props.get(CRM + "source") or []
     if not sources:
         return None
-    text = key(sources[0])
-    locator = ref_props.get(CRM + "locator") or []
-    if locator:
-        text += f": {locator[0].value}"
-    cited = ref_props.get(CRM + "citedIn") or []
-    if cited:
-        text += f" (via {key(cited[0])}"
-        cited_locator = ref_props.get(CRM + "citedInLocator") or []
-        text += f": {cited_locator[0].value})" if cited_locator else ")"
-    return text
+    first = lambda p: (ref_props.get(CRM + p) or [None])[0]  # noqa: E731
+    cited = first("citedIn")
+    return citation_text(key(sources[0]), first("locator") and first("locator").value,
+                         key(cited) if cited is not None else None,
+                         first("citedInLocator") and first("citedInLocator").value)
+
+
+def shape_triples(st: Statement) -> list[ox.Triple]:
+    """The common shape of one statement node (see the module doc): what the statements graph adds.
+    Used by `compile_statements` for curated nodes and by the importers (`io/records.py`) for imported
+    figures, so the two cannot drift apart (tests/test_statements.py compares them)."""
+    out = [ox.Triple(st.node, RDF_TYPE, STATEMENT)]
+    if st.accepted:
+        out.append(ox.Triple(st.node, RDF_TYPE, ACCEPTED_STATEMENT))
+    out += [ox.Triple(st.node, SUBJECT, s) for s in st.subjects]
+    if st.prop is not None:
+        out.append(ox.Triple(st.node, PROPERTY, st.prop))
+    if st.obj is not None and st.kind != "Figure":  # a figure's crm:value is already where it belongs
+        out.append(ox.Triple(st.node, VALUE if isinstance(st.obj, ox.Literal) else OBJECT, st.obj))
+    if st.polarity:
+        out.append(ox.Triple(st.node, POLARITY, TRUE))
+    return out
 
 
 def _well_typed(prop: ox.NamedNode, obj, object_props: set[str], data_props: set[str]) -> bool:
@@ -164,17 +187,8 @@ def compile_statements(asserted: list[ox.Triple], ontology: list[ox.Triple]) -> 
     by_triple: dict[tuple, list[Statement]] = defaultdict(list)
     reified: set[ox.Triple] = set()
     for st in items:
-        add(ox.Triple(st.node, RDF_TYPE, STATEMENT))
-        if st.accepted:
-            add(ox.Triple(st.node, RDF_TYPE, ACCEPTED_STATEMENT))
-        for s in st.subjects:
-            add(ox.Triple(st.node, SUBJECT, s))
-        if st.prop is not None:
-            add(ox.Triple(st.node, PROPERTY, st.prop))
-        if st.obj is not None and st.kind != "Figure":  # a figure's crm:value is already where it belongs
-            add(ox.Triple(st.node, VALUE if isinstance(st.obj, ox.Literal) else OBJECT, st.obj))
-        if st.polarity:
-            add(ox.Triple(st.node, POLARITY, TRUE))
+        for t in shape_triples(st):
+            add(t)
         for ref in by_subject[st.node].get(WAS_DERIVED_FROM.value, []):
             text = _citation(by_subject.get(ref, {}), by_subject)
             if text:

@@ -117,6 +117,12 @@ def check_years(files: list[CuratedFile], build_year: int | None = None) -> list
     return problems
 
 
+def check_values(files: list[CuratedFile]) -> list[Problem]:
+    """Every value guard of this module over the data files."""
+    figures = _figures(files)
+    return check_years(files) + check_ranges(files, figures) + check_share_sums(files, figures)
+
+
 def _figures(files: list[CuratedFile]) -> dict:
     """figure node → {predicate IRI: [(object, file)]}, across all files."""
     figures = {t.subject for f in files for t in f.triples if t.predicate == RDF_TYPE and t.object.value == CRM + "Figure"}
@@ -147,14 +153,15 @@ def _val(props, name) -> str | None:
     return term.value if term is not None else None
 
 
-def check_ranges(files: list[CuratedFile]) -> list[Problem]:
-    """Percentages in 0–100, non-negative values, ordered ranges, value ≤ outOf, ranks from 1."""
+def check_ranges(files: list[CuratedFile], figures: dict | None = None) -> list[Problem]:
+    """Percentages in 0–100, non-negative values, ordered ranges, value ≤ outOf, ranks from 1.
+    (`figures`: `_figures(files)` if the caller already has it.)"""
     problems = []
 
     def refuse(f, node, term, message, hint):
         problems.append(Problem(message, file=f.name, line=f.line_of_term(term, node), entity=_name(node), hint=hint))
 
-    for node, props in _figures(files).items():
+    for node, props in (figures if figures is not None else _figures(files)).items():
         kind = getattr(_one(props, "quantityKind")[0], "value", None)
         unit = getattr(_one(props, "unit")[0], "value", None)
         signed = kind in SIGNED_KINDS
@@ -193,10 +200,10 @@ def _half_unit(lexical: str) -> Decimal:
     return Decimal(5) / (Decimal(10) ** (decimals + 1))
 
 
-def check_share_sums(files: list[CuratedFile]) -> list[Problem]:
+def check_share_sums(files: list[CuratedFile], figures: dict | None = None) -> list[Problem]:
     """Shares of one whole (same kind, material, year, scope, stage, claimant) may not sum past 100 %."""
     groups: dict[tuple, dict] = defaultdict(dict)  # key → subject → (least value, lexical, node, file)
-    for node, props in _figures(files).items():
+    for node, props in (figures if figures is not None else _figures(files)).items():
         kind = getattr(_one(props, "quantityKind")[0], "value", None)
         if kind not in SHARE_KINDS or getattr(_one(props, "unit")[0], "value", None) != UNIT_PERCENT:
             continue

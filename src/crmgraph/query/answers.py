@@ -49,10 +49,48 @@ class Cell:
         return (self.text, self.iri)
 
 
+#: Column headings that the general rule (split camelCase, first letter capital) would get wrong or leave
+#: as plumbing: a reader sees "Material", never the variable `crm`.
+HEADINGS = {
+    "crm": "Critical raw material", "hhi": "HHI", "c": "Country", "m": "Material", "src": "Source key",
+    "url": "URL", "otherEUInstruments": "Other EU instruments", "when": "Period", "refYear": "Year",
+    "unverifiedOrSecondHand": "Unverified or second-hand", "citedInCount": "Cited in (count)",
+    "inferredCriticalAndStrategic": "Critical and strategic (inferred)", "firstDate": "First date",
+    "sourceKind": "Kind of source", "statedLocation": "Location (as stated)", "listEntries": "List entries",
+    "sources": "Sources", "claimant": "Claimed by", "scope": "Scope",
+    "strategicProjectSince": "Strategic project since", "centralAsianAlternatives": "Central Asian alternatives",
+    "centralAsianShare": "Central Asia's share", "worldShare": "Share of world", "largestShare": "Largest share",
+    "largest": "Largest supplier", "org": "Organisation", "annexPoint": "Annex point", "editionYears": "Edition years",
+}
+
+
+def heading(name: str) -> str:
+    """A column's heading in words: `crm` → "Critical raw material", `firstDate` → "First date",
+    `claimant1` → "Claimed by (1)", `scope_label` → "Scope"."""
+    base = name
+    for suffix in ("Label", "_label"):
+        if base.endswith(suffix) and len(base) > len(suffix):
+            base = base[: -len(suffix)]
+    m = re.fullmatch(r"(.*?[A-Za-z])(\d+)", base)
+    number = ""
+    if m:
+        base, number = m.group(1), f" ({m.group(2)})"
+    if base in HEADINGS:
+        return HEADINGS[base] + number
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])|_", " ", base).split()
+    text = " ".join([words[0]] + [w if w.isupper() and len(w) > 1 else w.lower() for w in words[1:]]) if words else base
+    return text[:1].upper() + text[1:] + number
+
+
 @dataclass
 class Column:
     name: str                 # the variable it shows (the IRI's, for a labelled IRI column)
     kind: str = "value"       # "value", "status" or "sources"
+
+    @property
+    def title(self) -> str:
+        """The heading a reader sees (words, not the variable's name)."""
+        return heading(self.name)
 
 
 @dataclass

@@ -3,7 +3,8 @@
 SELECT answers become a `Table`; CONSTRUCT/DESCRIBE answers a list of triples; ASK a boolean.
 The serialisers follow the W3C SPARQL 1.1 result formats (JSON, XML, CSV, TSV) so that any tool can
 read what the CLI and the SPARQL endpoint write. `SOLUTION_FORMATS` and `GRAPH_FORMATS` name every
-format an answer can be written in (`write_answer` writes any answer as bytes), and `MEDIA_TYPES` the
+format an answer can be written in (`write_answer` writes any answer as bytes; `write_answer_to`
+writes it piece by piece into a file, so a caller can stop it at a byte cap), and `MEDIA_TYPES` the
 media types of each: the one written, then the aliases a client may ask for it by. This module is the
 one place that says which media types name a format; the web's content negotiation
 (`negotiation_table`) is derived from it, so the endpoint and the entity pages cannot drift apart.
@@ -13,8 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -93,19 +95,30 @@ def display_text(term) -> str:
 
 
 def to_csv(table: Table) -> str:
+    return "".join(_csv_chunks(table))
+
+
+def _csv_chunks(table: Table) -> Iterator[str]:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(table.columns)
     for row in table.rows:
         writer.writerow(["" if t is None else (f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value) for t in row])
-    return buf.getvalue()
+        if buf.tell() > _CHUNK:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
 
 
 def to_tsv(table: Table) -> str:
-    lines = ["\t".join(f"?{c}" for c in table.columns)]
+    return "".join(_tsv_chunks(table))
+
+
+def _tsv_chunks(table: Table) -> Iterator[str]:
+    yield "\t".join(f"?{c}" for c in table.columns) + "\n"
     for row in table.rows:
-        lines.append("\t".join("" if t is None else str(t) for t in row))
-    return "\n".join(lines) + "\n"
+        yield "\t".join("" if t is None else str(t) for t in row) + "\n"
 
 
 def _json_term(term) -> dict:
@@ -122,8 +135,31 @@ def _json_term(term) -> dict:
 
 
 def to_json(table: Table) -> str:
-    bindings = [{c: _json_term(t) for c, t in zip(table.columns, row) if t is not None} for row in table.rows]
-    return json.dumps({"head": {"vars": table.columns}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=1)
+    return "".join(_json_chunks(table))
+
+
+def _json_chunks(table: Table) -> Iterator[str]:
+    """SPARQL JSON, exactly as json.dumps(…, indent=1) writes it, one binding at a time."""
+    columns = table.columns
+    head = json.dumps({"head": {"vars": columns}, "results": {"bindings": []}}, ensure_ascii=False, indent=1)
+    if not table.rows:
+        yield head
+        return
+    opening, closing = head[:-len(_JSON_EMPTY_TAIL)], _JSON_TAIL
+    yield opening + "[\n"
+    for i, row in enumerate(table.rows):
+        binding = json.dumps({c: _json_term(t) for c, t in zip(columns, row) if t is not None}, ensure_ascii=False, indent=1)
+        yield ("" if i == 0 else ",\n") + _indent(binding, "   ")
+    yield closing
+
+
+#: How json.dumps(indent=1) ends the document with no bindings, and with some (after the last one).
+_JSON_EMPTY_TAIL = "[]\n }\n}"
+_JSON_TAIL = "\n  ]\n }\n}"
+
+
+def _indent(text: str, prefix: str) -> str:
+    return prefix + text.replace("\n", "\n" + prefix)
 
 
 _SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
@@ -143,15 +179,17 @@ def _xml_term(term) -> str:
 
 def to_xml(table: Table) -> str:
     """SPARQL 1.1 Query Results XML Format."""
-    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{_SPARQL_RESULTS_NS}">\n<head>']
-    parts += [f"<variable name={quoteattr(c)}/>" for c in table.columns]
-    parts.append("</head>\n<results>\n")
+    return "".join(_xml_chunks(table))
+
+
+def _xml_chunks(table: Table) -> Iterator[str]:
+    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{_SPARQL_RESULTS_NS}">\n<head>'
+    yield "".join(f"<variable name={quoteattr(c)}/>" for c in table.columns)
+    yield "</head>\n<results>\n"
     for row in table.rows:
-        parts.append("<result>")
-        parts += [f"<binding name={quoteattr(c)}>{_xml_term(t)}</binding>" for c, t in zip(table.columns, row) if t is not None]
-        parts.append("</result>\n")
-    parts.append("</results>\n</sparql>\n")
-    return "".join(parts)
+        yield ("<result>" + "".join(f"<binding name={quoteattr(c)}>{_xml_term(t)}</binding>"
+                                    for c, t in zip(table.columns, row) if t is not None) + "</result>\n")
+    yield "</results>\n</sparql>\n"
 
 
 def boolean_to_json(value: bool) -> str:
@@ -219,11 +257,35 @@ def negotiation_table(formats: Iterable[str], *, generic: bool = True) -> dict[s
 
 def write_answer(answer: Table | list[ox.Triple] | bool, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
     """An answer as bytes in a format of SOLUTION_FORMATS (tables, booleans) or GRAPH_FORMATS (triples)."""
+    out = io.BytesIO()
+    write_answer_to(out, answer, fmt, prefixes)
+    return out.getvalue()
+
+
+def write_answer_to(out: BinaryIO, answer: Table | list[ox.Triple] | bool, fmt: str,
+                    prefixes: dict[str, str] | None = None) -> None:
+    """Write an answer into `out` piece by piece (at most ~64 KB at a time), so that an `out` counting
+    what it receives can stop a huge answer as it is written (its `write` raises), never after."""
     if isinstance(answer, list):
         used = _used_prefixes(answer, prefixes) if prefixes and fmt in ("turtle", "n3") else None
-        return ox.serialize(answer, format=GRAPH_FORMATS[fmt], prefixes=used)
-    table_writer, boolean_writer = SOLUTION_FORMATS[fmt]
-    return (boolean_writer(answer) if isinstance(answer, bool) else table_writer(answer)).encode("utf-8")
+        ox.serialize(answer, out, format=GRAPH_FORMATS[fmt], prefixes=used)
+        return
+    if isinstance(answer, bool):
+        out.write(SOLUTION_FORMATS[fmt][1](answer).encode("utf-8"))
+        return
+    pending, size = [], 0
+    for chunk in _SOLUTION_CHUNKS[fmt](answer):
+        pending.append(chunk)
+        size += len(chunk)
+        if size > _CHUNK:
+            out.write("".join(pending).encode("utf-8"))
+            pending, size = [], 0
+    out.write("".join(pending).encode("utf-8"))
+
+
+#: The size (in characters) of the pieces write_answer_to writes.
+_CHUNK = 1 << 16
+_SOLUTION_CHUNKS = {"json": _json_chunks, "xml": _xml_chunks, "csv": _csv_chunks, "tsv": _tsv_chunks}
 
 
 def _used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
@@ -264,7 +326,7 @@ def reader_rows(table: Table, citations=None) -> tuple[list[str], list[list[str]
     from .answers import shape
 
     answer = shape(table)
-    headers = [c.name for c in answer.columns]
+    headers = [c.title for c in answer.columns]
     rows = []
     for row in answer.rows:
         out = []
@@ -278,6 +340,8 @@ def reader_rows(table: Table, citations=None) -> tuple[list[str], list[list[str]
                                          for r in cell.refs))
             elif col.kind == "status":
                 out.append(_status_text(cell.text))
+            elif citations is not None and cell.text.startswith("source ") and citations.get(cell.text[7:]) is not None:
+                out.append(citations.get(cell.text[7:]).short)  # a claimant that is a source: as cited
             else:
                 out.append(cell.text)
         rows.append(out)

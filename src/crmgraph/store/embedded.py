@@ -4,14 +4,12 @@ A store holds the named graphs of `namespaces.NAMED_GRAPHS` and answers SPARQL w
 graph as the union of them all. Small on purpose — open, query, replace a graph, count, close —
 so that an in-memory store (tests) and a remote SPARQL 1.1 server can sit behind the same methods.
 
-Writing is never done in place: `write_new_store` builds a complete store in a sibling folder and
-only then swaps it in, so a failed build leaves the previous store untouched.
+Writing is never done in place: `write_new_store` builds a complete store version in a sibling folder
+and only then switches the store's link to it in one atomic step (`versions.py`), so a failed or
+interrupted build leaves the previous store untouched and readable.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Iterable, Protocol
 
@@ -116,27 +114,12 @@ def _shift_lines(message: str) -> str:
     return re.sub(r"\bline (\d+)(?!,)", lambda m: f"line {max(1, int(m.group(1)) - _PROLOGUE_LINES)}", message)
 
 
-def write_new_store(target: Path, fill) -> None:
-    """Create a complete store next to `target` with `fill(store)`, then swap it in.
+def write_new_store(target: Path, fill) -> Path:
+    """Create a complete store version beside `target` with `fill(store)`, then switch `target` to it in
+    one atomic step (`versions.py`: `target` is a link to its current version). Returns the new version.
 
-    If `fill` raises, the half-written store is deleted and `target` is left as it was.
+    If `fill` raises, the half-written version is deleted and `target` is left as it was.
     """
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    fresh = target.with_name(f".{target.name}.new-{tag}")
-    old = target.with_name(f".{target.name}.old-{tag}")
-    store = OxigraphStore(fresh)
-    try:
-        fill(store)
-        store.close()
-    except BaseException:
-        try:
-            store.close()
-        finally:
-            shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    if target.exists():
-        target.rename(old)
-    fresh.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    from .versions import write_new_version
+
+    return write_new_version(target, fill, OxigraphStore)

@@ -1,19 +1,26 @@
 """A SPARQL 1.1 server as a store: queries over the SPARQL Protocol, loads over the Graph Store
 Protocol. Tested against the Oxigraph server and Virtuoso.
 
-Errors never hang (every request has a timeout) and never pass silently: an unreachable server,
-an HTTP error, a refused credential and a result the server truncated (Virtuoso's
-ResultSetMaxRows) each raise a clear StoreError or QueryError. Credentials come from the
-constructor or from $CRMGRAPH_ENDPOINT_USER / $CRMGRAPH_ENDPOINT_PASSWORD and are never logged.
+Errors never hang and never pass silently. Every request has one overall deadline (`timeout` seconds
+for the whole exchange: connecting, sending, the status line, headers and body), not a per-read
+timeout that a server trickling a byte every few seconds could stretch forever: each socket operation
+waits at most until the deadline (`_DeadlineBackend`, a network backend of httpcore under httpx). An
+unreachable server, an HTTP error, a refused credential, an answer in a type that is not the one asked
+for (an HTML page instead of RDF) and a result the server truncated (Virtuoso's ResultSetMaxRows) each
+raise a clear StoreError or QueryError naming the endpoint. Credentials come from the constructor or
+from $CRMGRAPH_ENDPOINT_USER / $CRMGRAPH_ENDPOINT_PASSWORD and are never logged.
 """
 from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 import pyoxigraph as ox
 
@@ -22,6 +29,14 @@ from ..namespaces import sparql_prologue
 
 _PROLOGUE = sparql_prologue()
 _PROLOGUE_LINES = _PROLOGUE.count("\n")
+#: Longest a whole request to a server may take by default (seconds; `--timeout-s` on the command line).
+DEFAULT_TIMEOUT_S = 30.0
+#: The RDF types a CONSTRUCT/DESCRIBE answer may come in, and how to read each.
+_RDF_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+              "text/ntriples": ox.RdfFormat.N_TRIPLES, "application/ntriples": ox.RdfFormat.N_TRIPLES,
+              "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
+              "application/rdf+xml": ox.RdfFormat.RDF_XML}
+_RESULTS_TYPES = ("application/sparql-results+json", "application/json")
 _FORM = re.compile(r"^\s*(?:(?:PREFIX|BASE)\b[^\n]*\n|#[^\n]*\n|\s)*\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
@@ -51,8 +66,12 @@ class RemoteStore:
     union of the named graphs (Oxigraph: `serve --union-default-graph`; Virtuoso does so by default)."""
 
     def __init__(self, endpoint: Endpoint | str, user: str | None = None, password: str | None = None,
-                 timeout: float = 30.0, digest: bool | None = None) -> None:
+                 timeout: float = DEFAULT_TIMEOUT_S, digest: bool | None = None) -> None:
+        if not timeout > 0:
+            raise ValueError(f"timeout must be positive, got {timeout!r}")
         self.endpoint = Endpoint.guess(endpoint) if isinstance(endpoint, str) else endpoint
+        self.timeout = timeout
+        self._deadline = _Deadline()
         user = user if user is not None else os.environ.get("CRMGRAPH_ENDPOINT_USER")
         password = password if password is not None else os.environ.get("CRMGRAPH_ENDPOINT_PASSWORD")
         auth = None
@@ -60,7 +79,7 @@ class RemoteStore:
             use_digest = digest if digest is not None else self.endpoint.kind == "virtuoso"
             auth = httpx.DigestAuth(user, password or "") if use_digest else httpx.BasicAuth(user, password or "")
         self._client = httpx.Client(timeout=timeout, auth=auth, follow_redirects=True,
-                                    headers={"User-Agent": "crmgraph"})
+                                    headers={"User-Agent": "crmgraph"}, transport=_DeadlineTransport(self._deadline))
 
     # -- reading
     def query(self, sparql: str, bindings: dict | None = None):
@@ -78,16 +97,28 @@ class RemoteStore:
         self._check(response, "query")
         self._check_truncation(response)
         body = response.content
+        ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        url = self.endpoint.query_url
         if form in ("CONSTRUCT", "DESCRIBE"):
-            ctype = response.headers.get("content-type", "")
-            fmt = ox.RdfFormat.TURTLE if "turtle" in ctype else ox.RdfFormat.N_TRIPLES
-            return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)]
+            fmt = _RDF_TYPES.get(ctype)
+            if fmt is None:
+                raise QueryError(f"{url} answered a {form} with {ctype or 'no content type'}, not RDF "
+                                 f"(asked for application/n-triples; {len(body):,} bytes, starting {body[:60]!r})",
+                                 hint=_WRONG_TYPE_HINT)
+            try:
+                return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)]
+            except (SyntaxError, ValueError) as exc:
+                raise QueryError(f"{url} answered a {form} with {ctype} that does not parse: {exc}",
+                                 hint=_WRONG_TYPE_HINT) from None
+        if ctype and ctype not in _RESULTS_TYPES:
+            raise QueryError(f"{url} answered a {form} with {ctype}, not SPARQL JSON results "
+                             f"({len(body):,} bytes, starting {body[:60]!r})", hint=_WRONG_TYPE_HINT)
         if b'"bnode"' in body:
             body = _valid_blank_node_ids(body)
         try:
             return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:
-            raise QueryError(f"the server's answer is not SPARQL JSON results: {exc}") from exc
+            raise QueryError(f"the answer of {url} is not SPARQL JSON results: {exc}", hint=_WRONG_TYPE_HINT) from None
 
     def count(self, graph: str | None = None) -> int:
         q = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}" if graph
@@ -111,14 +142,20 @@ class RemoteStore:
 
     # -- plumbing
     def _send(self, method: str, url: str, **kwargs) -> httpx.Response:
+        """One exchange with the server, all of it within `self.timeout` seconds."""
+        self._deadline.set(self.timeout)
         try:
             return self._client.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:
-            raise StoreError(f"{url} did not answer within {self._client.timeout.read} s",
-                             hint="is the server overloaded? raise the timeout, or simplify the query") from exc
+            raise StoreError(f"{url} did not complete its answer within {self.timeout:g} s (the whole exchange: "
+                             "connecting, sending the request, reading the answer)",
+                             hint="is the server overloaded or the query heavy? simplify it, or raise the limit "
+                                  "with --timeout-s") from None
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot reach {url}: {exc.__class__.__name__}: {exc}",
                              hint="is the server running, and is the URL right?") from exc
+        finally:
+            self._deadline.clear()
 
     def _check(self, response: httpx.Response, what: str) -> None:
         if response.status_code in (401, 403):
@@ -135,6 +172,86 @@ class RemoteStore:
         if state == "S1TAT" or limit:
             raise QueryError(f"the server truncated the result (at most {limit or '?'} rows; {response.headers.get('X-SQL-Message', '').strip()})",
                              hint="add LIMIT/OFFSET paging, or raise ResultSetMaxRows in the server's [SPARQL] settings")
+
+
+_WRONG_TYPE_HINT = ("is --endpoint the server's SPARQL query URL (Oxigraph: http://HOST:7878/query, Virtuoso: "
+                    "http://HOST:8890/sparql), not a web page or a proxy's login page?")
+
+
+# -- one deadline per exchange ---------------------------------------------------------------------
+
+class _Deadline:
+    """The deadline of the exchange the current thread is in (time.monotonic), if any."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def set(self, seconds: float) -> None:
+        self._local.at = time.monotonic() + seconds
+
+    def clear(self) -> None:
+        self._local.at = None
+
+    def cap(self, timeout: float | None, error: type[Exception]) -> float | None:
+        """`timeout` shortened to the time left before the deadline; `error` once it has passed."""
+        at = getattr(self._local, "at", None)
+        if at is None:
+            return timeout
+        left = at - time.monotonic()
+        if left <= 0:
+            raise error("the request's deadline has passed")
+        return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write waits at most until the exchange's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self._stream, self._deadline = stream, deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._deadline.cap(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._deadline.cap(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname: str | None = None, timeout: float | None = None):
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname,
+                                                      self._deadline.cap(timeout, httpcore.ConnectTimeout)), self._deadline)
+
+    def get_extra_info(self, info: str):
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's synchronous sockets, each operation bounded by the exchange's deadline."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        self._backend, self._deadline = httpcore.SyncBackend(), deadline
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        stream = self._backend.connect_tcp(host, port, self._deadline.cap(timeout, httpcore.ConnectTimeout),
+                                           local_address, socket_options)
+        return _DeadlineStream(stream, self._deadline)
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):  # pragma: no cover - not used
+        stream = self._backend.connect_unix_socket(path, self._deadline.cap(timeout, httpcore.ConnectTimeout), socket_options)
+        return _DeadlineStream(stream, self._deadline)
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover - retries are off
+        self._backend.sleep(seconds)
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's own transport (its error mapping, keep-alive, TLS) over the deadline-bounded backend.
+    httpx takes no network backend argument, so the connection pool is rebuilt with one."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=_DeadlineBackend(deadline))
 
 
 def _valid_blank_node_ids(body: bytes) -> bytes:

@@ -64,6 +64,8 @@ def render_page(data: dict, inline: bool, links: dict[str, str] | None = None, n
         scripts = ('<script src="/assets/explorer/vis-network.min.js"></script>\n'
                    '<script src="/assets/explorer/explorer.js"></script>\n')
     extra = "".join(f' <a href="{escape(h)}">{escape(t)}</a>' for t, h in (links or {}).items())
+    # served: the search box asks the portal's /search.json (aliases, codes, accents); a file: labels only
+    suggest = "" if inline else ' data-find="/search.json"'
     title = data.get("title") or "crmgraph"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · crmgraph explorer</title>
@@ -72,8 +74,9 @@ def render_page(data: dict, inline: bool, links: dict[str, str] | None = None, n
 <header><h1>{escape(title)}</h1>{nav}<span id="counts"></span><span id="note"></span>{extra}<span id="built"></span></header>
 <div id="app">
 <aside id="controls">
-  <label class="field" for="search">Search by label</label>
-  <input id="search" type="search" placeholder="e.g. lithium, Kazakhstan" autocomplete="off">
+  <label class="field" for="search">Find in the graph</label>
+  <input id="search" type="search" placeholder="e.g. lithium, kz, turkiye" autocomplete="off"{suggest}
+         aria-label="Find an entity in the graph" aria-controls="search-results">
   <ul id="search-results"></ul>
   <label class="field" for="filter-country">Country</label>
   <select id="filter-country"><option value="">all</option></select>
@@ -82,6 +85,9 @@ def render_page(data: dict, inline: bool, links: dict[str, str] | None = None, n
   <label class="field" for="filter-source">Source</label>
   <select id="filter-source"><option value="">all</option></select>
   <p><button id="reset" type="button">Reset filters</button></p>
+  <label class="field" for="colour-by">Colour by</label>
+  <select id="colour-by"><option value="">class (legend below)</option></select>
+  <div id="indicator-legend" hidden></div>
   <div class="field">Classes <span class="count">(untick to hide)</span></div>
   <div id="legend"></div>
   <div class="field">Links</div>

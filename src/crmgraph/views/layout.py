@@ -8,6 +8,15 @@ networkx's `spring_layout` computes the same kind of layout but took 7 s (dense)
 sparse) for 2,000 nodes on the 2-core machines here; this one takes about 1 s, because it keeps x
 and y in separate float32 arrays and reads the edges as index arrays instead of an adjacency matrix.
 Deterministic: the same graph and seed give the same positions.
+
+Plain Fruchterman–Reingold left the curated graph's opening view a hairball: hubs (the EU, the 2023 list,
+Kazakhstan) and parallel links pulled half the nodes into a dense centre (540 overlapping pairs at the
+explorer's opening fit, 1400×900). So: parallel links attract once; repulsion is weighted by
+sqrt(degree + 1) of both ends (as ForceAtlas2 does), so hubs get room; then `even_out` keeps each node's
+direction and the order of the distances from the centre but makes the density even (a disc), and
+`separate` pushes apart the nodes still closer than ~0.9 of the even spacing. On the curated graph:
+0 overlapping pairs, median distance to the nearest node 13 → 31 px at the opening fit
+(main component fitted to the 740×770 px network pane of a 1400×900 window, as the explorer opens).
 """
 from __future__ import annotations
 
@@ -17,6 +26,10 @@ import numpy as np
 
 #: Pixels per layout unit: positions are spread over about sqrt(n) × SPACING pixels.
 SPACING = 80.0
+#: Pull to the centre (× k): strong enough that the graph is one round shape, not a long thin one.
+GRAVITY = 10.0
+#: `separate` runs for views up to this many nodes (it is O(n²) per round).
+SEPARATE_MAX_NODES = 1000
 
 
 def iterations_for(n: int) -> int:
@@ -35,8 +48,12 @@ def force_layout(n: int, edges: Sequence[tuple[int, int]], iterations: int | Non
     rng = np.random.default_rng(seed)
     x = rng.random(n, dtype=np.float32)
     y = rng.random(n, dtype=np.float32)
-    pairs = np.array([(a, b) for a, b in edges if a != b], dtype=np.int64).reshape(-1, 2)
+    unique = sorted({(min(a, b), max(a, b)) for a, b in edges if a != b})  # parallel links pull once
+    pairs = np.array(unique, dtype=np.int64).reshape(-1, 2)
     src, dst = pairs[:, 0], pairs[:, 1]
+    degree = np.bincount(pairs.ravel(), minlength=n).astype(np.float32)
+    mass = np.sqrt(degree + 1)
+    mass_pairs = mass[:, None] * mass[None, :]                    # hubs push harder: they get room
     k = np.float32(1.0 / np.sqrt(n))  # the ideal distance between neighbours
     k2 = k * k
     temperature = np.float32(0.1)
@@ -48,6 +65,7 @@ def force_layout(n: int, edges: Sequence[tuple[int, int]], iterations: int | Non
         force += dy * dy
         force += np.float32(1e-6)
         np.divide(k2, force, out=force)            # repulsion k²/d, along the unit vector: k²/d² × delta
+        force *= mass_pairs
         fx = (dx * force).sum(axis=1)
         fy = (dy * force).sum(axis=1)
         del dx, dy, force
@@ -59,15 +77,43 @@ def force_layout(n: int, edges: Sequence[tuple[int, int]], iterations: int | Non
             fx += np.bincount(dst, ax, n).astype(np.float32)
             fy -= np.bincount(src, ay, n).astype(np.float32)
             fy += np.bincount(dst, ay, n).astype(np.float32)
-        fx += (np.float32(0.5) - x) * k                 # gravity: keeps separate components in view
-        fy += (np.float32(0.5) - y) * k
+        fx += (np.float32(0.5) - x) * (k * np.float32(GRAVITY))   # gravity: keeps components in view
+        fy += (np.float32(0.5) - y) * (k * np.float32(GRAVITY))
         length = np.sqrt(fx * fx + fy * fy)
         np.maximum(length, np.float32(1e-9), out=length)
         step = np.minimum(length, temperature) / length
         x += fx * step
         y += fy * step
         temperature -= cooling
-    scale = SPACING * np.sqrt(n)
-    x = (x - x.mean()) * scale
-    y = (y - y.mean()) * scale
-    return [(round(float(a), 1), round(float(b), 1)) for a, b in zip(x, y)]
+    x, y = even_out(x.astype(np.float64), y.astype(np.float64))
+    if n <= SEPARATE_MAX_NODES:
+        x, y = separate(x, y)
+    scale = SPACING * np.sqrt(n) / 2
+    return [(round(float(a * scale), 1), round(float(b * scale), 1)) for a, b in zip(x, y)]
+
+
+def even_out(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in a disc of radius 1 with an even density: each node keeps its direction from the centre
+    and its rank by distance, and the k-th closest of n goes to radius sqrt(k/n)."""
+    n = len(x)
+    dx, dy = x - np.median(x), y - np.median(y)
+    r = np.sqrt(dx * dx + dy * dy)
+    target = np.empty(n)
+    target[np.argsort(r, kind="stable")] = np.sqrt((np.arange(n) + 0.5) / n)
+    f = target / np.maximum(r, 1e-12)
+    return dx * f, dy * f
+
+
+def separate(x: np.ndarray, y: np.ndarray, rounds: int = 40, share: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    """Push apart every two nodes closer than `share` of the even spacing of n nodes in a unit disc."""
+    n = len(x)
+    d0 = share * np.sqrt(np.pi / n)
+    for _ in range(rounds):
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        d = np.sqrt(dx * dx + dy * dy) + np.eye(n)
+        push = np.clip(d0 - d, 0, None) / d * 0.25
+        np.fill_diagonal(push, 0)
+        x = x + (dx * push).sum(axis=1)
+        y = y + (dy * push).sum(axis=1)
+    return x, y

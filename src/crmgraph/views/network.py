@@ -32,8 +32,10 @@ from typing import Callable
 
 import pyoxigraph as ox
 
+from .indicators import node_indicators
 from .layout import force_layout
 from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_TRUTHY, ID, RDF, RDFS, SKOS, VOID, compact, local_path
+from ..query.citations import Citations, has_locator
 from ..query.results import Table, to_result
 
 
@@ -128,6 +130,7 @@ class Network:
     sources: list[dict]
     labels: dict[str, str]
     built: dict | None = None    # when and with what the store was built (its build graph), if it says
+    indicators: list = field(default_factory=list)   # views.indicators.Indicator: what nodes can be coloured by
 
     def degree(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
@@ -200,6 +203,7 @@ def load_network(store) -> Network:
     asserted_sources = _assertion_sources(store, source_index)
     _add_facts_and_edges(store, net, asserted_sources)
     _add_statements(store, net, source_index)
+    net.indicators = node_indicators(store)
     return net
 
 
@@ -212,13 +216,20 @@ def _built(store) -> dict | None:
 
 
 def _sources(store) -> list[dict]:
+    """The source register as the panels show it: each source's short citation ("publisher, short title
+    (year)", query.citations) and the link to the source itself (DOI or URL), beside its key and title."""
     rows = _rows(store, """SELECT ?s ?key ?title ?date WHERE { ?s a crm:SourceDocument .
         OPTIONAL { ?s crm:sourceKey ?key } OPTIONAL { ?s dcterms:title ?title } OPTIONAL { ?s dcterms:issued ?date } }
         ORDER BY ?s""")
+    register = Citations.load(store)
     out: dict[str, dict] = {}
     for s, key, title, date in rows:
-        out.setdefault(s.value, {"iri": s.value, "key": _text(key) or s.value.rsplit("/", 1)[-1],
-                                 "title": _text(title), "date": _text(date)})
+        if s.value in out:
+            continue
+        cited = register.get(s.value)
+        out[s.value] = {"iri": s.value, "key": _text(key) or s.value.rsplit("/", 1)[-1], "title": _text(title),
+                        "date": _text(date), "short": cited.short if cited else (_text(key) or _text(title)),
+                        "link": cited.link if cited else None}
     return sorted(out.values(), key=lambda s: _natural(s["key"]))
 
 
@@ -229,7 +240,7 @@ def _natural(key: str) -> tuple:
 
 def _reference(src, loc, cited, cited_loc, source_index: dict[str, int]) -> list:
     """A reference as [source index, locator, cited-in index, cited-in locator] (None where absent)."""
-    return [source_index.get(src.value) if src is not None else None, _text(loc) or None,
+    return [source_index.get(src.value) if src is not None else None, _text(loc) if has_locator(_text(loc)) else None,
             source_index.get(cited.value) if cited is not None else None, _text(cited_loc) or None]
 
 
@@ -552,6 +563,7 @@ def explorer_data(net: Network, view: View, local_links: bool = True, layout: La
                    "status": e.status, "sources": sorted(e.sources), "count": e.count, "refs": e.refs,
                    "statements": e.statements} for e in edges],
         "sources": [{**s, "href": link(s["iri"])} for s in net.sources],
+        "indicators": [i.as_json(index) for i in net.indicators],
         "view": view_order,
     }
 

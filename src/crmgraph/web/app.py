@@ -1,12 +1,16 @@
 """The app factory: `create_app(store, settings, limits)` → a FastAPI app whose routes are in `ROUTES`.
 
 The app owns one `sandbox.QueryPool` (started when the server starts, stopped when it stops), so
-every query from the web is read-only, time-limited and row-capped. Library errors become HTTP
+every query from the web is read-only and bounded in time, memory and bytes, behind a fair queue that
+counts each request against its client (`clients.ClientIdentity`). Pages read the store directly in the
+server's threads; the app keeps `PAGE_THREADS` more threads than the queue can ever hold, so pages never
+wait behind heavy queries. Library errors become HTTP
 answers in one place (`error_response`). FastAPI's /docs and /redoc are off: they load their
 scripts from a CDN, and no page of the portal may load anything from outside the server.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Awaitable, Callable
 
+import anyio.to_thread
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,6 +29,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from .. import __version__
 from ..errors import CrmgraphError, StoreError, render_for_http
+from .clients import ClientIdentity
 from .cache import AnswerCache, CachedAnswers, StoreVersion
 from .sandbox import Limits, QueryPool
 from ..settings import Settings
@@ -208,12 +214,15 @@ def _footer(store: OxigraphStore, settings: Settings) -> str:
 
 
 def error_response(request: Request, error: CrmgraphError) -> Response:
-    """A library error as an HTTP answer: JSON if the client reads JSON, else plain text."""
+    """A library error as an HTTP answer: JSON if the client reads JSON, else plain text; with
+    Retry-After when the error says when to try again (a full queue)."""
     status, body = render_for_http(error)
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
     if "json" in request.headers.get("accept", ""):
-        return JSONResponse(body, status_code=status)
+        return JSONResponse(body, status_code=status, headers=headers)
     text = f"error: {error.message}\n" + (f"hint: {error.hint}\n" if error.hint else "")
-    return PlainTextResponse(text, status_code=status)
+    return PlainTextResponse(text, status_code=status, headers=headers)
 
 
 _HTTP_ERRORS = {404: ("not-found", "no such page", "see / for the portal's sections and /sparql for the endpoint"),
@@ -253,8 +262,13 @@ def _store_path(store: Path | str | OxigraphStore | None, settings: Settings) ->
     return path
 
 
+#: Server threads kept for pages beyond those the query queue can hold (workers + queue).
+PAGE_THREADS = 32
+
+
 def create_app(store: Path | str | OxigraphStore | None = None, settings: Settings | None = None,
-               limits: Limits | None = None, warm_explorer: bool = False, cache_bytes: int = 64 * 2**20) -> FastAPI:
+               limits: Limits | None = None, warm_explorer: bool = False, cache_bytes: int = 64 * 2**20,
+               trust_forwarded: bool = False) -> FastAPI:
     """The portal's app over a store on disk (default: the project's). Starts nothing until served.
 
     `warm_explorer`: read the entity network and lay out the explorer's view in a background thread as
@@ -263,7 +277,10 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
     arriving during it are slower; off by default for embedded and test servers.
 
     `cache_bytes`: the answer cache's bound (web/cache.py; 0 turns it off). The store is read-only while
-    served, so a 200 answer is kept by (store version, request) and served again before routing."""
+    served, so a 200 answer is kept by (store version, request) and served again before routing.
+
+    `trust_forwarded`: count requests against the client named by the last `X-Forwarded-For` entry
+    (behind a reverse proxy), not the peer address (web/clients.py)."""
     settings = settings or Settings.discover()
     limits = limits or Limits()
     store_path = _store_path(store, settings)
@@ -273,6 +290,8 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         version.pin()  # the store the workers and the pages are about to open
+        threads = anyio.to_thread.current_default_thread_limiter()
+        threads.total_tokens = max(threads.total_tokens, limits.workers + limits.queue + PAGE_THREADS)
         pool = QueryPool(store_path, limits)
         await run_in_threadpool(pool.start)
         app.state.pool = pool
@@ -298,7 +317,8 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
     app.add_middleware(Footer)
     app.add_middleware(SecurityHeaders)
     app.state.answer_cache, app.state.store_version = AnswerCache(cache_bytes), version
-    app.add_middleware(CachedAnswers, cache=app.state.answer_cache, version=version)  # outermost: a hit skips the rest
+    app.add_middleware(CachedAnswers, cache=app.state.answer_cache, version=version)  # a hit skips the rest
+    app.add_middleware(ClientIdentity, trust_forwarded=trust_forwarded)  # outermost: the arrival counts from here
     return app
 
 
@@ -336,21 +356,23 @@ def app_from_environment() -> FastAPI:
     """The app of one HTTP process of `serve_processes` (uvicorn imports and calls this in each process)."""
     spec = json.loads(os.environ[SERVE_ENV])
     return create_app(Path(spec["store"]), Settings.discover(), Limits(**spec["limits"]), warm_explorer=spec["warm"],
-                      cache_bytes=spec["cache_bytes"])
+                      cache_bytes=spec["cache_bytes"], trust_forwarded=spec["trust_forwarded"])
 
 
-def process_spec(store_path: Path, limits: Limits, processes: int, cache_bytes: int, warm_explorer: bool) -> dict:
+def process_spec(store_path: Path, limits: Limits, processes: int, cache_bytes: int, warm_explorer: bool,
+                 trust_forwarded: bool = False) -> dict:
     """What each of `processes` HTTP processes serves: the store, its share of the query workers (at least
-    one) and of the cache's bytes, the other limits as they are."""
+    one), of the waiting queue and of the cache's bytes; the other limits as they are."""
+    shared = {**dataclasses.asdict(limits), "workers": max(1, limits.workers // processes),
+              "queue": -(-limits.queue // processes)}
     return {"store": str(store_path), "warm": warm_explorer, "cache_bytes": cache_bytes // processes,
-            "limits": {"timeout_s": limits.timeout_s, "max_rows": limits.max_rows,
-                       "workers": max(1, limits.workers // processes), "max_nodes": limits.max_nodes}}
+            "trust_forwarded": trust_forwarded, "limits": shared}
 
 
 def serve_processes(sock: socket.socket, store_path: Path, limits: Limits, processes: int, cache_bytes: int,
-                    warm_explorer: bool = True, log_level: str = "warning") -> None:
+                    warm_explorer: bool = True, trust_forwarded: bool = False, log_level: str = "warning") -> None:
     """Serve on `sock` from `processes` HTTP processes until stopped (SIGINT/SIGTERM), each with its share of
-    the query workers (at least one: `limits.workers // processes`) and of the answer cache's bytes.
+    the query workers (at least one: `limits.workers // processes`), of the queue and of the answer cache's bytes.
 
     Why several: the HTTP path (parsing, routing, writing answers, the cache's hits) runs on one event loop,
     so one process uses at most one core however many the machine has; the query workers are processes
@@ -358,7 +380,8 @@ def serve_processes(sock: socket.socket, store_path: Path, limits: Limits, proce
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    os.environ[SERVE_ENV] = json.dumps(process_spec(store_path, limits, processes, cache_bytes, warm_explorer))
+    os.environ[SERVE_ENV] = json.dumps(process_spec(store_path, limits, processes, cache_bytes, warm_explorer,
+                                                    trust_forwarded))
     config = uvicorn.Config("crmgraph.web.app:app_from_environment", factory=True, workers=processes,
                             log_level=log_level, access_log=False, lifespan="on",
                             timeout_worker_healthcheck=HEALTHCHECK_S)

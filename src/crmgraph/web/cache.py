@@ -3,7 +3,7 @@
     StoreVersion(store_path)        which store is on disk now (its RocksDB IDENTITY, new for every build)
     AnswerCache(max_bytes)          the LRU: key → Entry (status 200, headers, body, ETag), bounded in bytes
     CachedAnswers(app, cache, version)
-                                    ASGI middleware, outermost: a hit is answered before routing, so it
+                                    ASGI middleware, outermost but for clients.ClientIdentity: a hit is answered before routing, so it
                                     costs no FastAPI, no worker process and no page rendering
 
 Why it is correct to keep answers: the server's store is read-only while it is served (the workers and the

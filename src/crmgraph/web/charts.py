@@ -29,7 +29,9 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from ..errors import CrmgraphError, QueryError, render_for_http
 from ..views import chartdata
 from ..views.explorer import script_json
-from .html import document, escape, href
+from ..query.citations import Reference, has_locator, short_title
+from . import search
+from .html import cite, document, escape, href, status_html, status_legend
 
 STATIC = Path(__file__).resolve().parents[1] / "views" / "static"
 #: `/assets/views/NAME` → (where: "npm" path under web-assets/node_modules or "static", media type).
@@ -90,10 +92,25 @@ def _link(iri: str, text: str) -> str:
     return f'<a href="{escape(target)}">{escape(text)}</a>' if target else escape(text)
 
 
-def _refs(refs: list[chartdata.Reference]) -> str:
-    """Sources as "KEY, locator" each linked to the source's page, its title on hover; "; " between."""
-    return "; ".join(f'<a href="{escape(href(r.source) or "")}" title="{escape(r.title)}">{escape(r.key)}</a>'
-                     + (f", {escape(r.locator)}" if r.locator else "") for r in refs)
+def _refs(refs: list[chartdata.Reference], citations=None) -> str:
+    """A finding's sources as readable citations ("publisher, short title (year), locator"), each linked to
+    the source's page (web.html.cite, as on the answer tables); without the register, the source's short
+    title — never a bare key."""
+    if citations is not None:
+        return cite(citations, [Reference(r.source, r.locator) for r in refs])
+    return "; ".join(f'<a href="{escape(href(r.source) or "")}" title="{escape(r.title)}">{escape(short_title(r.title) or r.key)}</a>'
+                     + (f", {escape(r.locator)}" if has_locator(r.locator) else "") for r in refs)
+
+
+def _ref_json(r: chartdata.Reference, citations=None) -> dict:
+    """A reference for the page's scripts: its short citation beside the key (the tooltips show it)."""
+    src = citations.get(r.source) if citations is not None else None
+    return {**r.as_json(), "short": src.short if src else (short_title(r.title) or r.key),
+            "locator": r.locator if has_locator(r.locator) else ""}
+
+
+def _statuses(statuses) -> str:
+    return " ".join(status_html(s) for s in statuses)
 
 
 def _json_or_html(request: Request) -> bool:
@@ -116,15 +133,17 @@ async def timeline_view(request: Request) -> Response:
     items = await run_in_threadpool(_cached, request, ("timeline",), lambda: chartdata.timeline(store))
     if _json_or_html(request):
         return JSONResponse({"items": [i.as_json() for i in items]})
-    return HTMLResponse(document("EU–Central Asia instruments", render_timeline(items),
+    cites = await run_in_threadpool(search.citations, request.app.state)
+    return HTMLResponse(document("EU–Central Asia instruments", render_timeline(items, cites),
                                  head=_head("vis-timeline-graph2d.min.js", "timeline.js",
                                             css=("vis-timeline-graph2d.min.css",))))
 
 
-def render_timeline(items: list[chartdata.TimelineItem]) -> str:
+def render_timeline(items: list[chartdata.TimelineItem], citations=None) -> str:
     lanes = sorted({i.lane for i in items}, key=lambda lane: (lane.startswith(("several", "Central Asia")), lane))
     data = {"lanes": lanes, "colours": STATUS_COLOURS,
-            "items": [{**i.as_json(), "id": n} for n, i in enumerate(items)]}
+            "items": [{**i.as_json(), "id": n, "references": [_ref_json(r, citations) for r in i.references]}
+                      for n, i in enumerate(items)]}
     used = [s for s in STATUS_COLOURS if any(i.instrument_status == s for i in items)]
     out = ["<h1>EU–Central Asia instruments on a timeline</h1>",
            f'<p>{len(items)} dated steps of {len({i.instrument for i in items})} agreements, strategies and memoranda between '
@@ -143,8 +162,8 @@ def render_timeline(items: list[chartdata.TimelineItem]) -> str:
         out.append(f'<tr id="step-{n}"><td>{escape(i.date)}</td><td>{_link(i.instrument, i.label)}</td><td>{escape(i.step)}'
                    + (' <span class="status">(claim)</span>' if i.kind == "claim" else "")
                    + f"</td><td>{escape(i.lane)}</td><td>{escape(i.instrument_status)}</td>"
-                   f"<td>{escape(', '.join(i.statuses))}</td><td class=\"src\">{_refs(i.references)}</td></tr>")
-    out.append("</table>")
+                   f"<td>{_statuses(i.statuses)}</td><td class=\"src\">{_refs(i.references, citations)}</td></tr>")
+    out.append("</table>" + status_legend())
     return "\n".join(out)
 
 
@@ -161,10 +180,11 @@ async def shares_view(request: Request) -> Response:
     if _json_or_html(request):
         return JSONResponse({"quantity": quantity, "title": chartdata.SHARE_QUANTITIES[quantity],
                              "groups": [g.as_json() for g in groups]})
-    return HTMLResponse(document("Shares", render_shares(quantity, groups), head=_head()))
+    cites = await run_in_threadpool(search.citations, request.app.state)
+    return HTMLResponse(document("Shares", render_shares(quantity, groups, cites), head=_head()))
 
 
-def render_shares(quantity: str, groups: list[chartdata.ShareGroup]) -> str:
+def render_shares(quantity: str, groups: list[chartdata.ShareGroup], citations=None) -> str:
     title = chartdata.SHARE_QUANTITIES[quantity]
     options = "".join(f'<option value="{escape(q)}"{" selected" if q == quantity else ""}>{escape(t)}</option>'
                       for q, t in chartdata.SHARE_QUANTITIES.items())
@@ -183,8 +203,8 @@ def render_shares(quantity: str, groups: list[chartdata.ShareGroup]) -> str:
             extra = ", ".join(x for x in (b.period, b.scope) if x)
             out.append(f'<div class="row"><div class="who">{who}</div><div class="track" title="{escape(b.label)}: {escape(value)}">'
                        f'<div class="bar{" combined" if len(b.subjects) > 1 else ""}" style="width:{min(max(b.value, 0), 100):.1f}%"></div></div>'
-                       f'<div class="value">{value}{" (" + escape(extra) + ")" if extra else ""} · {escape(b.status)} · '
-                       f'<span class="src">{_refs(b.references)}</span></div></div>')
+                       f'<div class="value">{value}{" (" + escape(extra) + ")" if extra else ""} · {status_html(b.status)} · '
+                       f'<span class="src">{_refs(b.references, citations)}</span></div></div>')
         out.append("</div>")
     out.append(f'<h2 class="twin">The same as a table</h2><p class="chart-note">Also as <a href="/views/shares.json?'
                f'{escape(urlencode({"quantity": quantity}))}">JSON</a>.</p><table id="shares-table"><tr><th>material</th>'
@@ -195,8 +215,8 @@ def render_shares(quantity: str, groups: list[chartdata.ShareGroup]) -> str:
             out.append(f"<tr><td>{escape(g.label)}</td><td>{' + '.join(_link(i, label) for i, label in b.subjects)}</td>"
                        f"<td>{escape(b.qualifier + ' ' if b.qualifier else '')}{b.value:g}{'–' + format(b.upper, 'g') if b.upper is not None else ''}</td>"
                        f"<td>{escape(b.period)}</td><td>{escape(b.scope)}</td><td>{escape(b.claimant)}</td>"
-                       f"<td>{escape(b.status)}</td><td class=\"src\">{_refs(b.references)}</td></tr>")
-    out.append("</table>")
+                       f"<td>{status_html(b.status)}</td><td class=\"src\">{_refs(b.references, citations)}</td></tr>")
+    out.append("</table>" + status_legend())
     return "\n".join(out)
 
 

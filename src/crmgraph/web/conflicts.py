@@ -19,16 +19,18 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..analysis.conflicts import KINDS, Disagreement, Side, find_disagreements
 from ..errors import ProtocolError
-from .html import document, escape, local_path
+from ..namespaces import ID
+from ..query.citations import Reference, has_locator, short_title
+from . import search
+from .html import STATUSES, cite, document, escape, local_path, status_html, status_legend
 
 STYLE = """<style>
 .kinds a{margin-right:1em}.dis{border-top:1px solid #ccc;padding:.4em 0 .8em}.dis h2{font-size:1.1em;margin:.3em 0}
 .why{margin:.2em 0 .5em;color:#333}.kind{font-size:80%;background:#eef;border-radius:3px;padding:0 .4em;margin-right:.4em}
 .sides{display:flex;flex-wrap:wrap;gap:.6em;align-items:flex-start}.side{flex:1 1 15em;max-width:24em;border:1px solid #ddd;border-left-width:5px;
 border-radius:4px;padding:.4em .6em;background:#fcfcfc}.says{font-size:1.15em;font-weight:600}.side .meta{font-size:85%;color:#444}
-.side ul{margin:.3em 0 0;padding-left:1.1em;font-size:85%}.st-verified{border-left-color:#2a7}.st-second-hand{border-left-color:#7a9}
-.st-derived{border-left-color:#69c}.st-unverified{border-left-color:#d90}.st-contradicted{border-left-color:#c33}
-.badge{font-size:80%;padding:0 .35em;border-radius:3px;background:#eee}
+.side ul{margin:.3em 0 0;padding-left:1.1em;font-size:85%}.side-verified{border-left-color:#2a7}.side-second-hand{border-left-color:#7a9}
+.side-derived{border-left-color:#69c}.side-unverified{border-left-color:#d90}.side-contradicted{border-left-color:#c33}
 </style>"""
 
 _lock = threading.Lock()
@@ -56,19 +58,31 @@ def _link(iri: str, text: str) -> str:
     return f'<a href="{escape(path)}">{escape(text)}</a>' if path else escape(text)
 
 
-def _side(s: Side) -> str:
+def _status_class(status: str) -> str:
+    """The status's class suffix in html.STATUSES ("verified", "second-hand" …), for the side's border."""
+    for key, (cls, _mark, word, _meaning) in STATUSES.items():
+        if status.lower() in (key.lower(), word):
+            return cls
+    return "other"
+
+
+def _side(s: Side, citations=None) -> str:
+    """One side: what it says, period and claimant, its status (the portal's marks: html.status_html, one
+    legend per page) and its references as readable citations (html.cite), never bare keys."""
     meta = " · ".join(escape(x) for x in (s.period, s.claimant) if x)
-    refs = "".join(
-        f'<li>{_link("https://w3id.org/crmgraph/id/source/" + r.source, r.title or r.source)} '
-        f'<code>{escape(r.source)}</code> — {escape(r.locator)}</li>' for r in s.references)
+    if citations is not None:
+        refs = "".join(f"<li>{cite(citations, [Reference(r.source, r.locator)])}</li>" for r in s.references)
+    else:
+        refs = "".join(f'<li>{_link(ID + "source/" + r.source, short_title(r.title) or r.source)}'
+                       + (f", {escape(r.locator)}" if has_locator(r.locator) else "") + "</li>" for r in s.references)
     statement = _link(s.statement, "statement") if local_path(s.statement) else ""
-    return (f'<div class="side st-{escape(s.status)}"><div class="says">{escape(s.says)}</div>'
-            f'<div class="meta">{meta}{" · " if meta else ""}<span class="badge">{escape(s.status)}</span>'
+    return (f'<div class="side side-{_status_class(s.status)}"><div class="says">{escape(s.says)}</div>'
+            f'<div class="meta">{meta}{" · " if meta else ""}{status_html(s.status)}'
             f'{" · " + statement if statement else ""}</div>'
             + (f"<ul>{refs}</ul>" if refs else "") + "</div>")
 
 
-def render(found: list[Disagreement], kind: str | None) -> str:
+def render(found: list[Disagreement], kind: str | None, citations=None) -> str:
     counts = Counter(d.kind for d in found)
     shown = [d for d in found if kind is None or d.kind == kind]
     out = ["<h1>Disagreements between sources</h1>",
@@ -79,12 +93,12 @@ def render(found: list[Disagreement], kind: str | None) -> str:
            "text|json|csv|md</code>.</p>",
            '<p class="kinds">' + f'<a href="/conflicts">all ({len(found)})</a>'
            + "".join(f'<a href="/conflicts?kind={escape(k)}">{escape(k)} ({counts[k]})</a>' for k in KINDS if counts[k])
-           + "</p>"]
+           + "</p>", status_legend()]
     for d in shown:
         out.append(f'<section class="dis" id="{escape(d.id)}" data-kind="{escape(d.kind)}">'
                    f'<h2><span class="kind">{escape(d.kind)}</span>{escape(d.title)}</h2>'
                    f'<p class="why">{escape(d.why)}</p><div class="sides">'
-                   + "".join(_side(s) for s in d.sides) + "</div></section>")
+                   + "".join(_side(s, citations) for s in d.sides) + "</div></section>")
     return "\n".join(out)
 
 
@@ -92,7 +106,8 @@ async def conflicts_page(request: Request) -> Response:
     """`/conflicts`: every disagreement, both sides side by side."""
     kind = _kind(request)
     found = await run_in_threadpool(_report, request)
-    return HTMLResponse(document("Disagreements", render(found, kind), head=STYLE))
+    cites = await run_in_threadpool(search.citations, request.app.state)
+    return HTMLResponse(document("Disagreements", render(found, kind, cites), head=STYLE))
 
 
 async def conflicts_json(request: Request) -> Response:

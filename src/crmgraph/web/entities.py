@@ -33,7 +33,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from ..namespaces import CRM, GRAPH_INFERRED, ID, PREFIXES, PROV, RDF, RDFS, SKOS, compact
 from ..query.results import media_type, negotiation_table, write_answer
 from ..analysis.conflicts import find_disagreements
-from ..analysis.factsheets import KINDS as FACTSHEET_KINDS, Factsheet, factsheet as build_factsheet
+from ..analysis.factsheets import KINDS as FACTSHEET_KINDS, Factsheet, factsheet as build_factsheet, indicators_for
 from ..query.named import load_named_queries
 from ..query.answers import shape
 from ..query.citations import Citations, Reference
@@ -396,8 +396,14 @@ def _factsheet_html(page: Page, labels: dict[str, str]) -> str:
             cards.append(f'<a class="card" href="#{_e(key)}"><span class="big">{count(answer)}</span><br>{_e(word)}</a>')
     cards.append(f'<a class="card" href="#disagreements"><span class="big">{len(sheet.conflicts)}</span><br>'
                  f"disagreements between sources</a>")
+    if sheet.indicators is not None:
+        cards.append('<a class="card" href="#risk"><span class="big">' + _e(_risk_card(sheet)) + "</span><br>"
+                     + _e("concentration of world production (HHI)" if sheet.kind == "material"
+                          else "largest share of world production") + "</a>")
     out = ['<div class="cards">' + "".join(cards) + "</div>", status_legend()]
-    for sec in sheet.sections:
+    for n, sec in enumerate(sheet.sections):
+        if n == 1 and sheet.indicators is not None:  # the answer first, then the numbers behind the exposure
+            out.append(_risk_html(sheet, cites))
         answer = shaped[sec.key]
         out.append(f'<h2 id="{_e(sec.key)}">{_e(sec.title)}{_query_link(sec)}</h2>')
         if sec.note:
@@ -411,20 +417,58 @@ def _factsheet_html(page: Page, labels: dict[str, str]) -> str:
                                    columns_hidden=SUMMARY_HIDDEN.get(sec.key, frozenset())))
         else:
             out.append("<p>None recorded.</p>")
+    if sheet.indicators is not None and len(sheet.sections) < 2:
+        out.append(_risk_html(sheet, cites))
+    if sheet.indicators is None:
+        out.append('<h2 id="risk">Supply risk</h2><p>No imported dataset (USGS MCS 2025, EC CRM study 2023) covers it, '
+                   'or the store was built without them: no indicator is shown rather than a zero.</p>')
     out.append('<h2 id="disagreements">Where sources disagree</h2>')
     out.append(_conflicts_html(sheet.conflicts, cites, labels))
     return "\n".join(out)
 
 
+def _risk_head(page: Page) -> str:
+    """The chart scripts (Vega-Lite from /assets/vega/) when the factsheet draws a chart."""
+    if page.factsheet is None or page.factsheet.indicators is None:
+        return ""
+    from .risk import HEAD
+
+    return HEAD
+
+
+def _risk_card(sheet) -> str:
+    ind = sheet.indicators
+    if sheet.kind == "material":
+        main = ind.main_series()
+        return "missing" if main is None or main.hhi is None else f"{main.hhi:,.0f}"
+    shares = [x for x in ind.materials if x.share is not None]
+    if not shares:
+        return "missing"
+    top = max(shares, key=lambda x: x.share)
+    return f"{top.share:.1f} % ({top.label})"
+
+
+def _risk_html(sheet, cites) -> str:
+    from . import risk
+
+    slug = sheet.iri.rsplit("/", 1)[-1]
+    if sheet.kind == "material":
+        return risk.material_summary(sheet.indicators, cites, slug)
+    return risk.country_summary(sheet.indicators, slug)
+
+
 def render_page(page: Page, twin: str) -> str:
     L = page.labels
+    if page.citations is not None:  # a source (a claimant, a value) is named by its short citation, not src:KEY
+        L = {**L, **{iri: s.short for iri, s in page.citations.by_iri.items()}}
     title = page.label or compact(page.iri)
     kind = kind_of(page.iri)
     out = [f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)} · crmgraph</title>',
            f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">',
            f'<style>{_CSS}</style>',
            f'<link rel="alternate" type="application/json" href="{_e(twin)}.json">',
-           f'<link rel="alternate" type="text/turtle" href="{_e(twin)}.ttl"></head><body>',
+           f'<link rel="alternate" type="text/turtle" href="{_e(twin)}.ttl">',
+           _risk_head(page) + "</head><body>",
            NAV,
            f'<h1>{_e(title)}</h1>']
     asserted = [t for t in page.types if not t["inferred"]]
@@ -532,6 +576,8 @@ def _full_page(state, iri: str) -> Page:
         if sheet is None:
             queries = load_named_queries(state.settings.queries_dir)
             sheet = build_factsheet(store, iri, kind, queries, search.index(state), conflicts=_conflicts(state))
+            supply, centrality = _supply(state)
+            sheet.indicators = indicators_for(supply, iri, kind, centrality)
             with _cache_lock:
                 if len(cache) < FACTSHEET_CACHE:
                     cache[iri] = sheet
@@ -547,6 +593,24 @@ def warm(state) -> None:
     search.index(state)
     search.citations(state)
     _conflicts(state)
+    _supply(state)
+
+
+def _supply(state):
+    """The analytics snapshot of the server's store (shared with /risk) and the supply network's centrality,
+    read once; (None, None) if the analysis cannot read the store."""
+    from .risk import snapshot
+
+    with _cache_lock:
+        done = getattr(state, "factsheet_supply", None)
+    if done is None:
+        from ..analysis.networks import supply_centrality
+
+        supply = snapshot(state)
+        done = (supply, supply_centrality(supply))
+        with _cache_lock:
+            state.factsheet_supply = done
+    return done
 
 
 def _conflicts(state):

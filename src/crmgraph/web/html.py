@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 
 from ..namespaces import local_path  # noqa: F401 - re-exported: the pages import it from here
 
@@ -127,11 +128,11 @@ def answer_html(answer, citations=None, hide: frozenset[str] = frozenset(), css:
             target = href(cell.iri) if cell.iri else None
             value = (f'<a href="{escape(target)}" title="{escape(cell.iri)}">{escape(cell.text)}</a>' if target
                      else escape(cell.text))
-            parts.append(f"{escape(answer.columns[i].name)}: <strong>{value}</strong>")
+            parts.append(f"{escape(answer.columns[i].title)}: <strong>{value}</strong>")
         out_constant.append('<p class="constant">In every row — ' + "; ".join(parts) + "</p>")
         keep = [i for i in keep if i not in constant]
     head = f'<table class="{escape(css)}"><tr>' + "".join(
-        f'<th{" class=sources" if answer.columns[i].kind == "sources" else ""}>{escape(answer.columns[i].name)}</th>'
+        f'<th{" class=sources" if answer.columns[i].kind == "sources" else ""}>{escape(answer.columns[i].title)}</th>'
         for i in keep) + "</tr>"
     out = out_constant + [head]
     for n, row in enumerate(answer.rows):
@@ -148,14 +149,45 @@ def answer_html(answer, citations=None, hide: frozenset[str] = frozenset(), css:
                 cells.append(f"<td>{status_html(cell.iri or cell.text)}</td>")
             elif cell.iri:
                 target = href(cell.iri)
-                text = escape(cell.text)
+                src = citations.by_iri.get(cell.iri) if citations is not None else None
+                text = escape(src.short if src is not None else cell.text)  # a source (e.g. a claimant) as cited
                 cells.append(f'<td><a href="{escape(target)}" title="{escape(cell.iri)}">{text}</a></td>' if target
                              else f'<td><span title="{escape(cell.iri)}">{text}</span></td>')
+            elif citations is not None and col.name == "comment":
+                cells.append(f"<td>{cite_keys(cell.text, citations)}</td>")
+            elif citations is not None and (named := named_source(cell.text, citations)) is not None:
+                cells.append(f'<td><a href="{escape(named.path)}" title="{escape(named.title)}">{escape(named.short)}</a></td>')
             else:
                 cells.append(f'<td class="num">{escape(cell.text)}</td>' if cell.numeric else f"<td>{escape(cell.text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>" + ("</details>" if first is not None and len(answer.rows) > first else ""))
     return "\n".join(out)
+
+
+def named_source(text: str, citations):
+    """The source a cell names as "source KEY" (the named queries' label for a claimant that is itself a
+    source), or None: such a cell is shown as the source's short citation, never as a bare key."""
+    if not text.startswith("source ") or " " in text[7:]:
+        return None
+    return citations.get(text[7:])
+
+
+_KEY = re.compile(r"(?<![\w/.#-])(S\d{1,3}[a-z]?|seed-\d{3})(?![\w/-])")
+
+
+def cite_keys(text: str, citations) -> str:
+    """Free text (a curator's note) as HTML with every source key it mentions ("… Nov 2023 (S25a)") shown as
+    that source's short citation, linked to its page; other text escaped."""
+    out, last = [], 0
+    for m in _KEY.finditer(text):
+        src = citations.get(m.group(1))
+        if src is None:
+            continue
+        out.append(escape(text[last:m.start()]))
+        out.append(f'<a href="{escape(src.path)}" title="{escape(src.title)}">{escape(src.short)}</a>')
+        last = m.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
 
 
 def href(iri: str) -> str | None:

@@ -17,13 +17,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from ..analysis import indicators as ind
-from ..analysis.scenarios import _resolve, restrict
+from ..analysis.scenarios import _resolve, agreement_in_force, project_starts, restrict
 from ..analysis.supplydata import SupplyData, load
 from ..errors import CrmgraphError
 from ..namespaces import ID
 from ..views.charts import sr_ei_scatter, supplier_bars
 from ..views.explorer import script_json
-from .html import document, escape, href
+from ..query.citations import Reference
+from . import search
+from .html import cite, document, escape, href
 
 _LOCK = threading.Lock()
 
@@ -65,6 +67,13 @@ def _link(iri: str, label: str) -> str:
         return f'<a href="/risk/country/{escape(iri.rsplit("/", 1)[-1])}">{escape(label)}</a>'
     h = href(iri)
     return f'<a href="{escape(h)}">{escape(label)}</a>' if h else escape(label)
+
+
+def _cites(request: Request, keys, locator: str | None = None) -> str:
+    """Source keys of the analytics ("usgs-mcs2025-world") as readable citations linked to the sources'
+    pages (web.html.cite), with a locator where one row is meant."""
+    citations = search.citations(request.app.state)
+    return cite(citations, [Reference(k, locator) for k in keys]) or escape(", ".join(keys))
 
 
 def _chart(chart_id: str, spec: dict) -> str:
@@ -115,6 +124,18 @@ def _scenario_form(country: str = "CN", material: str = "antimony") -> str:
             f'<input type="text" name="material" value="{escape(material)}"></label><button type="submit">what if?</button></form>')
 
 
+def _sr_ei_html(m) -> str:
+    """SR/EI and the thresholds; a group the EC assesses only as sub-groups (rare earths) shows each
+    sub-group by name with its own values, never one of them as the group's."""
+    if m.sr is None and m.sub_groups:
+        return "SR/EI not assessed for the group as a whole; sub-groups: " + "; ".join(
+            f"{_link(g.material, g.label)} SR {g.sr:g}, EI {g.ei:g} ({escape(g.year)}), passes SR ≥ 1.0 and EI ≥ 2.8: "
+            f"{'yes' if g.passes_thresholds else 'no'}" for g in m.sub_groups)
+    return (f"SR {m.sr if m.sr is not None else 'missing'}, EI {m.ei if m.ei is not None else 'missing'}"
+            f"{f' ({escape(m.sr_ei_year)} assessment)' if m.sr_ei_year else ''} · passes SR ≥ 1.0 and EI ≥ 2.8: "
+            f"{'missing' if m.passes_thresholds is None else 'yes' if m.passes_thresholds else 'no'}")
+
+
 async def overview(request: Request) -> Response:
     data = await run_in_threadpool(snapshot, request.app.state)
     d = await run_in_threadpool(overview_data, data)
@@ -126,7 +147,7 @@ async def overview(request: Request) -> Response:
     body = ("<h1>Supply risk</h1><p>Where is the EU exposed, and how much can Central Asia relieve it? Computed from the "
             "graph: world production by country (USGS MCS 2025), the EU's sourcing shares and SR/EI scores (EC CRM study 2023), "
             "the EU's instruments with each country. <a href=\"/risk.json\">JSON</a></p>"
-            "<h2>What if a supplier stops?</h2>" + _scenario_form() +
+            "<h2>What if a supplier stops?</h2>" + _scenario_form() + _other_forms() +
             "<h2>The EU's criticality picture</h2>" + _chart("sr-ei", spec) +
             _table(["material", "SR", "EI", "year", "passes SR ≥ 1.0 and EI ≥ 2.8", "on the 2023 CRM list"],
                    [[_link(r["iri"], r["material"]), f"{r['sr']:g}", f"{r['ei']:g}", escape(r["year"]),
@@ -154,18 +175,15 @@ async def material_page(request: Request) -> Response:
     parts = [f"<h1>{escape(m.label)}: supply risk</h1>",
              f'<p><a href="{escape(href(iri))}">entity page</a> · <a href="/risk/material/{escape(slug)}.json">JSON</a> · '
              f'<a href="/risk/scenario?country=CN&amp;material={escape(slug)}">what if China stops?</a></p>',
-             f"<p>EU CRM 2023: {'yes' if m.critical_2023 else 'no'} · SR {m.sr if m.sr is not None else 'missing'}, "
-             f"EI {m.ei if m.ei is not None else 'missing'}{f' ({escape(m.sr_ei_year)} assessment)' if m.sr_ei_year else ''} · "
-             f"passes SR ≥ 1.0 and EI ≥ 2.8: {'missing' if m.passes_thresholds is None else 'yes' if m.passes_thresholds else 'no'} "
-             f"{_flags(m.flags)}</p>"]
+             f"<p>EU CRM 2023: {'yes' if m.critical_2023 else 'no'} · {_sr_ei_html(m)} {_flags(m.flags)}</p>"]
     for n, si in enumerate(m.series):
         rows = [{"supplier": s.label, "share": s.share, "central_asian": s.central_asian} for s in si.suppliers if s.share is not None]
         parts.append(f"<h2>{escape(si.stage)}: {escape(si.series)} ({escape(si.year or 'year missing')})</h2>"
                      f"<p>HHI {'missing' if si.hhi is None else f'{si.hhi:,.0f}'} · largest supplier "
                      f"{escape(si.largest.label) if si.largest else 'missing'} ({_pct(si.largest.share if si.largest else None)}) · "
-                     f"Central Asia {_pct(si.central_asian_share)} · sources {escape(', '.join(si.sources))} {_flags(si.flags)}</p>")
+                     f"Central Asia {_pct(si.central_asian_share)} · sources: {_cites(request, si.sources)} {_flags(si.flags)}</p>")
         parts.append(_chart(f"series-{n}", supplier_bars(f"{m.label}: {si.series}, {si.year}", rows)))
-        parts.append(_table(["rank", "country", "value", "share of world", "year", "EU instruments (status)", "figure"],
+        parts.append(_table(["rank", "country", f"value ({data.symbol(si.unit)})" if si.unit else "value", "share of world", "year", "EU instruments (status)", "figure"],
                             [[str(i), _link(s.country, s.label), "withheld" if s.value is None else f"{s.value:,.0f}",
                               _pct(s.share), escape(s.year),
                               escape("; ".join(f"{x.label} ({x.status_label or 'status not stated'})" for x in s.instruments))
@@ -177,9 +195,9 @@ async def material_page(request: Request) -> Response:
         parts.append(f"<h2>EU sourcing, {escape(e.stage)} (EC CRM study 2023)</h2><p>HHI "
                      f"{'missing' if e.hhi is None else f'{e.hhi:,.0f}'} · Central Asia {e.central_asian_share:g} % {_flags(e.flags)}</p>")
         parts.append(_chart(f"eu-{n}", supplier_bars(f"{m.label}: EU sourcing, {e.stage}", rows, "share of EU sourcing (%)")))
-        parts.append(_table(["country", "share of EU sourcing", "source", "locator"],
-                            [[_link(c, label), ("&lt; " if "LessThan" in s.qualifiers else "") + f"{v:g} %", escape(s.source),
-                              escape(s.locator)] for c, label, v, s in e.shares],
+        parts.append(_table(["country", "share of EU sourcing", "source"],
+                            [[_link(c, label), ("&lt; " if "LessThan" in s.qualifiers else "") + f"{v:g} %",
+                              _cites(request, [s.source], s.locator)] for c, label, v, s in e.shares],
                             ["ca" if c in data.central_asian else "" for c, *_ in e.shares]))
     return Response(document(f"{m.label}: supply risk", "".join(parts), HEAD), media_type="text/html")
 
@@ -216,8 +234,96 @@ async def country_page(request: Request) -> Response:
 
 
 # ------------------------------------------------------------------ /risk/scenario
+SCENARIO_KINDS = ("restrict", "agreement", "project")
+
+
+def _other_forms(instrument: str = "", site: str = "", tonnes: str = "", material: str = "") -> str:
+    """The two other kinds of scenario the issue names: an agreement enters into force; a deposit or
+    project starts production at Z t/y."""
+    return ('<h2>What if an agreement enters into force?</h2><form action="/risk/scenario" method="get">'
+            '<input type="hidden" name="kind" value="agreement"><label>instrument (slug, e.g. eu-kg-epca) '
+            f'<input type="text" name="instrument" value="{escape(instrument or "eu-kg-epca")}"></label>'
+            '<button type="submit">what if?</button></form>'
+            '<h2>What if a deposit starts production?</h2><form action="/risk/scenario" method="get">'
+            '<input type="hidden" name="kind" value="project"><label>deposit or project (slug, e.g. northern-katpar) '
+            f'<input type="text" name="site" value="{escape(site or "northern-katpar")}"></label><label>tonnes per year '
+            f'<input type="text" name="tonnes" value="{escape(tonnes or "5000")}"></label><label>material (if it holds several) '
+            f'<input type="text" name="material" value="{escape(material)}"></label><button type="submit">what if?</button></form>')
+
+
+def _bad_parameter(request: Request, exc: CrmgraphError, form: str) -> Response:
+    if _want_json(request):
+        return JSONResponse({"error": "bad-parameter", "message": exc.message, "hint": exc.hint}, status_code=400)
+    body = f'<h1>Scenario</h1><p class="error">{escape(exc.message)} — {escape(exc.hint)}</p>' + form
+    return Response(document("Scenario", body), media_type="text/html", status_code=400)
+
+
+async def _agreement_page(request: Request, data: SupplyData) -> Response:
+    instrument = request.query_params.get("instrument", "").strip()
+    form = _other_forms(instrument=instrument)
+    try:
+        if not instrument:
+            raise CrmgraphError("no instrument named", hint="give ?instrument=SLUG, e.g. eu-kg-epca")
+        scen = await run_in_threadpool(agreement_in_force, data, instrument)
+    except CrmgraphError as exc:
+        return _bad_parameter(request, exc, form)
+    if _want_json(request):
+        return JSONResponse({"kind": scen.kind, "parameters": scen.parameters, "outcomes": [_as_json(o) for o in scen.outcomes]})
+    partners = ", ".join(_link(c, data.label(c)) for c in scen.parameters["partners"].split(","))
+    keys = sorted({k for o in scen.outcomes for k in o.sources})
+    body = (f"<h1>What if {escape(scen.parameters['label'])} enters into force?</h1>"
+            f'<p class="answer">Partners: {partners}. Per material, the share of world production from countries with an EU '
+            f"instrument in force, before and after. Sources: {_cites(request, keys) if keys else 'none (no production series of the partners)'}</p>"
+            f'<p><a href="/risk/scenario.json?kind=agreement&amp;instrument={escape(instrument)}">JSON</a></p>' +
+            _table(["material", "series", "year", "partners' world share", "in-force share before", "after"],
+                   [[_link(o.material, o.label), escape(o.series), escape(o.year or ""), _pct(o.partner_share),
+                     _pct(o.share_before), _pct(o.share_after)] for o in scen.outcomes]) + form)
+    return Response(document("Scenario: agreement", body, HEAD), media_type="text/html")
+
+
+async def _project_page(request: Request, data: SupplyData) -> Response:
+    q = request.query_params
+    site, tonnes, material = q.get("site", "").strip(), q.get("tonnes", "").strip(), q.get("material", "").strip()
+    form = _other_forms(site=site, tonnes=tonnes, material=material)
+    try:
+        try:
+            t = float(tonnes.replace(",", ""))
+        except ValueError:
+            raise CrmgraphError(f"tonnes per year {tonnes!r} is not a number", hint="give ?tonnes=5000") from None
+        if not site:
+            raise CrmgraphError("no deposit or project named", hint="give ?site=SLUG, e.g. northern-katpar")
+        scen = await run_in_threadpool(project_starts, request.app.state.entity_store, data, site, t, material or None)
+    except CrmgraphError as exc:
+        return _bad_parameter(request, exc, form)
+    if _want_json(request):
+        return JSONResponse({"kind": scen.kind, "parameters": scen.parameters, "outcomes": [_as_json(o) for o in scen.outcomes]})
+    country = data.label(scen.parameters["country"])
+    parts = [f"<h1>What if {escape(site)} starts producing {t:,.0f} t/y?</h1>",
+             f'<p>In {_link(scen.parameters["country"], country)}. '
+             f'<a href="/risk/scenario.json?kind=project&amp;site={escape(site)}&amp;tonnes={escape(tonnes)}">JSON</a></p>']
+    for o in scen.outcomes:
+        share = lambda si: next((s.share for s in si.suppliers if s.country == o.country), 0.0)  # noqa: E731
+        parts.append(f"<h2>{_link(o.material, o.label)}: {escape(o.series)} ({escape(o.before.year or 'year missing')})</h2>"
+                     + (f"<p>{escape(o.note)}</p>" if o.note else "") +
+                     _table(["", "before", "after"],
+                            [[escape(f"{country}'s share of world production"), _pct(share(o.before)), _pct(share(o.after))],
+                             ["HHI of world production", "missing" if o.before.hhi is None else f"{o.before.hhi:,.0f}",
+                              "missing" if o.after.hhi is None else f"{o.after.hhi:,.0f}"],
+                             ["Central Asia's share", _pct(o.before.central_asian_share), _pct(o.after.central_asian_share)]])
+                     + f"<p>Sources: {_cites(request, o.before.sources)}</p>")
+    return Response(document("Scenario: project", "".join(parts) + form, HEAD), media_type="text/html")
+
+
 async def scenario_page(request: Request) -> Response:
     data = await run_in_threadpool(snapshot, request.app.state)
+    kind = request.query_params.get("kind", "restrict")
+    if kind == "agreement":
+        return await _agreement_page(request, data)
+    if kind == "project":
+        return await _project_page(request, data)
+    if kind != "restrict":
+        return _bad_parameter(request, CrmgraphError(f"unknown kind of scenario {kind!r}",
+                                                     hint="use one of: " + ", ".join(SCENARIO_KINDS)), _other_forms())
     countries = [x for x in request.query_params.get("country", "CN").replace(" ", "").split(",") if x]
     materials = [x for x in request.query_params.get("material", "antimony").replace(" ", "").split(",") if x]
     try:
@@ -237,21 +343,21 @@ async def scenario_page(request: Request) -> Response:
         eu = "; ".join(f"{escape(st)}: {_pct(v)}" for st, v in o.eu_exposed.items()) or "missing (no EU sourcing table)"
         parts.append(f"<h2>{_link(o.material, o.label)} — {escape(o.stage)}: {escape(o.series or 'no production series')} "
                      f"({escape(o.year or 'year missing')})</h2>"
-                     f'<p class="answer">World production lost: <b>{"missing" if o.lost_tonnes is None else f"{o.lost_tonnes:,.0f}"} t'
+                     f'<p class="answer">World production lost: <b>{"missing" if o.lost_tonnes is None else f"{o.lost_tonnes:,.0f}"} {escape(o.unit)}'
                      f" = {_pct(o.lost_share)}</b> of world ({escape(who)}). EU sourcing exposed: <b>{eu}</b> (EC CRM study 2023). "
                      f"Central Asian producers could cover <b>{_pct(o.central_asian_cover)}</b> of the gap at their current production. "
-                     f"Sources: {escape(', '.join(o.sources))} {_flags(o.flags)}</p>")
+                     f"Sources: {_cites(request, o.sources)} {_flags(o.flags)}</p>")
         rows = [{"supplier": a.label, "share": a.covers_gap, "central_asian": True} for a in o.alternatives if a.covers_gap is not None]
         parts.append(_chart(f"gap-{n}", supplier_bars(f"{o.label}: share of the gap each Central Asian producer could cover",
                                                        rows, "share of the lost production (%)")))
-        parts.append(_table(["country", "production (t)", "share of world", "covers gap", "EU sourcing share now",
+        parts.append(_table(["country", f"production ({o.unit})", "share of world", "covers gap", "EU sourcing share now",
                              "EU instruments (status)", "data (figure)"],
                             [[_link(a.country, a.label), "missing" if a.production_tonnes is None else f"{a.production_tonnes:,.0f}",
                               _pct(a.world_share), _pct(a.covers_gap),
                               escape(", ".join(f"{k} {v:g} %" for k, v in a.eu_share.items()) or "not listed"),
                               "; ".join(f"{_link(i, label)} ({escape(status or 'status not stated')})" for i, label, status in a.instruments) or "none",
-                              f"{escape(a.source)}: {_link(a.figure, a.figure.rsplit('/', 1)[-1])}"] for a in o.alternatives]))
-    return Response(document("Scenario", "".join(parts), HEAD), media_type="text/html")
+                              f"{_cites(request, [a.source])}: {_link(a.figure, 'figure')}"] for a in o.alternatives]))
+    return Response(document("Scenario", "".join(parts) + _other_forms(), HEAD), media_type="text/html")
 
 
 async def vega_asset(request: Request) -> Response:
@@ -274,3 +380,103 @@ async def vega_asset(request: Request) -> Response:
     if name == "vega-interpreter.js":
         body = body.replace(INTERPRETER_IMPORT.encode(), INTERPRETER_SHIM.encode(), 1)
     return Response(body, media_type=media, headers=headers)
+
+
+# ------------------------------------------------------------------ factsheet blocks (web/entities.py)
+#: Suppliers a factsheet's chart and table show (the full ranking is on /risk/material/<slug>).
+FACTSHEET_SUPPLIERS = 12
+
+
+def _score(v) -> str:
+    return "missing" if v is None else f"{v:g}"
+
+
+def _instruments(instruments) -> str:
+    return "; ".join(f"{_link(i.iri, i.label)} ({escape(i.status_label or 'status not stated')})" for i in instruments) \
+        or "none with the EU in the graph"
+
+
+def material_summary(m, citations, slug: str) -> str:
+    """A material's supply-risk block for its factsheet: SR/EI against the thresholds, the concentration of
+    world production and of EU sourcing with the largest suppliers, the Central Asian producers with the
+    EU's instruments (status), and the ranked supplier shares of the main series as a chart with its table
+    twin; links to the full /risk page and the scenario form."""
+    ref = lambda keys: cite(citations, [Reference(k) for k in keys]) if citations is not None else escape(", ".join(keys))
+    out = ['<h2 id="risk">Supply risk</h2>']
+    if m.sr is not None:
+        verdict = ("passes both thresholds (SR ≥ 1.0 and EI ≥ 2.8)" if m.passes_thresholds
+                   else "does not pass both thresholds (SR ≥ 1.0 and EI ≥ 2.8)")
+        out.append(f'<p class="answer">EU assessment{f" {escape(m.sr_ei_year)}" if m.sr_ei_year else ""}: supply risk '
+                   f"<b>{_score(m.sr)}</b>, economic importance <b>{_score(m.ei)}</b> — {verdict}. "
+                   f"On the 2023 CRM list: {'yes' if m.critical_2023 else 'no'}. {_flags(m.flags)}</p>")
+    elif m.sub_groups:
+        out.append("<p>SR/EI are assessed per sub-group: " + "; ".join(
+            f"{escape(g.label)} SR {g.sr:g}, EI {g.ei:g} ({escape(g.year)}; "
+            f"{'passes' if g.passes_thresholds else 'does not pass'} both thresholds)" for g in m.sub_groups) + ".</p>")
+    else:
+        out.append("<p>SR/EI: missing (the EC 2023 study gives no score for it).</p>")
+    rows = []
+    for si in m.series:
+        rows.append([escape(si.stage), escape(si.series), escape(si.year or "missing"),
+                     "missing" if si.hhi is None else f"{si.hhi:,.0f}",
+                     (f"{_link(si.largest.country, si.largest.label)} ({_pct(si.largest.share)})" if si.largest else "missing"),
+                     _pct(si.central_asian_share), ref(si.sources) + " " + _flags(si.flags)])
+    for e in m.eu_sourcing:
+        rows.append([escape(e.stage), "EU sourcing", "", "missing" if e.hhi is None else f"{e.hhi:,.0f}",
+                     (f"{_link(e.largest[0], e.largest[1])} ({e.largest[2]:g} %)" if e.largest else "missing"),
+                     f"{e.central_asian_share:g} %", ref(e.sources) + " " + _flags(e.flags)])
+    if rows:
+        out.append('<h3>Concentration of supply</h3>'
+                   + _table(["stage", "world production series or EU sourcing", "year", "HHI (0–10,000)",
+                             "largest supplier (share)", "Central Asia's share", "source"], rows))
+    else:
+        out.append("<p>No production series or EU sourcing table covers it.</p>")
+    main = m.main_series()
+    if main is not None:
+        ca = [s for s in main.suppliers if s.central_asian]
+        out.append("<h3>Central Asian producers</h3>")
+        out.append(_table(["country", "production", "share of world", "year", "EU instruments (status)"],
+                          [[_link(s.country, s.label), "withheld" if s.value is None else f"{s.value:,.0f}",
+                            _pct(s.share), escape(s.year), _instruments(s.instruments)] for s in ca])
+                   if ca else f"<p>None listed in {escape(main.series)} ({escape(main.year or 'year missing')}).</p>")
+        shown = [s for s in main.suppliers if s.share is not None][:FACTSHEET_SUPPLIERS]
+        bars = [{"supplier": s.label, "share": round(s.share, 2), "central_asian": s.central_asian} for s in shown]
+        out.append(f"<h3>Who produces it: {escape(main.series)} ({escape(main.year or 'year missing')})</h3>")
+        out.append(_chart("factsheet-suppliers", supplier_bars(f"{m.label}: share of world production", bars)))
+        out.append(_table(["rank", "country", "share of world", "year"],
+                          [[str(i), _link(s.country, s.label), _pct(s.share), escape(s.year)] for i, s in enumerate(shown, 1)],
+                          ["ca" if s.central_asian else "" for s in shown]))
+    largest = main.largest.country.rsplit("/", 1)[-1] if main is not None and main.largest else "CN"
+    out.append(f'<p><a href="/risk/material/{escape(slug)}">Every series and supplier, with their figures</a> · '
+               f'<a href="/risk/scenario?country={escape(largest)}&amp;material={escape(slug)}">What if its largest supplier '
+               f"stops?</a></p>" + _scenario_form(largest, slug))
+    return "\n".join(out)
+
+
+def country_summary(c, code: str) -> str:
+    """A country's supply-risk block for its factsheet: the materials it produces with its share of world
+    production and rank (chart + table twin), its shares of EU sourcing, its centrality in the supply
+    network; links to /risk/country/<code> and the scenario form."""
+    out = ['<h2 id="risk">Supply role</h2>',
+           f"<p>Centrality in the supply network (producing country → material): degree {c.degree_centrality:.3f}, "
+           f"betweenness {c.betweenness:.3f}. {'A Central Asian state. ' if c.central_asian else ''}"
+           f'<a href="/risk/country/{escape(code)}">All its indicators</a>.</p>']
+    shares = [x for x in c.materials if x.share is not None]
+    if shares:
+        bars = [{"supplier": f"{x.label} ({x.stage})", "share": round(x.share, 2), "central_asian": c.central_asian}
+                for x in shares[:FACTSHEET_SUPPLIERS]]
+        out.append("<h3>Materials it produces: share of world production (USGS MCS 2025)</h3>")
+        out.append(_chart("factsheet-materials", supplier_bars(f"{c.label}: share of world production", bars)))
+    if c.materials:
+        out.append(_table(["material", "stage", "series", "share of world", "rank", "year"],
+                          [[_link(x.material, x.label), escape(x.stage), escape(x.series), _pct(x.share),
+                            str(x.rank or "—"), escape(x.year)] for x in c.materials]))
+    else:
+        out.append("<p>No production series of the USGS world table lists it.</p>")
+    if c.eu_sourcing:
+        out.append("<h3>Its share of EU sourcing (EC CRM study 2023)</h3>"
+                   + _table(["material", "stage", "share"], [[_link(m, label), escape(st), f"{v:g} %"]
+                                                          for m, label, st, v in c.eu_sourcing]))
+    first = c.materials[0].material.rsplit("/", 1)[-1] if c.materials else "antimony"
+    out.append(f"<p>What if it stopped supplying?</p>" + _scenario_form(code, first))
+    return "\n".join(out)

@@ -1,21 +1,38 @@
-"""Running SPARQL from strangers: read-only, off the network, with a time limit and caps that really hold.
+"""Running SPARQL from strangers: read-only, off the network, and bounded in time, memory and bytes,
+with a fair queue in front of the workers.
 
     check_read_only(sparql)      refuses SERVICE from a real parse (web/querycheck.py); updates never run
     QueryPool(store_path, limits)
       .start()                   N worker processes, each off the network, with the store opened read-only
-      .run(sparql, formats)      one query in an idle worker → Answer(body bytes, media type, rows)
+      .run(sparql, formats)      one query in a worker → Answer(body bytes, media type, rows)
       .layout(n, edges)          node positions for a drawn answer, computed in a worker (stoppable)
-      .status()                  workers alive / wanted, replacements pending, last failure, isolation
+      .status()                  workers alive / wanted, idle, the queue (waiting, running, per client), isolation
       .close()
 
-A pyoxigraph query cannot be cancelled from Python, so each query runs in a worker *process*: the
-caller waits at most `limits.timeout_s` for an idle worker (else `ServerBusy`), then at most until its
-`Budget` runs out (`limits.timeout_s` from the moment its first worker started on the request, shared by
-every step of it, e.g. the query and the layout of a drawn answer); past it the worker is killed (SIGKILL), the caller gets `QueryTimeout`, and a fresh worker is started in the
-background while the other workers keep answering. The worker checks the query itself (so the
-parse counts against the time limit), and writes the answer in the requested format (results.write_answer),
-so only bytes cross the pipe. An answer with more than `limits.max_rows` rows (or triples) is
-refused with `ResultTooLarge` — never cut short silently: the worker stops reading at row max_rows + 1.
+A pyoxigraph query cannot be cancelled from Python, so each query runs in a worker *process*. Every
+request has one `Budget`: `limits.timeout_s` from the moment it arrived, shared by waiting for a worker
+and by every step of the work (the query, then for a drawn answer the layout) — so no answer takes
+longer than the limit, queue included. Past it, a waiting request gets `ServerBusy` (HTTP 503 with
+Retry-After) and a running one `QueryTimeout`: its worker is killed (SIGKILL) and a fresh one started in
+the background while the other workers keep answering.
+
+The fair queue: requests wait for a worker in a queue of at most `limits.queue` (beyond it, ServerBusy
+at once, so waiting requests can never hold every server thread the pages need); a client (web/clients.py)
+has at most `limits.client_cap` queries running at once (max(1, workers − 1) by default), so no client
+can hold every worker; a freed worker goes to the waiting request whose client has the fewest running,
+then the oldest. `/health`'s probe jumps the queue and never waits behind it.
+
+Memory: each worker limits its own data segment (RLIMIT_DATA, `limits.max_memory_mb`) once the store is
+open. It is what stops pyoxigraph's allocations (RLIMIT_AS would count the store's mapped files; an RSS
+watchdog would act after the fact): Rust aborts on the failed allocation, Python raises MemoryError;
+either way the caller gets `MemoryLimitExceeded` (HTTP 503) and a dead worker is replaced.
+
+Bytes: an answer with more than `limits.max_rows` rows (or triples) is refused with `ResultTooLarge`;
+one whose bytes pass `limits.max_answer_mb` with `AnswerTooLarge` (HTTP 413) — counted while the rows
+are read (their values' lengths, a lower bound of any format) and while the answer is written
+(results.write_answer_to into a counting sink that stops the writer), never after it was built. The
+worker checks the query itself (the parse counts against the time limit) and writes the answer in the
+requested format, so only bytes cross the pipe.
 
 Each worker first leaves the network (web/offline.py: a network namespace of its own), so even a
 query the check misjudged cannot open a connection. A worker that dies or is killed is replaced in
@@ -27,19 +44,24 @@ Workers are started with the `forkserver` method (cheap to replace, no fork of a
 """
 from __future__ import annotations
 
+import itertools
 import logging
+import math
 import multiprocessing
 import os
-import queue
+import signal
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .. import errors
-from ..errors import CrmgraphError, QueryError, QueryTimeout, ResultTooLarge, ServerBusy, StoreError
+from ..errors import (AnswerTooLarge, CrmgraphError, MemoryLimitExceeded, QueryError, QueryTimeout, ResultTooLarge,
+                      ServerBusy, StoreError)
+from .clients import current_client, request_arrival
 from .querycheck import check_read_only, names_a_dataset, update_refusal
 
 __all__ = ["Answer", "Budget", "Limits", "QueryPool", "check_read_only"]
@@ -50,13 +72,19 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Limits:
-    """How long a request may take (query, network and layout together), how many rows (or triples)
-    an answer may have, how many nodes a drawn answer may have, how many queries run at once."""
+    """What one request may use: time (queue, query, network and layout together), rows (or triples),
+    bytes of the written answer, memory of its worker, nodes of a drawn answer; and how queries share the
+    workers: how many run at once, how many may wait, how many one client may run at once
+    (`per_client` 0: max(1, workers − 1))."""
 
     timeout_s: float = 10.0
     max_rows: int = 10_000
     workers: int = 2
     max_nodes: int = 2_000
+    max_memory_mb: int = 1024
+    max_answer_mb: float = 50.0
+    per_client: int = 0
+    queue: int = 16
 
     def __post_init__(self) -> None:
         if not self.timeout_s > 0:
@@ -67,6 +95,35 @@ class Limits:
             raise ValueError(f"workers must be at least 1, got {self.workers!r}")
         if self.max_nodes < 1:
             raise ValueError(f"max_nodes must be at least 1, got {self.max_nodes!r}")
+        if self.max_memory_mb != 0 and self.max_memory_mb < MIN_MEMORY_MB:
+            raise ValueError(f"max_memory_mb must be at least {MIN_MEMORY_MB} (a worker needs about that at rest), "
+                             f"or 0 for no limit; got {self.max_memory_mb!r}")
+        if not self.max_answer_mb > 0:
+            raise ValueError(f"max_answer_mb must be positive, got {self.max_answer_mb!r}")
+        if self.per_client < 0:
+            raise ValueError(f"per_client must be 0 (automatic) or more, got {self.per_client!r}")
+        if self.queue < 0:
+            raise ValueError(f"queue must be 0 or more, got {self.queue!r}")
+
+    @property
+    def client_cap(self) -> int:
+        """Most queries one client may run at once."""
+        return self.per_client or max(1, self.workers - 1)
+
+    @property
+    def max_answer_bytes(self) -> int:
+        return int(self.max_answer_mb * 1_000_000)
+
+    def as_dict(self) -> dict:
+        """The limits as a monitor or a client reads them (/health)."""
+        return {"timeout_s": self.timeout_s, "max_rows": self.max_rows, "max_answer_mb": self.max_answer_mb,
+                "max_memory_mb": self.max_memory_mb or None, "max_nodes": self.max_nodes, "workers": self.workers,
+                "per_client": self.client_cap, "queue": self.queue}
+
+
+#: The least memory limit accepted: a worker uses about 100 MB of data at rest (the store open, the
+#: SPARQL grammar loaded), and needs room to answer anything.
+MIN_MEMORY_MB = 256
 
 
 @dataclass(frozen=True)
@@ -88,19 +145,23 @@ DEFAULT_FORMATS: Formats = {"solutions": "json", "boolean": "json", "graph": "tu
 
 # -- the worker process --------------------------------------------------------------------------
 
-def _serve(store_path: str, conn) -> None:  # pragma: no cover - runs in the worker process
-    """A worker's life: leave the network, open the store read-only, then answer requests until the
-    pipe closes."""
+def _serve(store_path: str, conn, max_memory_mb: int = 0) -> None:  # pragma: no cover - runs in the worker process
+    """A worker's life: leave the network, open the store read-only, limit its memory, then answer
+    requests until the pipe closes."""
     from ..store.embedded import OxigraphStore
     from .offline import cut_network
 
     isolation = cut_network()
     try:
         store = OxigraphStore(Path(store_path), read_only=True)
+        memory = _limit_memory(max_memory_mb)
     except CrmgraphError as exc:
         conn.send(("error", type(exc).__name__, exc.message, exc.hint, None))
         return
-    conn.send(("ready", os.getpid(), isolation.isolated, isolation.how))
+    try:
+        conn.send(("ready", os.getpid(), isolation.isolated, isolation.how, memory))
+    except (BrokenPipeError, OSError):
+        return  # the server stopped while this worker was starting
     while True:
         try:
             request = conn.recv()
@@ -110,6 +171,34 @@ def _serve(store_path: str, conn) -> None:  # pragma: no cover - runs in the wor
             return
         kind, *args = request
         conn.send(_answer(store, *args) if kind == "query" else _layout(*args))
+
+
+def _limit_memory(max_memory_mb: int) -> dict:
+    """Cap this process's data segment (heap and anonymous mappings: what a query allocates; not the
+    store's mapped files) at `max_memory_mb`; what the worker uses at rest, for /health."""
+    import resource
+
+    at_rest = _data_mb(os.getpid())
+    if max_memory_mb:
+        if at_rest is not None and at_rest >= max_memory_mb:
+            raise StoreError(f"a query worker already uses {at_rest:.0f} MB with the store open, more than the "
+                             f"memory limit of {max_memory_mb} MB", hint="raise `crmgraph serve --max-memory-mb`")
+        limit = max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    return {"limit_mb": max_memory_mb or None, "how": "RLIMIT_DATA" if max_memory_mb else "none",
+            "at_rest_mb": None if at_rest is None else round(at_rest)}
+
+
+def _data_mb(pid: int) -> float | None:
+    """A process's data segment (VmData) in MB, where /proc tells it."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 def _layout(n: int, edges: list, iterations: int | None) -> tuple:
@@ -122,11 +211,33 @@ def _layout(n: int, edges: list, iterations: int | None) -> tuple:
                 "draw fewer nodes (add LIMIT)", None)
 
 
-def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict | None = None) -> tuple:
+class _Sink:
+    """Where an answer is written: counts the bytes and stops the writer once they pass the cap."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap, self.size, self.parts = cap, 0, []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.cap:
+            raise _too_many_bytes(self.cap, "while it was written")
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict | None = None,
+            max_answer_bytes: int | None = None) -> tuple:
     from ..namespaces import PREFIXES
-    from ..query.results import Table, media_type, write_answer
+    from ..query.results import Table, media_type, write_answer_to
 
     started = time.perf_counter()
+    cap = max_answer_bytes or 1 << 62
     try:
         check_read_only(sparql)
         options = dict(options or {})
@@ -143,6 +254,7 @@ def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict |
         if fmt is None:
             raise errors.NotAcceptable(f"this query gives {_KIND_NAMES[kind]}, and the request accepts no format for that",
                                        hint=_FORMAT_HINTS[kind])
+        size = 0  # the values' lengths so far: every format writes each value at least once
         try:
             if kind == "boolean":
                 answer, rows = bool(raw), 1
@@ -152,21 +264,32 @@ def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict |
                 for solution in raw:
                     if len(table.rows) == max_rows:
                         raise _too_large(max_rows, "rows")
-                    table.rows.append([solution[c] for c in columns])
+                    row = [solution[c] for c in columns]
+                    size += sum(len(t.value) for t in row if t is not None)
+                    if size > cap:
+                        raise _too_many_bytes(cap, "in its values alone")
+                    table.rows.append(row)
                 answer, rows = table, len(table.rows)
             else:
                 triples = []
                 for triple in raw:
                     if len(triples) == max_rows:
                         raise _too_large(max_rows, "triples")
+                    size += len(triple.subject.value) + len(triple.predicate.value) + len(triple.object.value)
+                    if size > cap:
+                        raise _too_many_bytes(cap, "in its values alone")
                     triples.append(triple)
                 answer, rows = triples, len(triples)
         except (OSError, RuntimeError, ValueError) as exc:
             raise errors.QueryError(f"the query failed: {exc}") from exc
-        body = write_answer(answer, fmt, prefixes=PREFIXES)
-        return ("ok", body, media_type(fmt), kind, rows, time.perf_counter() - started)
+        sink = _Sink(cap)
+        write_answer_to(sink, answer, fmt, prefixes=PREFIXES)
+        return ("ok", sink.getvalue(), media_type(fmt), kind, rows, time.perf_counter() - started)
     except CrmgraphError as exc:
         return ("error", type(exc).__name__, exc.message, exc.hint, getattr(exc, "limit", None))
+    except MemoryError:
+        return ("error", "MemoryLimitExceeded", "the query needed more memory than a query worker may use; it was stopped",
+                _MEMORY_HINT, None)
     except Exception as exc:  # noqa: BLE001 - a bug must reach the caller as an error, not kill the worker
         return ("error", "CrmgraphError", f"internal error while running the query: {exc.__class__.__name__}: {exc}", "", None)
 
@@ -177,6 +300,8 @@ _FORMAT_HINTS = {
     "boolean": "accept application/sparql-results+json or application/sparql-results+xml",
     "graph": "accept text/turtle, application/n-triples, application/ld+json or application/rdf+xml",
 }
+_MEMORY_HINT = ("simplify it: add LIMIT, filter early, avoid ORDER BY or DISTINCT over large joins (a cross product of "
+                "two patterns that share no variable is the usual cause); the limit is set with `crmgraph serve --max-memory-mb`")
 
 
 def _too_large(limit: int, what: str) -> ResultTooLarge:
@@ -185,11 +310,19 @@ def _too_large(limit: int, what: str) -> ResultTooLarge:
                                "the cap is set with `crmgraph serve --max-rows`", limit=limit)
 
 
+def _too_many_bytes(cap: int, when: str) -> AnswerTooLarge:
+    mb = cap / 1_000_000
+    return AnswerTooLarge(f"the answer is larger than {mb:g} MB ({when}), this endpoint's cap; writing stopped and "
+                          "nothing was returned",
+                          hint="select fewer or shorter values (SUBSTR, STRLEN instead of a long text), add LIMIT, or "
+                               "aggregate; the cap is set with `crmgraph serve --max-answer-mb`", limit=mb)
+
+
 def _rebuild_error(name: str, message: str, hint: str, limit) -> CrmgraphError:
     cls = getattr(errors, name, CrmgraphError)
     if not (isinstance(cls, type) and issubclass(cls, CrmgraphError)) or issubclass(cls, errors.DataError):
         cls = CrmgraphError
-    if cls in (ResultTooLarge, QueryTimeout):
+    if cls in (ResultTooLarge, QueryTimeout, AnswerTooLarge, MemoryLimitExceeded):
         return cls(message, hint, limit=limit)
     return cls(message, hint)
 
@@ -197,23 +330,24 @@ def _rebuild_error(name: str, message: str, hint: str, limit) -> CrmgraphError:
 # -- the pool ------------------------------------------------------------------------------------
 
 class Budget:
-    """One request's time limit, shared by all its steps (the query, then, for a drawn answer, reading it,
-    building the network and the layout): `seconds` from the moment a worker first starts on it.
-    Waiting for an idle worker is not work and is bounded apart (ServerBusy)."""
+    """One request's time limit, shared by all its steps — waiting for a worker, the query, then, for a
+    drawn answer, reading it, building the network and the layout: `seconds` from the moment the
+    request arrived (the Budget was made), so the queue counts against it."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, since: float | None = None) -> None:
         self.seconds = seconds
-        self.deadline: float | None = None
+        self.deadline = (time.monotonic() if since is None else since) + seconds
 
     def start(self) -> float:
-        """The deadline (time.monotonic), fixed the first time this is called."""
-        if self.deadline is None:
-            self.deadline = time.monotonic() + self.seconds
+        """The deadline (time.monotonic)."""
         return self.deadline
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
 
     def check(self, step: str) -> None:
         """QueryTimeout if the budget has run out (for steps done in the server, checked after each)."""
-        if self.deadline is not None and time.monotonic() > self.deadline:
+        if time.monotonic() > self.deadline:
             raise self.exceeded(step)
 
     def exceeded(self, what: str) -> QueryTimeout:
@@ -222,13 +356,13 @@ class Budget:
                                  "or raise the limit with `crmgraph serve --timeout-s`", limit=self.seconds)
 
 
-
 @dataclass(eq=False)
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: object
     isolated: bool = False
     isolation: str = ""
+    memory: dict = field(default_factory=dict)
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
@@ -243,6 +377,17 @@ class _Worker:
         self.conn.close()
 
 
+@dataclass(eq=False)
+class _Ticket:
+    """A request waiting for a worker (the fair queue's entry)."""
+
+    client: str | None
+    priority: bool
+    seq: int
+    deadline: float
+    worker: _Worker | None = None
+
+
 @dataclass
 class _Health:
     """What the pool knows about its own state (read by /health)."""
@@ -252,11 +397,23 @@ class _Health:
     last_failure_at: float | None = None
     isolation: str = ""                # how the last worker that started is kept off the network
     isolated: bool | None = None
+    memory: dict = field(default_factory=dict)  # the last worker's memory limit and use at rest
     warned: set = field(default_factory=set)
+    refused: int = 0                   # requests refused because the queue was full
+    out_of_memory: int = 0             # queries stopped at the memory limit
+
+
+#: Least time a request must have left to be given a worker.
+MIN_RUN_S = 0.1
+
+
+#: How soon a client refused for a full queue or a long wait is told to try again (HTTP Retry-After, s).
+def _retry_after(limits: Limits) -> int:
+    return max(1, math.ceil(limits.timeout_s / 2))
 
 
 class QueryPool:
-    """A few worker processes over one store, each request bounded by `limits` (thread-safe)."""
+    """A few worker processes over one store, each request bounded by `limits`, shared fairly (thread-safe)."""
 
     def __init__(self, store_path: Path, limits: Limits | None = None, start_method: str = "forkserver",
                  retry_max_s: float = 5.0) -> None:
@@ -267,9 +424,13 @@ class QueryPool:
         if start_method == "forkserver":
             self._context.set_forkserver_preload(["crmgraph.web.sandbox", "crmgraph.store.embedded", "crmgraph.query.results",
                                                   "crmgraph.views.layout", "rdflib.plugins.sparql.parser"])
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)   # a worker became idle, or a ticket was served
+        self._idle: list[_Worker] = []
+        self._waiting: list[_Ticket] = []
+        self._running: Counter = Counter()                 # client → queries running now
+        self._seq = itertools.count()
         self._workers: set[_Worker] = set()
-        self._lock = threading.Lock()
         self._closed = False
         self._health = _Health()
         self.replacements = 0  # workers started to replace killed ones (for tests and monitoring)
@@ -280,7 +441,7 @@ class QueryPool:
         started = [self._launch() for _ in range(self.limits.workers)]
         try:
             for process, conn in started:
-                self._idle.put(self._await_ready(process, conn))
+                self._add_idle(self._await_ready(process, conn))
         except BaseException:
             self.close()
             for process, conn in started:
@@ -293,6 +454,8 @@ class QueryPool:
         with self._lock:
             self._closed = True
             workers, self._workers = list(self._workers), set()
+            self._idle = []
+            self._changed.notify_all()
         for w in workers:
             w.stop()
 
@@ -310,91 +473,184 @@ class QueryPool:
             return len(self._workers)
 
     def status(self) -> dict:
-        """The pool's state for monitoring: workers alive and wanted, idle, replacements pending,
-        the last reason a replacement failed, and how workers are kept off the network."""
+        """The pool's state for monitoring: workers alive and wanted, idle, replacements pending, the last
+        reason a replacement failed, how workers are kept off the network and their memory limit, and the
+        queue: requests waiting, queries running (in all, and for the busiest client), refusals."""
         alive = self.size
         h = self._health
         with self._lock:
-            idle = sum(1 for w in list(self._idle.queue) if w in self._workers)
+            idle = sum(1 for w in self._idle if w in self._workers)
+            running = sum(self._running.values())
+            busiest = max(self._running.values(), default=0)
+            waiting = len(self._waiting)
+            clients = len(+self._running)
         return {"workers": alive, "wanted": self.limits.workers, "idle": idle,
                 "replacing": h.replacing, "last_failure": h.last_failure,
                 "last_failure_age_s": None if h.last_failure_at is None else round(time.monotonic() - h.last_failure_at, 1),
-                "offline": h.isolated, "isolation": h.isolation}
+                "offline": h.isolated, "isolation": h.isolation, "memory": h.memory,
+                "queue": {"waiting": waiting, "running": running, "clients_running": clients,
+                          "busiest_client_running": busiest, "per_client": self.limits.client_cap,
+                          "size": self.limits.queue, "refused": h.refused, "out_of_memory": h.out_of_memory}}
 
     # -- running
     def budget(self, seconds: float | None = None) -> "Budget":
-        """A new request's time budget (default: `limits.timeout_s`)."""
-        return Budget(self.limits.timeout_s if seconds is None else seconds)
+        """A request's time budget: `limits.timeout_s` from the moment the request being served arrived
+        (clients.request_arrival; now outside a request), or `seconds` from now."""
+        if seconds is None:
+            return Budget(self.limits.timeout_s, request_arrival.get())
+        return Budget(seconds)
 
     def run(self, sparql: str, formats: Formats | None = None, budget: "Budget | None" = None, *,
-            base_iri: str | None = None, dataset: "tuple[list[str], list[str]] | None" = None) -> Answer:
-        """Run one query in an idle worker, all of it (checking, evaluating, writing) within `budget`
+            base_iri: str | None = None, dataset: "tuple[list[str], list[str]] | None" = None,
+            client: "str | None | object" = ..., priority: bool = False) -> Answer:
+        """Run one query in a worker, all of it (waiting, checking, evaluating, writing) within `budget`
         (default: a fresh one of `limits.timeout_s`).
 
         `base_iri` resolves the query's relative IRIs; `dataset` (default graph IRIs, named graph IRIs) is
         the SPARQL Protocol's default-graph-uri / named-graph-uri and overrides the query's FROM clauses.
         Without it, a query with FROM / FROM NAMED gets the dataset it names (querycheck.names_a_dataset,
-        in the worker), any other query the union of all graphs as its default graph."""
+        in the worker), any other query the union of all graphs as its default graph. `client` (default:
+        the request's, clients.current_client) is who the fair queue counts it against; `priority`
+        requests (the health probe) are served before any other waiting one."""
         limits = self.limits
         options = {"base_iri": base_iri, "dataset": dataset, "dataset_from_query": dataset is None}
-        reply = self._call(("query", sparql, formats or DEFAULT_FORMATS, limits.max_rows, options), budget, "the query")
+        reply = self._call(("query", sparql, formats or DEFAULT_FORMATS, limits.max_rows, options, limits.max_answer_bytes),
+                           budget, "the query", client, priority)
         _, body, media, kind, rows, seconds = reply
         return Answer(body, media, kind, rows, seconds)
 
     def layout(self, n: int, edges: list[tuple[int, int]], iterations: int | None = None,
                budget: "Budget | None" = None) -> list[tuple[float, float]]:
         """views.layout.force_layout in a worker, stopped (the worker killed) when `budget` runs out."""
-        return self._call(("layout", n, list(edges), iterations), budget, "laying out the network")[1]
+        return self._call(("layout", n, list(edges), iterations), budget, "laying out the network", ..., False)[1]
 
-    def _call(self, request: tuple, budget: "Budget | None", what: str) -> tuple:
+    def _call(self, request: tuple, budget: "Budget | None", what: str, client, priority: bool) -> tuple:
         budget = budget or self.budget()
-        worker = self._take_idle(time.monotonic() + budget.seconds)
-        deadline = budget.start()
+        client = current_client.get() if client is ... else client
+        worker = self._take(client, budget, priority)
+        healthy = False
         try:
-            worker.conn.send(request)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            try:
+                worker.conn.send(request)
+                if not worker.conn.poll(max(0.0, budget.left())):
+                    self._retire(worker, kill=True)
+                    raise budget.exceeded(what)
+                reply = worker.conn.recv()
+            except (EOFError, OSError, BrokenPipeError):
+                worker.process.join(1)
+                code = worker.process.exitcode
                 self._retire(worker, kill=True)
-                raise budget.exceeded(what)
-            reply = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            code = worker.process.exitcode
-            self._retire(worker, kill=True)
-            raise CrmgraphError(f"the query worker stopped unexpectedly (exit code {code})",
-                                hint="the query may have needed too much memory; make it more selective") from None
-        self._idle.put(worker)
+                raise self._died(code) from None
+            healthy = True
+        finally:
+            self._release(worker, client, healthy)
         if reply[0] == "error":
-            raise _rebuild_error(*reply[1:])
+            name, message, hint, limit = reply[1:5]
+            if name == "MemoryLimitExceeded":  # Python's MemoryError at the limit (Rust's failed allocations abort)
+                self._health.out_of_memory += 1
+                if self.limits.max_memory_mb:
+                    message, limit = self._memory_message(), self.limits.max_memory_mb
+            raise _rebuild_error(name, message, hint, limit)
         return reply
 
-    def _take_idle(self, deadline: float) -> _Worker:
-        """An idle, living worker; dead ones met on the way are replaced. ServerBusy at the deadline."""
-        self._reap()
-        while True:
-            try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise ServerBusy(self._busy_message(), hint="try again in a moment; the server runs at most "
-                                 f"{self.limits.workers} queries at once (`crmgraph serve --workers`)") from None
-            with self._lock:
-                known = worker in self._workers
-            if known and worker.process.is_alive():
-                return worker
-            if known:
-                self._retire(worker, kill=True)
-            else:
-                worker.conn.close()
+    def _died(self, code: int | None) -> CrmgraphError:
+        """Why a worker died mid-request: Rust aborts (SIGABRT) when an allocation fails at the memory limit."""
+        if code == -signal.SIGABRT and self.limits.max_memory_mb:
+            self._health.out_of_memory += 1
+            return MemoryLimitExceeded(self._memory_message(), _MEMORY_HINT, limit=self.limits.max_memory_mb)
+        return CrmgraphError(f"the query worker stopped unexpectedly (exit code {code}); it is being replaced",
+                             hint="the query may have needed too much memory; make it more selective")
 
-    def _busy_message(self) -> str:
+    def _memory_message(self) -> str:
+        return (f"the query needed more than {self.limits.max_memory_mb:,} MB, the memory limit of a query worker; it was "
+                "stopped (the worker is replaced)")
+
+    # -- the fair queue
+    def _take(self, client: str | None, budget: Budget, priority: bool) -> _Worker:
+        """A living worker for this request, by the fair queue's rules; ServerBusy when the queue is full
+        or the budget runs out while waiting."""
+        self._reap()
+        with self._lock:
+            if self._closed:
+                raise StoreError("the query pool is closed")
+            if not priority and len(self._waiting) >= self.limits.queue and not self._idle:
+                self._health.refused += 1
+                raise ServerBusy(f"{len(self._waiting)} queries are already waiting for a worker, this server's queue "
+                                 f"(all {len(self._workers)} workers busy)", hint=self._busy_hint(),
+                                 retry_after=_retry_after(self.limits))
+            ticket = _Ticket(client, priority, next(self._seq), budget.deadline)
+            self._waiting.append(ticket)
+            try:
+                while True:
+                    self._dispatch()
+                    if ticket.worker is not None:
+                        return ticket.worker
+                    left = budget.left()
+                    if left <= 0 or self._closed:
+                        raise ServerBusy(self._busy_message(budget), hint=self._busy_hint(),
+                                         retry_after=_retry_after(self.limits))
+                    self._changed.wait(left)
+            finally:
+                if ticket in self._waiting:
+                    self._waiting.remove(ticket)
+
+    def _dispatch(self) -> None:
+        """Give idle workers to waiting tickets (lock held): priority first, then the ticket whose client
+        runs the fewest queries, then the oldest; a client at its cap waits for one of its own to end."""
+        cap = self.limits.client_cap
+        while self._idle and self._waiting:
+            soon = time.monotonic() + MIN_RUN_S  # a request with less time left would only get its worker killed
+            eligible = [t for t in self._waiting if t.deadline > soon
+                        and (t.priority or t.client is None or self._running[t.client] < cap)]
+            if not eligible:
+                return
+            ticket = min(eligible, key=lambda t: (not t.priority, self._running[t.client] if t.client else 0, t.seq))
+            worker = self._idle.pop()
+            if worker not in self._workers:
+                continue
+            if not worker.process.is_alive():  # died while idle: replaced in the background, not handed out
+                threading.Thread(target=self._retire, args=(worker, True), daemon=True).start()
+                continue
+            self._waiting.remove(ticket)
+            ticket.worker = worker
+            self._running[ticket.client] += 1
+            self._changed.notify_all()
+
+    def _release(self, worker: _Worker, client: str | None, healthy: bool) -> None:
+        """A request is done with its worker: count it off its client, and give the worker to the next
+        waiting request if it is still good."""
+        with self._lock:
+            self._running[client] -= 1
+            if self._running[client] <= 0:
+                del self._running[client]
+            if healthy and worker in self._workers and worker.process.is_alive():
+                self._idle.append(worker)
+            self._dispatch()
+            self._changed.notify_all()
+
+    def _add_idle(self, worker: _Worker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+            self._dispatch()
+            self._changed.notify_all()
+
+    def _busy_message(self, budget: Budget) -> str:
         alive, h = self.size, self._health
         if alive == 0 and h.last_failure:
             return f"no query worker is running: {h.last_failure} (retrying)"
-        return f"all {alive} query workers stayed busy for {self.limits.timeout_s:g} s"
+        return (f"no query worker became free within {budget.seconds:g} s, this endpoint's time limit (which the wait "
+                f"counts against): all {alive} are busy and {len(self._waiting) - 1} other queries wait")
+
+    def _busy_hint(self) -> str:
+        return (f"try again in a moment; the server runs at most {self.limits.workers} queries at once, at most "
+                f"{self.limits.client_cap} per client, and lets {self.limits.queue} wait "
+                "(`crmgraph serve --workers`, `--per-client`, `--queue`)")
 
     # -- plumbing
     def _launch(self):
         parent, child = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=_serve, args=(str(self.store_path), child), daemon=True,
-                                        name="crmgraph-query-worker")
+        process = self._context.Process(target=_serve, args=(str(self.store_path), child, self.limits.max_memory_mb),
+                                        daemon=True, name="crmgraph-query-worker")
         process.start()
         child.close()
         return process, parent
@@ -412,9 +668,10 @@ class QueryPool:
         if reply[0] == "error":
             process.join(5)
             raise _rebuild_error(*reply[1:])
-        _, _, isolated, how = reply
-        worker = _Worker(process, conn, isolated, how)
+        _, _, isolated, how, memory = reply
+        worker = _Worker(process, conn, isolated, how, memory)
         self._note_isolation(isolated, how)
+        self._health.memory = memory
         with self._lock:
             if self._closed:
                 worker.stop()
@@ -440,17 +697,26 @@ class QueryPool:
             self._retire(w, kill=True)
 
     def _retire(self, worker: _Worker, kill: bool) -> None:
-        """Stop a worker (killing it mid-query) and start its replacement in the background."""
+        """Stop a worker (killing it mid-query) and start its replacement, both in the background: the
+        caller answers at once (a killed process holding gigabytes can take a while to be reaped)."""
         with self._lock:
             if worker not in self._workers:
                 return
             self._workers.discard(worker)
+            if worker in self._idle:
+                self._idle.remove(worker)
             closed = self._closed
             if not closed:
                 self._health.replacing += 1
-        worker.stop(kill=kill)
-        if not closed:
-            threading.Thread(target=self._replace, name="crmgraph-worker-replacement", daemon=True).start()
+        if kill and worker.process.is_alive():
+            worker.process.kill()  # at once: the query stops using CPU and memory now
+
+        def stop_and_replace() -> None:
+            worker.stop(kill=kill)
+            if not closed:
+                self._replace()
+
+        threading.Thread(target=stop_and_replace, name="crmgraph-worker-replacement", daemon=True).start()
 
     def _replace(self) -> None:
         """Start one replacement worker, trying again with a growing pause until it opens the store
@@ -459,7 +725,7 @@ class QueryPool:
         try:
             while not self._closed:
                 try:
-                    self._idle.put(self._await_ready(*self._launch()))
+                    self._add_idle(self._await_ready(*self._launch()))
                 except (CrmgraphError, OSError, ValueError) as exc:
                     if self._closed:
                         return

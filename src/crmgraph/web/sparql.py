@@ -12,8 +12,10 @@ IRI that is not in the store is an empty graph. Relative IRIs in a query are res
 endpoint's URL (its base IRI). Answers are written in the format the request asks for — the `format`
 (or `output`, `results`) parameter if there is one (an unknown name is a 400), else the Accept header:
 SPARQL JSON, XML, CSV or TSV for SELECT/ASK; Turtle, N-Triples, JSON-LD, RDF/XML or N3 for
-CONSTRUCT/DESCRIBE. Updates, LOAD and SERVICE are refused (403); the time limit (503) and the row cap
-(422) come from the pool. HEAD answers as GET does, without the body.
+CONSTRUCT/DESCRIBE. Updates, LOAD and SERVICE are refused (403); the limits come from the pool
+(web/sandbox.py): the time limit, counted from the request's arrival (503), the row cap (422), the byte
+cap (413), the memory limit (503), and the fair queue (503 with Retry-After when full). HEAD answers as
+GET does, without the body.
 """
 from __future__ import annotations
 
@@ -212,7 +214,10 @@ def _update_refused() -> QueryRefused:
 # -- the endpoint --------------------------------------------------------------------------------
 
 async def sparql_endpoint(request: Request) -> Response:
-    """SPARQL 1.1 Protocol: one query per request, answered by a worker of the app's query pool."""
+    """SPARQL 1.1 Protocol: one query per request, answered by a worker of the app's query pool, within
+    one time budget from the request's arrival (clients.request_arrival: reading it, waiting for an identical
+    request's cached answer and waiting in the pool's queue all count)."""
+    budget = request.app.state.pool.budget()
     params = await protocol_parameters(request)
     if "update" in params:
         raise _update_refused()
@@ -228,7 +233,7 @@ async def sparql_endpoint(request: Request) -> Response:
     formats = negotiate(request.headers.get("accept"), format_param)
     dataset = protocol_dataset(params)
     started = time.perf_counter()
-    answer = await run_in_threadpool(partial(request.app.state.pool.run, queries[0], formats,
+    answer = await run_in_threadpool(partial(request.app.state.pool.run, queries[0], formats, budget,
                                              base_iri=endpoint_iri(request), dataset=dataset))
     total_ms = (time.perf_counter() - started) * 1000
     return Response(answer.body, media_type=answer.media_type, headers={
@@ -254,8 +259,10 @@ def service_description(request: Request, format_param: str | None = None) -> Re
         ox.Triple(endpoint, sd("feature"), sd("UnionDefaultGraph")),
         ox.Triple(endpoint, ox.NamedNode(DCTERMS + "title"), ox.Literal("crmgraph SPARQL endpoint (read-only)", language="en")),
         ox.Triple(endpoint, ox.NamedNode(RDFS + "comment"), ox.Literal(
-            f"Read-only: SPARQL Update, LOAD and SERVICE are refused. A query is stopped after {limits.timeout_s:g} s; "
-            f"an answer with more than {limits.max_rows} rows (or triples) is refused, never cut short. "
+            f"Read-only: SPARQL Update, LOAD and SERVICE are refused. A query is stopped after {limits.timeout_s:g} s, "
+            f"waiting for a worker included, or when it needs more than {limits.max_memory_mb} MB of memory; an answer "
+            f"with more than {limits.max_rows} rows (or triples) or {limits.max_answer_mb:g} MB is refused, never cut short. "
+            f"One client runs at most {limits.client_cap} queries at once. "
             "Without FROM, FROM NAMED, default-graph-uri or named-graph-uri, the default graph is the union of the "
             "named graphs; those, when given, select the dataset (the protocol's parameters take precedence). "
             "Relative IRIs are resolved against the endpoint's URL. "

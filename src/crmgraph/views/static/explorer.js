@@ -76,12 +76,34 @@
   }
   function safeHref(h) { return (typeof h === "string" && /^(https?:\/\/|\/)/.test(h) && !h.startsWith("//")) ? h : null; }
 
+  // -- colouring by an indicator (views/indicators.py) -------------------------------------------
+  // Nodes the indicator applies to are coloured by their value in five equal steps; those without a
+  // value are grey ("no data", never 0); nodes of another kind are faded.
+  const APPLIES = {material: new Set(["crm", "material", "grade"]), country: new Set(["central-asia", "eu-member", "country"])};
+  const RAMP = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"], NO_DATA = "#b0b0b0", FADED = "#f1f1f1";
+  const indicators = data.indicators || [];
+  let colourBy = null, steps = [];
+  const fmt = v => Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en") : (+v.toPrecision(3)).toLocaleString("en");
+  function indicatorOf(key) { return indicators.find(i => i.key === key) || null; }
+  function indicatorColour(n) {
+    if (!colourBy) return null;
+    if (!APPLIES[colourBy.applies].has(n.style)) return {fill: FADED, border: "#cccccc", what: `not a ${colourBy.applies}`};
+    const v = colourBy.values[n.id];
+    if (v === undefined) return {fill: NO_DATA, border: "#666666", what: "no data"};
+    const k = steps.findIndex(b => v <= b + 1e-9);
+    return {fill: RAMP[k < 0 ? RAMP.length - 1 : k], border: "#333333",
+            what: `${fmt(v)}${colourBy.unit === "%" ? " %" : ""}` + (colourBy.details[n.id] ? ` (${colourBy.details[n.id]})` : "")};
+  }
+
   // -- vis-network data ------------------------------------------------------------------------
   function visNode(n) {
     const s = styleOf[n.style] || {color: "#ccc", shape: "dot"};
-    return {id: n.id, shape: s.shape, x: n.x, y: n.y, title: `${n.label} — ${s.label}`,
-            color: {background: s.color, border: "#333", highlight: {background: s.color, border: "#000"}},
-            size: 10 + Math.min(12, Math.sqrt(adjacent[n.id].length) * 2), label: labelOf(n.id), font: {size: 13, strokeWidth: 3, strokeColor: "#ffffff"}};
+    const ic = indicatorColour(n);
+    const fill = ic ? ic.fill : s.color, border = ic ? ic.border : "#333";
+    return {id: n.id, shape: s.shape, x: n.x, y: n.y,
+            title: `${n.label} — ${s.label}` + (ic ? ` — ${colourBy.label}: ${ic.what}` : ""),
+            color: {background: fill, border, highlight: {background: fill, border: "#000"}},
+            size: 7 + Math.min(9, Math.sqrt(adjacent[n.id].length) * 1.3), label: labelOf(n.id), font: {size: 13, strokeWidth: 3, strokeColor: "#ffffff"}};
   }
   function visEdge(e, i) {
     const st = EDGE_STYLE[e.kind] || {};
@@ -145,7 +167,49 @@
     window.crmgraphExplorer.drawMs = ms - started; // since this script started
     document.body.dataset.ready = "true";
   });
-  window.crmgraphExplorer = {network, data, shown, isolated, mainComponent, labelled: () => nodeSet.get().filter(n => n.label).length, select: id => openPanel(id), selectEdge: i => openEdgePanel(i),
+  // the "colour by" menu and its legend
+  for (const applies of ["material", "country"]) {
+    const group = el("optgroup", {label: applies === "material" ? "materials" : "countries"});
+    for (const i of indicators.filter(i => i.applies === applies)) group.append(el("option", {value: i.key, text: i.label}));
+    if (group.children.length) $("colour-by").append(group);
+  }
+  if (!indicators.length) $("colour-by").append(el("option", {disabled: "disabled", text: "no indicators: build with the imported datasets"}));
+  function applyColours(key) {
+    colourBy = key ? indicatorOf(key) : null;
+    const legend = $("indicator-legend");
+    legend.replaceChildren();
+    legend.hidden = !colourBy;
+    if (colourBy) {
+      const values = Object.values(colourBy.values);
+      const lo = Math.min(...values), hi = Math.max(...values);
+      steps = RAMP.map((_, k) => lo + (hi - lo) * (k + 1) / RAMP.length);
+      const counts = RAMP.map(() => 0);
+      let missing = 0;
+      for (const n of nodes) {
+        if (!APPLIES[colourBy.applies].has(n.style)) continue;
+        const v = colourBy.values[n.id];
+        if (v === undefined) { missing += 1; continue; }
+        const k = steps.findIndex(b => v <= b + 1e-9);
+        counts[k < 0 ? RAMP.length - 1 : k] += 1;
+      }
+      legend.append(el("p", {class: "count", text: colourBy.about}));
+      RAMP.forEach((colour, k) => {
+        const from = k === 0 ? lo : steps[k - 1], to = steps[k];
+        legend.append(el("span", {class: "legend-item", "data-step": k},
+          el("span", {class: "swatch", style: `background:${colour}`}),
+          ` ${fmt(from)} – ${fmt(to)}${colourBy.unit === "%" ? " %" : ""} `, el("span", {class: "count", text: `(${counts[k]})`})));
+      });
+      legend.append(el("span", {class: "legend-item", id: "no-data"}, el("span", {class: "swatch", style: `background:${NO_DATA}`}),
+        " no data ", el("span", {class: "count", text: `(${missing})`})));
+      legend.append(el("span", {class: "legend-item"}, el("span", {class: "swatch", style: `background:${FADED};border-color:#ccc`}),
+        ` not a ${colourBy.applies}`));
+    }
+    nodeSet.update(nodeSet.getIds().map(id => ({...visNode(nodes[id]), label: labelOf(id)})));
+  }
+  $("colour-by").addEventListener("change", ev => { applyColours(ev.target.value); writeState(); });
+
+  window.crmgraphExplorer = {network, data, shown, isolated, mainComponent, colourBy: key => applyColours(key),
+                             nodeColour: id => nodeSet.get(id).color.background, labelled: () => nodeSet.get().filter(n => n.label).length, select: id => openPanel(id), selectEdge: i => openEdgePanel(i),
                              visibleNodeIds: () => nodeView.getIds(),
                              visibleEdgeIds: () => edgeView.getIds()};
 
@@ -203,23 +267,51 @@
   }
 
   // -- the side panel ------------------------------------------------------------------------
-  function sourceRef(r) {
-    const [si, loc, ci, cloc] = r;
-    const out = el("span", {class: "ref"});
-    const s = si !== null ? sources[si] : null;
-    if (s) out.append(el("a", {href: safeHref(s.href), title: [s.title, s.date].filter(Boolean).join(", "), text: s.key,
-                                "data-source": si}));
-    else out.append("?");
-    if (loc) out.append(", " + loc);
-    if (ci !== null && ci !== undefined) {
-      const c = sources[ci];
-      out.append(" (cited in ", el("a", {href: safeHref(c.href), title: c.title || null, text: c.key}), cloc ? ", " + cloc : "", ")");
-    }
-    return out;
+  // statuses as words with a mark (the portal's legend: web/html.py STATUSES)
+  const STATUS = {
+    Verified: ["verified", "\u2714", "seen in a source: an official text or a reputable report of it"],
+    SecondHand: ["second-hand", "\u25D0", "seen only as a quotation in a compilation; re-check the primary"],
+    Unverified: ["unverified", "?", "not confirmed in any source seen"],
+    Contradicted: ["contradicted", "\u2716", "contradicted by an official source; kept as its source's claim"],
+    Derived: ["derived", "\u2234", "derived by comparing verified facts (e.g. two list editions)"],
+  };
+  function statusMark(status) {
+    if (!status) return null;
+    const st = STATUS[status];
+    if (!st) return el("span", {class: "st", text: status});
+    return el("span", {class: "st st-" + st[0], title: st[2], text: `${st[1]} ${st[0]}`});
   }
+  // a finding's references as readable citations, one per source: "Short citation, locator, locator"
+  // linked to the source's page (full title and the compilation it was cited in as a tooltip), with a
+  // link to the source itself where its URL or DOI is known; never a bare key
   function refs(list) {
-    const span = el("span", {class: "refs"});
-    list.forEach((r, i) => { if (i) span.append(el("br")); span.append(sourceRef(r)); });
+    const groups = new Map();
+    for (const [si, loc, ci, cloc] of list) {
+      const key = si === null || si === undefined ? "?" : si;
+      if (!groups.has(key)) groups.set(key, {si, locs: [], via: []});
+      const g = groups.get(key);
+      if (loc && !g.locs.includes(loc)) g.locs.push(loc);
+      if (ci !== null && ci !== undefined) {
+        const c = sources[ci];
+        const v = (c ? c.short || c.key : "?") + (cloc ? ", " + cloc : "");
+        if (!g.via.includes(v)) g.via.push(v);
+      }
+    }
+    const span = el("span", {class: "refs cite"});
+    let first = true;
+    for (const g of groups.values()) {
+      if (!first) span.append("; ");
+      first = false;
+      const s = g.si !== null && g.si !== undefined ? sources[g.si] : null;
+      const out = el("span", {class: "ref"});
+      if (s) {
+        const tip = [s.title || s.key, s.date].filter(Boolean).join(", ") + (g.via.length ? " \u2014 as cited in " + g.via.join("; ") : "");
+        out.append(el("a", {href: safeHref(s.href), title: tip, text: s.short || s.title || s.key, "data-source": g.si}));
+        if (safeHref(s.link)) out.append(el("a", {class: "ext", href: safeHref(s.link), rel: "external", title: "the source itself", text: "\u2197"}));
+      } else out.append("source not recorded");
+      for (const loc of g.locs) out.append(", " + loc);
+      span.append(out);
+    }
     return span;
   }
   let openNode = null;                                 // the entity whose panel is open
@@ -255,7 +347,7 @@
           ? el("a", {href: "#", text: f.o, onclick: ev => { ev.preventDefault(); focusOn(f.node); }})
           : f.href ? el("a", {href: safeHref(f.href), text: f.o, target: "_blank"}) : document.createTextNode(f.o);
         const where = f.inferred ? el("span", {class: "inferred", text: "inferred"}) : refs(f.refs);
-        const status = f.status ? el("span", {class: "status", text: f.status}) : null;
+        const status = statusMark(f.status);
         table.append(el("tr", {}, el("th", {text: f.p}), el("td", {}, value), el("td", {}, where, status ? " " : null, status)));
       }
       panel.append(table);
@@ -271,7 +363,7 @@
       const list = el("ul", {class: "statements"});
       for (const st of n.statements) {
         list.append(el("li", {class: "statement " + st.kind}, el("span", {class: "kind", text: st.kind}), " ", st.text, " ",
-          st.status ? el("span", {class: "status", text: st.status}) : "", el("br"), refs(st.refs)));
+          statusMark(st.status) || "", el("br"), refs(st.refs)));
       }
       panel.append(list);
     }
@@ -288,7 +380,7 @@
     const end = id => el("a", {href: "#", text: nodes[id].label, onclick: ev => { ev.preventDefault(); focusOn(id); }});
     panel.append(el("h2", {id: "edge-title"}, end(e.from), ` — ${e.label} → `, end(e.to)));
     panel.append(el("p", {class: "types"}, el("span", {class: "kind", text: (data.edgeKinds[e.kind] || e.kind)}),
-      e.status ? " " : "", e.status ? el("span", {class: "status", text: e.status}) : ""));
+      e.status ? " " : "", statusMark(e.status) || ""));
     if (e.kind === "inferred") panel.append(el("p", {}, el("span", {class: "inferred", text: "inferred"}),
       " by the reasoner from the ontology and the stated facts; no source states it as such."));
     const texts = Object.fromEntries([...nodes[e.from].statements, ...nodes[e.to].statements].map(st => [st.iri, st]));
@@ -298,7 +390,7 @@
       for (const iri of e.statements) {
         const st = texts[iri];
         list.append(st ? el("li", {class: "statement " + st.kind}, el("span", {class: "kind", text: st.kind}), " ", st.text, " ",
-                             st.status ? el("span", {class: "status", text: st.status}) : "", el("br"), refs(st.refs))
+                             statusMark(st.status) || "", el("br"), refs(st.refs))
                        : el("li", {text: iri}));
       }
       panel.append(list);
@@ -318,7 +410,7 @@
   const materials = nodes.filter(n => ["crm", "material", "grade"].includes(n.style)).map(n => n.id).sort(byLabel);
   fillSelect($("filter-country"), countries.map(i => [i, nodes[i].label]));
   fillSelect($("filter-material"), materials.map(i => [i, nodes[i].label]));
-  fillSelect($("filter-source"), sources.map((s, i) => [i, s.key + (s.title ? " — " + s.title.slice(0, 60) : "")]));
+  fillSelect($("filter-source"), sources.map((s, i) => [i, s.short || s.key]).sort((a, b) => a[1].localeCompare(b[1])));
 
   function neighbourhoodOf(id) { return new Set(neighbours(id)); }
   $("filter-country").addEventListener("change", ev => {
@@ -371,23 +463,60 @@
       el("span", {class: "line", style: `border-top: 2px ${st.dashes ? "dashed" : "solid"} ${st.color}`}), " " + label));
   }
 
-  // search by label (all entities, on screen or not)
+  // search: the portal's suggestions (/search.json: labels, aliases, ISO codes, case- and accent-blind)
+  // when served; in a file opened from disk, by label over the data. A hit focuses and selects its node.
   const search = $("search"), results = $("search-results");
-  const index = nodes.map(n => [n.label.toLowerCase(), n.id]);
-  search.addEventListener("input", () => {
-    const q = search.value.trim().toLowerCase();
+  const nodeByIri = new Map(nodes.map(n => [n.iri, n.id]));
+  const fold = t => t.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const index = nodes.map(n => [fold(n.label), n.id]);
+  const suggestUrl = search.dataset.find && location.protocol.startsWith("http") ? search.dataset.find : null;
+  let searchSeq = 0, active = -1;
+  function localHits(q) {
+    const f = fold(q);
+    return index.filter(([l]) => l.includes(f))
+      .sort((a, b) => (a[0].indexOf(f) - b[0].indexOf(f)) || (a[0].length - b[0].length) || a[0].localeCompare(b[0]))
+      .slice(0, 20).map(([, id]) => ({id, label: nodes[id].label, matched: null}));
+  }
+  async function remoteHits(q) {
+    const response = await fetch(`${suggestUrl}?q=${encodeURIComponent(q)}&limit=20`, {headers: {Accept: "application/json"}});
+    if (!response.ok) throw new Error(response.status);
+    const body = await response.json();
+    return body.results.filter(r => nodeByIri.has(r.iri))
+      .map(r => ({id: nodeByIri.get(r.iri), label: r.label,
+                  matched: r.matched && !/^[a-z0-9]+(-[a-z0-9]+)+$/.test(r.matched) ? r.matched : null}));  // an alias, not a slug
+  }
+  function choose(id) { focusOn(id); results.replaceChildren(); active = -1; }
+  function showHits(hits) {
     results.replaceChildren();
-    if (q.length < 2) return;
-    const hits = index.filter(([l]) => l.includes(q)).sort((a, b) => (a[0].indexOf(q) - b[0].indexOf(q)) || (a[0].length - b[0].length) || a[0].localeCompare(b[0])).slice(0, 20);
-    for (const [, id] of hits) {
-      const s = styleOf[nodes[id].style];
-      results.append(el("li", {}, el("button", {type: "button", "data-node": id, onclick: () => { focusOn(id); results.replaceChildren(); }},
-        el("span", {class: "swatch", style: `background:${s ? s.color : "#ccc"}`}), " " + nodes[id].label)));
+    active = -1;
+    for (const h of hits) {
+      const s = styleOf[nodes[h.id].style];
+      results.append(el("li", {}, el("button", {type: "button", "data-node": h.id, onclick: () => choose(h.id)},
+        el("span", {class: "swatch " + (s ? s.shape : "dot"), style: `background:${s ? s.color : "#ccc"}`}), " " + h.label,
+        h.matched ? el("span", {class: "count", text: ` (${h.matched})`}) : null,
+        s ? el("span", {class: "count", text: ` \u2014 ${s.label}`}) : null)));
     }
-    if (!hits.length) results.append(el("li", {class: "none", text: "no entity with that label"}));
+    if (!hits.length) results.append(el("li", {class: "none", text: "no entity of the graph by that name"}));
+  }
+  search.addEventListener("input", async () => {
+    const q = search.value.trim(), seq = ++searchSeq;
+    if (q.length < 2) { results.replaceChildren(); return; }
+    let hits;
+    try { hits = suggestUrl ? await remoteHits(q) : localHits(q); } catch (e) { hits = localHits(q); }
+    if (seq === searchSeq) showHits(hits);
   });
   search.addEventListener("keydown", ev => {
-    if (ev.key === "Enter") { const first = results.querySelector("button"); if (first) first.click(); }
+    const buttons = [...results.querySelectorAll("button")];
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      if (!buttons.length) return;
+      ev.preventDefault();
+      active = (active + (ev.key === "ArrowDown" ? 1 : buttons.length - 1)) % buttons.length;
+      buttons.forEach((b, i) => b.classList.toggle("active", i === active));
+    } else if (ev.key === "Enter") {
+      ev.preventDefault();
+      const b = buttons[active >= 0 ? active : 0];
+      if (b) b.click();
+    } else if (ev.key === "Escape") { results.replaceChildren(); active = -1; }
   });
 
   network.on("click", params => {
@@ -413,6 +542,7 @@
     put("hide", [...hiddenStyles].sort().join(","));
     put("isolated", isolatedToggle && !hideIsolated ? "show" : null);
     put("focus", openNode === null ? null : nodes[openNode].iri);
+    put("colour", colourBy ? colourBy.key : null);
     const query = params.toString();
     try { history.replaceState(null, "", (query ? "?" + query : location.pathname) + location.hash); }
     catch (e) { /* a file opened from disk may refuse; the view still works */ }
@@ -435,6 +565,7 @@
     if (params.get("country")) choose("filter-country", byIri(params.get("country")));
     if (params.get("material")) choose("filter-material", byIri(params.get("material")));
     if (params.get("source")) choose("filter-source", sources.findIndex(s => s.key === params.get("source")));
+    if (params.get("colour") && indicatorOf(params.get("colour"))) { $("colour-by").value = params.get("colour"); applyColours(params.get("colour")); }
     restoring = false;
     const focus = params.get("focus");
     if (focus) { const i = byIri(focus); if (i >= 0) focusOn(i); }

@@ -27,7 +27,7 @@
     box.textContent = item.step.replace(/ (on|from)$/, '') + ' ' + item.date;
     const tip = document.createElement('div');
     tip.textContent = item.date + ' — ' + item.label + ', ' + item.step + ' (' + item.statuses.join(', ') + '; '
-      + item.references.map(r => r.key + (r.locator ? ', ' + r.locator : '')).join('; ') + ')';
+      + item.references.map(r => (r.short || r.title || r.key) + (r.locator ? ', ' + r.locator : '')).join('; ') + ')';
     const colour = data.colours[item.instrumentStatus] || '#d0d7e1';
     return {id: item.id, group: item.instrument, start: item.start, content: box, title: tip,
             className: item.kind === 'claim' ? 'claim' : '',
