@@ -283,3 +283,28 @@ def test_each_http_process_gets_its_share_of_workers_and_cache_and_builds_its_ap
     app = app_from_environment()  # what uvicorn calls in each process (nothing starts until it serves)
     assert app.state.limits == Limits(timeout_s=3, max_rows=50, workers=1, max_nodes=9, queue=3)
     assert app.state.answer_cache.max_bytes == 32_000_000 and app.state.store_path == store_path
+
+
+def test_a_rebuilt_store_under_a_running_portal_is_never_answered_from_the_old_entries(tmp_path, settings):
+    """`crmgraph build` switches the store's link to a new version while the server runs: the kept answers
+    are dropped, and none is kept or served until the server opens the new store (a restart)."""
+    import pyoxigraph as ox
+
+    from crmgraph.namespaces import GRAPH_ASSERTED
+    from crmgraph.store.embedded import write_new_store
+
+    def fill(n: int):
+        return lambda store: store.replace_graph(GRAPH_ASSERTED, [
+            ox.Triple(ox.NamedNode(f"urn:test:s{i}"), ox.NamedNode("urn:test:p"), ox.Literal(str(i))) for i in range(n)])
+
+    target = tmp_path / "store"
+    write_new_store(target, fill(3))
+    app = create_app(target, settings, Limits(timeout_s=5.0, workers=1))
+    count = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:test:p> ?o }"}
+    with serving(app) as url, httpx.Client(timeout=60) as client:
+        assert client.get(url, params=count, headers={"accept": "text/csv"}).headers["x-crmgraph-cache"] == "miss"
+        assert client.get(url, params=count, headers={"accept": "text/csv"}).headers["x-crmgraph-cache"] == "hit"
+        write_new_store(target, fill(5))
+        again = client.get(url, params=count, headers={"accept": "text/csv"})
+        assert again.status_code == 200 and "x-crmgraph-cache" not in again.headers
+        assert len(app.state.answer_cache) == 0
