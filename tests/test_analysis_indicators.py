@@ -98,6 +98,13 @@ def test_restricting_a_central_asian_country_removes_it_from_the_alternatives(da
     assert o.central_asian_cover == pytest.approx(100 * 5 / 80)
 
 
+def test_countries_and_materials_by_name_as_people_type_them(data):
+    (o,) = S.restrict(data, ["china", "Turkiye"], ["Antimony"]).outcomes  # case- and accent-blind labels
+    assert o.lost_share == pytest.approx(70)
+    with pytest.raises(QueryError, match="did you mean China"):
+        S.restrict(data, ["Chyna"], ["antimony"])
+
+
 def test_unknown_names_are_clear_errors(data):
     with pytest.raises(QueryError, match="unknown country 'XX'"):
         S.restrict(data, ["XX"], ["antimony"])

@@ -78,12 +78,18 @@ def _resolve(data: SupplyData, token: str, kind: str) -> str:
         iri = base + (token.upper() if kind == "country" else token.lower().replace(" ", "-"))
         if kind == "country" and token.upper() == "GR":
             iri = base + "EL"
-    if iri not in pool:
+    if iri not in pool:  # a name as people type it: "China", "turkiye", "Rare earth elements"
+        from ..query.lookup import normalise
+
+        by_label = {normalise(data.label(p)): p for p in pool}
+        if normalise(token) in by_label:
+            return by_label[normalise(token)]
         import difflib
 
-        close = difflib.get_close_matches(iri.rsplit("/", 1)[-1], [p.rsplit("/", 1)[-1] for p in pool], n=3)
+        names = {p.rsplit("/", 1)[-1]: p for p in pool} | {data.label(p): p for p in pool}
+        close = difflib.get_close_matches(token, list(names), n=3)
         raise QueryError(f"unknown {kind} {token!r}",
-                         hint=f"use an ISO code or slug of the graph{'; did you mean ' + ', '.join(close) + '?' if close else ''}")
+                         hint=f"use an ISO code, slug or name of the graph{'; did you mean ' + ', '.join(close) + '?' if close else ''}")
     return iri
 
 
