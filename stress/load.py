@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Figures", "MIX_LUA", "ceiling", "run", "wrk_binary"]
+__all__ = ["Figures", "MIX_LUA", "ceiling", "check", "run", "wrk_binary"]
 
 MIX_LUA = r"""
 local paths, n, unique, accept = {}, 0, false, nil
@@ -144,3 +144,16 @@ def ceiling(seconds: float = 3.0, connections: int = 8) -> Figures:
         stop.set()
         acceptor.join(2)
         listener.close()
+
+
+def check(base_url: str, paths: list[str]) -> dict[str, int]:
+    """The paths not answered 200, with their status (a mix must measure answers, not errors)."""
+    import httpx
+
+    bad = {}
+    with httpx.Client(base_url=base_url, timeout=120) as client:
+        for path in paths:
+            status = client.get(path).status_code
+            if status != 200:
+                bad[path] = status
+    return bad

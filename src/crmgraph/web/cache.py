@@ -125,7 +125,7 @@ class AnswerCache:
         if max_bytes < 0:
             raise ValueError(f"max_bytes must be at least 0, got {max_bytes!r}")
         self.max_bytes = max_bytes
-        self.max_entry_bytes = max_bytes // 8 if max_entry_bytes is None else max_entry_bytes
+        self.max_entry_bytes = max_bytes // 4 if max_entry_bytes is None else max_entry_bytes
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self.bytes = 0
         self.hits = self.misses = self.evictions = 0
