@@ -29,7 +29,7 @@ from .statements import StatementLayer, compile_statements
 from ..settings import Settings
 from ..store.embedded import OxigraphStore, write_new_store
 from ..store.lock import build_lock
-from .validation import validate_shapes
+from .validation import findings, located
 
 
 @dataclass
@@ -107,10 +107,12 @@ def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, impo
 
     progress("validating with SHACL")
     t0 = time.perf_counter()
-    violations, warnings = validate_shapes(asserted, ontology, shapes, data_files, engine=shacl_engine)
+    found, engine = findings(asserted, ontology, shapes, shacl_engine)
+    violations, warnings = located(found, data_files)
     if violations:
         raise ShapeViolationError(violations, hint="each line names the file, the entity and what the shape expects")
-    timings["shacl"] = time.perf_counter() - t0
+    # the line says when pyshacl ran (asked for, or shapes our engine does not implement: ~20× slower)
+    timings["shacl" if engine == "oxigraph" else f"shacl ({engine})"] = time.perf_counter() - t0
 
     progress("compiling statements and the truthy layer")
     t0 = time.perf_counter()
