@@ -515,3 +515,59 @@ def test_clicking_a_link_shows_what_it_says_and_on_whose_word(watched, base_url)
     # and its ends lead to their panels
     page.locator("#edge-title a").first.click()
     assert page.locator("#panel h2").inner_text() == data["nodes"][data["edges"][figures]["from"]]["label"]
+
+
+def test_the_search_box_finds_by_alias_and_code_and_selects_the_node(watched, base_url):
+    """Served, the explorer's search asks the portal's /search.json (aliases, ISO codes, accents);
+    choosing a hit (keyboard or mouse) focuses and selects its node and opens its panel."""
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore")
+    search = page.locator("#search")
+    search.press_sequentially("turkiye")
+    results = page.locator("#search-results button")
+    results.first.wait_for()
+    tr = node_id(data, "Türkiye")
+    assert int(results.first.get_attribute("data-node")) == tr
+    search.fill("")
+    search.press_sequentially("kz")
+    page.wait_for_function("""id => { const b = document.querySelector('#search-results button');
+        return b !== null && +b.dataset.node === id; }""", arg=node_id(data, "Kazakhstan"))
+    assert any("/search.json?q=kz" in u for u in watched.requests)
+    search.press("ArrowDown")
+    search.press("Enter")
+    assert page.locator("#panel h2").inner_text() == "Kazakhstan"
+    assert page.evaluate("() => window.crmgraphExplorer.network.getSelectedNodes()") == [node_id(data, "Kazakhstan")]
+
+
+def test_nodes_are_coloured_by_an_indicator_with_a_legend_and_no_data_is_grey(watched, net, tmp_path):
+    """The "colour by" menu lists the indicators the data carries; a material with a value takes the colour
+    of its step, a material without one is grey ("no data", counted in the legend), a country is faded."""
+    page = watched.page
+    data = copy.deepcopy(explorer_data(net, whole_view(net), local_links=False))
+    lithium, antimony, tungsten = (node_id(data, x) for x in ("lithium", "antimony", "tungsten"))
+    kz = node_id(data, "Kazakhstan")
+    data["indicators"] = [{"key": "hhi-world", "label": "Concentration of world production (HHI)", "applies": "material",
+                           "unit": "HHI 0–10,000", "about": "test values",
+                           "values": {str(lithium): 1000, str(antimony): 4100, str(tungsten): 6000},
+                           "details": {str(antimony): "mine production (2024)"}}]
+    path = tmp_path / "colour.html"
+    path.write_text(render_page(data, inline=True), encoding="utf-8")
+    open_explorer(page, watched.allow_file(path))
+    options = page.locator("#colour-by option").all_inner_texts()
+    assert "Concentration of world production (HHI)" in options
+    page.select_option("#colour-by", value="hhi-world")
+    colour = lambda i: page.evaluate("id => window.crmgraphExplorer.nodeColour(id)", i)
+    assert colour(lithium) == "#ffffb2" and colour(tungsten) == "#bd0026"   # lowest and highest step
+    assert colour(antimony) not in ("#b0b0b0", "#f1f1f1")
+    (cobalt,) = [n["id"] for n in data["nodes"] if n["label"] == "cobalt"]
+    assert colour(cobalt) == "#b0b0b0"                                     # a material with no value: no data
+    assert colour(kz) == "#f1f1f1"                                         # not a material: faded
+    legend = page.locator("#indicator-legend")
+    assert legend.is_visible()
+    materials = [n for n in data["nodes"] if n["style"] in ("crm", "material", "grade")]
+    assert f"no data ({len(materials) - 3})" in legend.inner_text()
+    assert "1,000 – " in legend.inner_text() and " – 6,000" in legend.inner_text()
+    assert "mine production (2024)" in page.evaluate("id => window.crmgraphExplorer.network.body.data.nodes.get(id).title", antimony)
+    page.select_option("#colour-by", value="")                             # back to the classes
+    assert not legend.is_visible()
+    assert colour(cobalt) == next(s["color"] for s in data["styles"] if s["key"] == data["nodes"][cobalt]["style"])

@@ -89,6 +89,27 @@ def test_scenario_page_answers_with_its_evidence(client):
     assert client.get("/risk/scenario.json", params={"country": "XX"}).status_code == 400
 
 
+def test_the_agreement_and_project_scenarios_from_the_form(client):
+    """The issue's other two kinds, by hand on the fixture: KZ's EPCA enters into force → the share of world
+    antimony under in-force EU instruments goes from 20 % (TJ) to 25 %; the KZ test mine adds 15 t → KZ
+    20 of 115 t = 17.4 %, Central Asia 40 of 115 = 34.8 %."""
+    overview = client.get("/risk").text
+    assert 'name="kind" value="agreement"' in overview and 'name="kind" value="project"' in overview
+    r = client.get("/risk/scenario", params={"kind": "agreement", "instrument": "kz-epca"})
+    assert r.status_code == 200 and "What if KZ EPCA enters into force?" in r.text
+    assert "<td>20.0 %</td><td>25.0 %</td>" in r.text and 'href="/id/source/test"' in r.text
+    j = client.get("/risk/scenario.json", params={"kind": "agreement", "instrument": "kz-epca"}).json()
+    assert j["outcomes"][0]["share_after"] == pytest.approx(25)
+    r = client.get("/risk/scenario", params={"kind": "project", "site": "test-mine", "tonnes": "15"})
+    assert r.status_code == 200 and "<td>17.4 %</td>" in r.text and "<td>34.8 %</td>" in r.text
+    assert "Kazakhstan&#x27;s share of world production" in r.text or "Kazakhstan's share of world production" in r.text
+    bad = client.get("/risk/scenario", params={"kind": "project", "site": "test-mine", "tonnes": "lots"})
+    assert bad.status_code == 400 and "is not a number" in bad.text
+    bad = client.get("/risk/scenario.json", params={"kind": "agreement", "instrument": "kz-epc"})
+    assert bad.status_code == 400 and "kz-epca" in bad.json()["hint"]
+    assert client.get("/risk/scenario", params={"kind": "embargo"}).status_code == 400
+
+
 def test_vega_assets_are_an_allow_list(client):
     js = client.get("/assets/vega/vega-interpreter.js")
     assert js.status_code == 200 and INTERPRETER_SHIM in js.text and INTERPRETER_IMPORT not in js.text

@@ -65,7 +65,7 @@ def render_page(data: dict, inline: bool, links: dict[str, str] | None = None, n
                    '<script src="/assets/explorer/explorer.js"></script>\n')
     extra = "".join(f' <a href="{escape(h)}">{escape(t)}</a>' for t, h in (links or {}).items())
     # served: the search box asks the portal's /search.json (aliases, codes, accents); a file: labels only
-    suggest = "" if inline else ' data-suggest="/search.json"'
+    suggest = "" if inline else ' data-find="/search.json"'
     title = data.get("title") or "crmgraph"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · crmgraph explorer</title>
@@ -85,6 +85,9 @@ def render_page(data: dict, inline: bool, links: dict[str, str] | None = None, n
   <label class="field" for="filter-source">Source</label>
   <select id="filter-source"><option value="">all</option></select>
   <p><button id="reset" type="button">Reset filters</button></p>
+  <label class="field" for="colour-by">Colour by</label>
+  <select id="colour-by"><option value="">class (legend below)</option></select>
+  <div id="indicator-legend" hidden></div>
   <div class="field">Classes <span class="count">(untick to hide)</span></div>
   <div id="legend"></div>
   <div class="field">Links</div>

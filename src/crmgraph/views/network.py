@@ -32,6 +32,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
+from .indicators import node_indicators
 from .layout import force_layout
 from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_TRUTHY, ID, RDF, RDFS, SKOS, VOID, compact, local_path
 from ..query.citations import Citations, has_locator
@@ -129,6 +130,7 @@ class Network:
     sources: list[dict]
     labels: dict[str, str]
     built: dict | None = None    # when and with what the store was built (its build graph), if it says
+    indicators: list = field(default_factory=list)   # views.indicators.Indicator: what nodes can be coloured by
 
     def degree(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
@@ -201,6 +203,7 @@ def load_network(store) -> Network:
     asserted_sources = _assertion_sources(store, source_index)
     _add_facts_and_edges(store, net, asserted_sources)
     _add_statements(store, net, source_index)
+    net.indicators = node_indicators(store)
     return net
 
 
@@ -560,6 +563,7 @@ def explorer_data(net: Network, view: View, local_links: bool = True, layout: La
                    "status": e.status, "sources": sorted(e.sources), "count": e.count, "refs": e.refs,
                    "statements": e.statements} for e in edges],
         "sources": [{**s, "href": link(s["iri"])} for s in net.sources],
+        "indicators": [i.as_json(index) for i in net.indicators],
         "view": view_order,
     }
 

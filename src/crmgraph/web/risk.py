@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from ..analysis import indicators as ind
-from ..analysis.scenarios import _resolve, restrict
+from ..analysis.scenarios import _resolve, agreement_in_force, project_starts, restrict
 from ..analysis.supplydata import SupplyData, load
 from ..errors import CrmgraphError
 from ..namespaces import ID
@@ -124,6 +124,18 @@ def _scenario_form(country: str = "CN", material: str = "antimony") -> str:
             f'<input type="text" name="material" value="{escape(material)}"></label><button type="submit">what if?</button></form>')
 
 
+def _sr_ei_html(m) -> str:
+    """SR/EI and the thresholds; a group the EC assesses only as sub-groups (rare earths) shows each
+    sub-group by name with its own values, never one of them as the group's."""
+    if m.sr is None and m.sub_groups:
+        return "SR/EI not assessed for the group as a whole; sub-groups: " + "; ".join(
+            f"{_link(g.material, g.label)} SR {g.sr:g}, EI {g.ei:g} ({escape(g.year)}), passes SR ≥ 1.0 and EI ≥ 2.8: "
+            f"{'yes' if g.passes_thresholds else 'no'}" for g in m.sub_groups)
+    return (f"SR {m.sr if m.sr is not None else 'missing'}, EI {m.ei if m.ei is not None else 'missing'}"
+            f"{f' ({escape(m.sr_ei_year)} assessment)' if m.sr_ei_year else ''} · passes SR ≥ 1.0 and EI ≥ 2.8: "
+            f"{'missing' if m.passes_thresholds is None else 'yes' if m.passes_thresholds else 'no'}")
+
+
 async def overview(request: Request) -> Response:
     data = await run_in_threadpool(snapshot, request.app.state)
     d = await run_in_threadpool(overview_data, data)
@@ -135,7 +147,7 @@ async def overview(request: Request) -> Response:
     body = ("<h1>Supply risk</h1><p>Where is the EU exposed, and how much can Central Asia relieve it? Computed from the "
             "graph: world production by country (USGS MCS 2025), the EU's sourcing shares and SR/EI scores (EC CRM study 2023), "
             "the EU's instruments with each country. <a href=\"/risk.json\">JSON</a></p>"
-            "<h2>What if a supplier stops?</h2>" + _scenario_form() +
+            "<h2>What if a supplier stops?</h2>" + _scenario_form() + _other_forms() +
             "<h2>The EU's criticality picture</h2>" + _chart("sr-ei", spec) +
             _table(["material", "SR", "EI", "year", "passes SR ≥ 1.0 and EI ≥ 2.8", "on the 2023 CRM list"],
                    [[_link(r["iri"], r["material"]), f"{r['sr']:g}", f"{r['ei']:g}", escape(r["year"]),
@@ -163,10 +175,7 @@ async def material_page(request: Request) -> Response:
     parts = [f"<h1>{escape(m.label)}: supply risk</h1>",
              f'<p><a href="{escape(href(iri))}">entity page</a> · <a href="/risk/material/{escape(slug)}.json">JSON</a> · '
              f'<a href="/risk/scenario?country=CN&amp;material={escape(slug)}">what if China stops?</a></p>',
-             f"<p>EU CRM 2023: {'yes' if m.critical_2023 else 'no'} · SR {m.sr if m.sr is not None else 'missing'}, "
-             f"EI {m.ei if m.ei is not None else 'missing'}{f' ({escape(m.sr_ei_year)} assessment)' if m.sr_ei_year else ''} · "
-             f"passes SR ≥ 1.0 and EI ≥ 2.8: {'missing' if m.passes_thresholds is None else 'yes' if m.passes_thresholds else 'no'} "
-             f"{_flags(m.flags)}</p>"]
+             f"<p>EU CRM 2023: {'yes' if m.critical_2023 else 'no'} · {_sr_ei_html(m)} {_flags(m.flags)}</p>"]
     for n, si in enumerate(m.series):
         rows = [{"supplier": s.label, "share": s.share, "central_asian": s.central_asian} for s in si.suppliers if s.share is not None]
         parts.append(f"<h2>{escape(si.stage)}: {escape(si.series)} ({escape(si.year or 'year missing')})</h2>"
@@ -174,7 +183,7 @@ async def material_page(request: Request) -> Response:
                      f"{escape(si.largest.label) if si.largest else 'missing'} ({_pct(si.largest.share if si.largest else None)}) · "
                      f"Central Asia {_pct(si.central_asian_share)} · sources: {_cites(request, si.sources)} {_flags(si.flags)}</p>")
         parts.append(_chart(f"series-{n}", supplier_bars(f"{m.label}: {si.series}, {si.year}", rows)))
-        parts.append(_table(["rank", "country", "value", "share of world", "year", "EU instruments (status)", "figure"],
+        parts.append(_table(["rank", "country", f"value ({data.symbol(si.unit)})" if si.unit else "value", "share of world", "year", "EU instruments (status)", "figure"],
                             [[str(i), _link(s.country, s.label), "withheld" if s.value is None else f"{s.value:,.0f}",
                               _pct(s.share), escape(s.year),
                               escape("; ".join(f"{x.label} ({x.status_label or 'status not stated'})" for x in s.instruments))
@@ -225,8 +234,96 @@ async def country_page(request: Request) -> Response:
 
 
 # ------------------------------------------------------------------ /risk/scenario
+SCENARIO_KINDS = ("restrict", "agreement", "project")
+
+
+def _other_forms(instrument: str = "", site: str = "", tonnes: str = "", material: str = "") -> str:
+    """The two other kinds of scenario the issue names: an agreement enters into force; a deposit or
+    project starts production at Z t/y."""
+    return ('<h2>What if an agreement enters into force?</h2><form action="/risk/scenario" method="get">'
+            '<input type="hidden" name="kind" value="agreement"><label>instrument (slug, e.g. eu-kg-epca) '
+            f'<input type="text" name="instrument" value="{escape(instrument or "eu-kg-epca")}"></label>'
+            '<button type="submit">what if?</button></form>'
+            '<h2>What if a deposit starts production?</h2><form action="/risk/scenario" method="get">'
+            '<input type="hidden" name="kind" value="project"><label>deposit or project (slug, e.g. northern-katpar) '
+            f'<input type="text" name="site" value="{escape(site or "northern-katpar")}"></label><label>tonnes per year '
+            f'<input type="text" name="tonnes" value="{escape(tonnes or "5000")}"></label><label>material (if it holds several) '
+            f'<input type="text" name="material" value="{escape(material)}"></label><button type="submit">what if?</button></form>')
+
+
+def _bad_parameter(request: Request, exc: CrmgraphError, form: str) -> Response:
+    if _want_json(request):
+        return JSONResponse({"error": "bad-parameter", "message": exc.message, "hint": exc.hint}, status_code=400)
+    body = f'<h1>Scenario</h1><p class="error">{escape(exc.message)} — {escape(exc.hint)}</p>' + form
+    return Response(document("Scenario", body), media_type="text/html", status_code=400)
+
+
+async def _agreement_page(request: Request, data: SupplyData) -> Response:
+    instrument = request.query_params.get("instrument", "").strip()
+    form = _other_forms(instrument=instrument)
+    try:
+        if not instrument:
+            raise CrmgraphError("no instrument named", hint="give ?instrument=SLUG, e.g. eu-kg-epca")
+        scen = await run_in_threadpool(agreement_in_force, data, instrument)
+    except CrmgraphError as exc:
+        return _bad_parameter(request, exc, form)
+    if _want_json(request):
+        return JSONResponse({"kind": scen.kind, "parameters": scen.parameters, "outcomes": [_as_json(o) for o in scen.outcomes]})
+    partners = ", ".join(_link(c, data.label(c)) for c in scen.parameters["partners"].split(","))
+    keys = sorted({k for o in scen.outcomes for k in o.sources})
+    body = (f"<h1>What if {escape(scen.parameters['label'])} enters into force?</h1>"
+            f'<p class="answer">Partners: {partners}. Per material, the share of world production from countries with an EU '
+            f"instrument in force, before and after. Sources: {_cites(request, keys) if keys else 'none (no production series of the partners)'}</p>"
+            f'<p><a href="/risk/scenario.json?kind=agreement&amp;instrument={escape(instrument)}">JSON</a></p>' +
+            _table(["material", "series", "year", "partners' world share", "in-force share before", "after"],
+                   [[_link(o.material, o.label), escape(o.series), escape(o.year or ""), _pct(o.partner_share),
+                     _pct(o.share_before), _pct(o.share_after)] for o in scen.outcomes]) + form)
+    return Response(document("Scenario: agreement", body, HEAD), media_type="text/html")
+
+
+async def _project_page(request: Request, data: SupplyData) -> Response:
+    q = request.query_params
+    site, tonnes, material = q.get("site", "").strip(), q.get("tonnes", "").strip(), q.get("material", "").strip()
+    form = _other_forms(site=site, tonnes=tonnes, material=material)
+    try:
+        try:
+            t = float(tonnes.replace(",", ""))
+        except ValueError:
+            raise CrmgraphError(f"tonnes per year {tonnes!r} is not a number", hint="give ?tonnes=5000") from None
+        if not site:
+            raise CrmgraphError("no deposit or project named", hint="give ?site=SLUG, e.g. northern-katpar")
+        scen = await run_in_threadpool(project_starts, request.app.state.entity_store, data, site, t, material or None)
+    except CrmgraphError as exc:
+        return _bad_parameter(request, exc, form)
+    if _want_json(request):
+        return JSONResponse({"kind": scen.kind, "parameters": scen.parameters, "outcomes": [_as_json(o) for o in scen.outcomes]})
+    country = data.label(scen.parameters["country"])
+    parts = [f"<h1>What if {escape(site)} starts producing {t:,.0f} t/y?</h1>",
+             f'<p>In {_link(scen.parameters["country"], country)}. '
+             f'<a href="/risk/scenario.json?kind=project&amp;site={escape(site)}&amp;tonnes={escape(tonnes)}">JSON</a></p>']
+    for o in scen.outcomes:
+        share = lambda si: next((s.share for s in si.suppliers if s.country == o.country), 0.0)  # noqa: E731
+        parts.append(f"<h2>{_link(o.material, o.label)}: {escape(o.series)} ({escape(o.before.year or 'year missing')})</h2>"
+                     + (f"<p>{escape(o.note)}</p>" if o.note else "") +
+                     _table(["", "before", "after"],
+                            [[escape(f"{country}'s share of world production"), _pct(share(o.before)), _pct(share(o.after))],
+                             ["HHI of world production", "missing" if o.before.hhi is None else f"{o.before.hhi:,.0f}",
+                              "missing" if o.after.hhi is None else f"{o.after.hhi:,.0f}"],
+                             ["Central Asia's share", _pct(o.before.central_asian_share), _pct(o.after.central_asian_share)]])
+                     + f"<p>Sources: {_cites(request, o.before.sources)}</p>")
+    return Response(document("Scenario: project", "".join(parts) + form, HEAD), media_type="text/html")
+
+
 async def scenario_page(request: Request) -> Response:
     data = await run_in_threadpool(snapshot, request.app.state)
+    kind = request.query_params.get("kind", "restrict")
+    if kind == "agreement":
+        return await _agreement_page(request, data)
+    if kind == "project":
+        return await _project_page(request, data)
+    if kind != "restrict":
+        return _bad_parameter(request, CrmgraphError(f"unknown kind of scenario {kind!r}",
+                                                     hint="use one of: " + ", ".join(SCENARIO_KINDS)), _other_forms())
     countries = [x for x in request.query_params.get("country", "CN").replace(" ", "").split(",") if x]
     materials = [x for x in request.query_params.get("material", "antimony").replace(" ", "").split(",") if x]
     try:
@@ -246,21 +343,21 @@ async def scenario_page(request: Request) -> Response:
         eu = "; ".join(f"{escape(st)}: {_pct(v)}" for st, v in o.eu_exposed.items()) or "missing (no EU sourcing table)"
         parts.append(f"<h2>{_link(o.material, o.label)} — {escape(o.stage)}: {escape(o.series or 'no production series')} "
                      f"({escape(o.year or 'year missing')})</h2>"
-                     f'<p class="answer">World production lost: <b>{"missing" if o.lost_tonnes is None else f"{o.lost_tonnes:,.0f}"} t'
+                     f'<p class="answer">World production lost: <b>{"missing" if o.lost_tonnes is None else f"{o.lost_tonnes:,.0f}"} {escape(o.unit)}'
                      f" = {_pct(o.lost_share)}</b> of world ({escape(who)}). EU sourcing exposed: <b>{eu}</b> (EC CRM study 2023). "
                      f"Central Asian producers could cover <b>{_pct(o.central_asian_cover)}</b> of the gap at their current production. "
                      f"Sources: {_cites(request, o.sources)} {_flags(o.flags)}</p>")
         rows = [{"supplier": a.label, "share": a.covers_gap, "central_asian": True} for a in o.alternatives if a.covers_gap is not None]
         parts.append(_chart(f"gap-{n}", supplier_bars(f"{o.label}: share of the gap each Central Asian producer could cover",
                                                        rows, "share of the lost production (%)")))
-        parts.append(_table(["country", "production (t)", "share of world", "covers gap", "EU sourcing share now",
+        parts.append(_table(["country", f"production ({o.unit})", "share of world", "covers gap", "EU sourcing share now",
                              "EU instruments (status)", "data (figure)"],
                             [[_link(a.country, a.label), "missing" if a.production_tonnes is None else f"{a.production_tonnes:,.0f}",
                               _pct(a.world_share), _pct(a.covers_gap),
                               escape(", ".join(f"{k} {v:g} %" for k, v in a.eu_share.items()) or "not listed"),
                               "; ".join(f"{_link(i, label)} ({escape(status or 'status not stated')})" for i, label, status in a.instruments) or "none",
                               f"{_cites(request, [a.source])}: {_link(a.figure, 'figure')}"] for a in o.alternatives]))
-    return Response(document("Scenario", "".join(parts), HEAD), media_type="text/html")
+    return Response(document("Scenario", "".join(parts) + _other_forms(), HEAD), media_type="text/html")
 
 
 async def vega_asset(request: Request) -> Response:

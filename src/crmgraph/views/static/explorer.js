@@ -76,11 +76,33 @@
   }
   function safeHref(h) { return (typeof h === "string" && /^(https?:\/\/|\/)/.test(h) && !h.startsWith("//")) ? h : null; }
 
+  // -- colouring by an indicator (views/indicators.py) -------------------------------------------
+  // Nodes the indicator applies to are coloured by their value in five equal steps; those without a
+  // value are grey ("no data", never 0); nodes of another kind are faded.
+  const APPLIES = {material: new Set(["crm", "material", "grade"]), country: new Set(["central-asia", "eu-member", "country"])};
+  const RAMP = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"], NO_DATA = "#b0b0b0", FADED = "#f1f1f1";
+  const indicators = data.indicators || [];
+  let colourBy = null, steps = [];
+  const fmt = v => Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en") : (+v.toPrecision(3)).toLocaleString("en");
+  function indicatorOf(key) { return indicators.find(i => i.key === key) || null; }
+  function indicatorColour(n) {
+    if (!colourBy) return null;
+    if (!APPLIES[colourBy.applies].has(n.style)) return {fill: FADED, border: "#cccccc", what: `not a ${colourBy.applies}`};
+    const v = colourBy.values[n.id];
+    if (v === undefined) return {fill: NO_DATA, border: "#666666", what: "no data"};
+    const k = steps.findIndex(b => v <= b + 1e-9);
+    return {fill: RAMP[k < 0 ? RAMP.length - 1 : k], border: "#333333",
+            what: `${fmt(v)}${colourBy.unit === "%" ? " %" : ""}` + (colourBy.details[n.id] ? ` (${colourBy.details[n.id]})` : "")};
+  }
+
   // -- vis-network data ------------------------------------------------------------------------
   function visNode(n) {
     const s = styleOf[n.style] || {color: "#ccc", shape: "dot"};
-    return {id: n.id, shape: s.shape, x: n.x, y: n.y, title: `${n.label} — ${s.label}`,
-            color: {background: s.color, border: "#333", highlight: {background: s.color, border: "#000"}},
+    const ic = indicatorColour(n);
+    const fill = ic ? ic.fill : s.color, border = ic ? ic.border : "#333";
+    return {id: n.id, shape: s.shape, x: n.x, y: n.y,
+            title: `${n.label} — ${s.label}` + (ic ? ` — ${colourBy.label}: ${ic.what}` : ""),
+            color: {background: fill, border, highlight: {background: fill, border: "#000"}},
             size: 7 + Math.min(9, Math.sqrt(adjacent[n.id].length) * 1.3), label: labelOf(n.id), font: {size: 13, strokeWidth: 3, strokeColor: "#ffffff"}};
   }
   function visEdge(e, i) {
@@ -145,7 +167,49 @@
     window.crmgraphExplorer.drawMs = ms - started; // since this script started
     document.body.dataset.ready = "true";
   });
-  window.crmgraphExplorer = {network, data, shown, isolated, mainComponent, labelled: () => nodeSet.get().filter(n => n.label).length, select: id => openPanel(id), selectEdge: i => openEdgePanel(i),
+  // the "colour by" menu and its legend
+  for (const applies of ["material", "country"]) {
+    const group = el("optgroup", {label: applies === "material" ? "materials" : "countries"});
+    for (const i of indicators.filter(i => i.applies === applies)) group.append(el("option", {value: i.key, text: i.label}));
+    if (group.children.length) $("colour-by").append(group);
+  }
+  if (!indicators.length) $("colour-by").append(el("option", {disabled: "disabled", text: "no indicators: build with the imported datasets"}));
+  function applyColours(key) {
+    colourBy = key ? indicatorOf(key) : null;
+    const legend = $("indicator-legend");
+    legend.replaceChildren();
+    legend.hidden = !colourBy;
+    if (colourBy) {
+      const values = Object.values(colourBy.values);
+      const lo = Math.min(...values), hi = Math.max(...values);
+      steps = RAMP.map((_, k) => lo + (hi - lo) * (k + 1) / RAMP.length);
+      const counts = RAMP.map(() => 0);
+      let missing = 0;
+      for (const n of nodes) {
+        if (!APPLIES[colourBy.applies].has(n.style)) continue;
+        const v = colourBy.values[n.id];
+        if (v === undefined) { missing += 1; continue; }
+        const k = steps.findIndex(b => v <= b + 1e-9);
+        counts[k < 0 ? RAMP.length - 1 : k] += 1;
+      }
+      legend.append(el("p", {class: "count", text: colourBy.about}));
+      RAMP.forEach((colour, k) => {
+        const from = k === 0 ? lo : steps[k - 1], to = steps[k];
+        legend.append(el("span", {class: "legend-item", "data-step": k},
+          el("span", {class: "swatch", style: `background:${colour}`}),
+          ` ${fmt(from)} – ${fmt(to)}${colourBy.unit === "%" ? " %" : ""} `, el("span", {class: "count", text: `(${counts[k]})`})));
+      });
+      legend.append(el("span", {class: "legend-item", id: "no-data"}, el("span", {class: "swatch", style: `background:${NO_DATA}`}),
+        " no data ", el("span", {class: "count", text: `(${missing})`})));
+      legend.append(el("span", {class: "legend-item"}, el("span", {class: "swatch", style: `background:${FADED};border-color:#ccc`}),
+        ` not a ${colourBy.applies}`));
+    }
+    nodeSet.update(nodeSet.getIds().map(id => ({...visNode(nodes[id]), label: labelOf(id)})));
+  }
+  $("colour-by").addEventListener("change", ev => { applyColours(ev.target.value); writeState(); });
+
+  window.crmgraphExplorer = {network, data, shown, isolated, mainComponent, colourBy: key => applyColours(key),
+                             nodeColour: id => nodeSet.get(id).color.background, labelled: () => nodeSet.get().filter(n => n.label).length, select: id => openPanel(id), selectEdge: i => openEdgePanel(i),
                              visibleNodeIds: () => nodeView.getIds(),
                              visibleEdgeIds: () => edgeView.getIds()};
 
@@ -405,7 +469,7 @@
   const nodeByIri = new Map(nodes.map(n => [n.iri, n.id]));
   const fold = t => t.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   const index = nodes.map(n => [fold(n.label), n.id]);
-  const suggestUrl = search.dataset.suggest && location.protocol.startsWith("http") ? search.dataset.suggest : null;
+  const suggestUrl = search.dataset.find && location.protocol.startsWith("http") ? search.dataset.find : null;
   let searchSeq = 0, active = -1;
   function localHits(q) {
     const f = fold(q);
@@ -418,7 +482,8 @@
     if (!response.ok) throw new Error(response.status);
     const body = await response.json();
     return body.results.filter(r => nodeByIri.has(r.iri))
-      .map(r => ({id: nodeByIri.get(r.iri), label: r.label, matched: r.matched}));
+      .map(r => ({id: nodeByIri.get(r.iri), label: r.label,
+                  matched: r.matched && !/^[a-z0-9]+(-[a-z0-9]+)+$/.test(r.matched) ? r.matched : null}));  // an alias, not a slug
   }
   function choose(id) { focusOn(id); results.replaceChildren(); active = -1; }
   function showHits(hits) {
@@ -477,6 +542,7 @@
     put("hide", [...hiddenStyles].sort().join(","));
     put("isolated", isolatedToggle && !hideIsolated ? "show" : null);
     put("focus", openNode === null ? null : nodes[openNode].iri);
+    put("colour", colourBy ? colourBy.key : null);
     const query = params.toString();
     try { history.replaceState(null, "", (query ? "?" + query : location.pathname) + location.hash); }
     catch (e) { /* a file opened from disk may refuse; the view still works */ }
@@ -499,6 +565,7 @@
     if (params.get("country")) choose("filter-country", byIri(params.get("country")));
     if (params.get("material")) choose("filter-material", byIri(params.get("material")));
     if (params.get("source")) choose("filter-source", sources.findIndex(s => s.key === params.get("source")));
+    if (params.get("colour") && indicatorOf(params.get("colour"))) { $("colour-by").value = params.get("colour"); applyColours(params.get("colour")); }
     restoring = false;
     const focus = params.get("focus");
     if (focus) { const i = byIri(focus); if (i >= 0) focusOn(i); }

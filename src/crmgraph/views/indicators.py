@@ -1,0 +1,87 @@
+"""What the explorer can colour nodes by: the supply-risk indicators of issue 10, per material and country.
+
+The numbers are those `crmgraph build` writes into `graph:analytics` and the `/risk` pages show: the
+analysis layer's indicators (`analysis.indicators`) over one snapshot of the store
+(`analysis.supplydata.load`). Each indicator applies to one kind of node (materials or countries) and
+gives a value only where the data has one: a material with no production series has no HHI, a
+country in no series has no world share. The explorer shows such nodes as "no data" (grey), never as 0;
+nodes of the other kind are faded, because the indicator does not apply to them.
+
+`node_indicators(store)` → a list of `Indicator`s, each with its values by entity IRI and a short
+detail per value (which series, stage or year it rests on), for the explorer's legend and tooltips.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Indicator:
+    key: str
+    label: str             # what the legend says
+    applies: str           # "material" or "country"
+    unit: str              # "", "%", "HHI 0–10,000"
+    about: str             # one sentence: what it is and where it comes from
+    values: dict[str, float] = field(default_factory=dict)    # entity IRI → value
+    details: dict[str, str] = field(default_factory=dict)     # entity IRI → what the value rests on
+
+    def as_json(self, index: dict[str, int]) -> dict:
+        """For the explorer's data: values by node index (only nodes the data has)."""
+        return {"key": self.key, "label": self.label, "applies": self.applies, "unit": self.unit, "about": self.about,
+                "values": {str(index[i]): round(v, 4) for i, v in self.values.items() if i in index},
+                "details": {str(index[i]): d for i, d in self.details.items() if i in index}}
+
+
+def _definitions() -> list[Indicator]:
+    return [
+        Indicator("hhi-world", "Concentration of world production (HHI)", "material", "HHI 0–10,000",
+                  "Herfindahl–Hirschman index of world production by country (USGS MCS 2025), main series: "
+                  "extraction first, the one with most producers."),
+        Indicator("supply-risk", "Supply risk (SR, EC 2023)", "material", "",
+                  "The EU's supply-risk score of the material (EC CRM study 2023; threshold 1.0)."),
+        Indicator("economic-importance", "Economic importance (EI, EC 2023)", "material", "",
+                  "The EU's economic-importance score of the material (EC CRM study 2023; threshold 2.8)."),
+        Indicator("central-asian-share", "Central Asia's share of world production", "material", "%",
+                  "The five Central Asian states' share of world production, main series (USGS MCS 2025)."),
+        Indicator("hhi-eu-sourcing", "Concentration of EU sourcing (HHI)", "material", "HHI 0–10,000",
+                  "HHI of the EU's sourcing by country, the most concentrated stage (EC CRM study 2023)."),
+        Indicator("top-world-share", "Largest share of world production", "country", "%",
+                  "The country's largest share of world production of any material (USGS MCS 2025)."),
+        Indicator("centrality", "Centrality in the supply network", "country", "",
+                  "Degree centrality of the country in the supply network (producing country → material → EU)."),
+    ]
+
+
+def node_indicators(store) -> list[Indicator]:
+    """The indicators of every material and country the imported datasets cover (none without them)."""
+    from ..analysis import indicators as ind
+    from ..analysis.supplydata import load
+
+    data = load(store)
+    out = {i.key: i for i in _definitions()}
+    for m in ind.all_material_indicators(data):
+        main = m.main_series()
+        if main is not None and main.hhi is not None:
+            out["hhi-world"].values[m.material] = main.hhi
+            out["hhi-world"].details[m.material] = f"{main.series} ({main.year or 'year missing'})"
+        if main is not None and main.central_asian_share is not None:
+            out["central-asian-share"].values[m.material] = main.central_asian_share
+            out["central-asian-share"].details[m.material] = f"{main.series} ({main.year or 'year missing'})"
+        for key, value in (("supply-risk", m.sr), ("economic-importance", m.ei)):
+            if value is not None:
+                out[key].values[m.material] = value
+                out[key].details[m.material] = f"{m.sr_ei_year} assessment" if m.sr_ei_year else ""
+        eu = [e for e in m.eu_sourcing if e.hhi is not None]
+        if eu:
+            top = max(eu, key=lambda e: e.hhi)
+            out["hhi-eu-sourcing"].values[m.material] = top.hhi
+            out["hhi-eu-sourcing"].details[m.material] = f"{top.stage}"
+    for c in ind.all_country_indicators(data):
+        shares = [x for x in c.materials if x.share is not None]
+        if shares:
+            top = max(shares, key=lambda x: x.share)
+            out["top-world-share"].values[c.country] = top.share
+            out["top-world-share"].details[c.country] = f"{top.label}: {top.series} ({top.year})"
+        if shares or c.eu_sourcing:
+            out["centrality"].values[c.country] = c.degree_centrality
+    return [i for i in out.values() if i.values]
