@@ -432,4 +432,7 @@ EXPECTATIONS = {
     "central-asian-alternatives": [
         ({}, "no computed producer share without the imported datasets", lambda rs: rs == []),
     ],
+    "curated-vs-imported-figures": [
+        ({}, "nothing to compare without the imported datasets", lambda rs: rs == []),
+    ],
 }

@@ -59,6 +59,9 @@ def test_kazakhstan_factsheet_answers_which_crms_and_on_whose_word(page, base_ur
     text = crms.inner_text()
     assert "antimony" in text and "second-hand" in text and "USGS Mineral Commodity Summaries 2025" in text
     assert "not given" not in page.content() and "crm:Unverified" not in text
+    # no source is named by its bare key anywhere on the page (claimants, notes and citations included)
+    shown = page.locator("body").inner_text()
+    assert not re.search(r"(?<![\w/.-])S\d{1,3}[a-z]?\b", shown), re.findall(r".{40}(?<![\w/.-])S\d{1,3}[a-z]?\b.{10}", shown)[:3]
     # the raw statements are there, collapsed
     raw = page.locator("details.raw")
     assert raw.count() == 1 and raw.get_attribute("open") is None
@@ -83,8 +86,10 @@ def test_query_table_is_one_row_per_finding_and_fits_the_page(page, base_url):  
     findings = [r.rsplit("\t", 1)[0] for r in page.locator("table.answer tr").all_inner_texts()[1:]]
     assert len(findings) == len(set(findings)) == rows
     headers = page.locator("table.answer tr").first.locator("th").all_inner_texts()
-    assert "sources" in headers and "source" not in headers and "locator" not in headers
+    assert "Sources" in headers and "Source" not in headers and "Locator" not in headers
     assert not any(h.endswith("Label") for h in headers)
+    # headings are words, not variable names: "Critical raw material", never "crm"
+    assert "Critical raw material" in headers and all(h[:1].isupper() and not re.search(r"[a-z][A-Z]", h) for h in headers)
     assert "@en" not in page.locator("table.answer").inner_text()
     assert page.locator(".legend").count() == 1
     assert _fits(page)

@@ -86,3 +86,19 @@ def test_indicators_material_table_at_both_widths(store_dir):
 def test_an_unknown_instrument_suggests_the_closest(store_dir):
     result = runner.invoke(app, ["scenario", "agreement", "kz-epc", "--store", str(store_dir)])
     assert result.exit_code == 1 and "did you mean kz-epca" in result.output
+
+
+def test_a_reimport_recomputes_the_indicators(tmp_path):
+    """`crmgraph import` replaces a dataset's graph; the indicators computed from it (graph:analytics) must
+    not stay those of the data it replaced."""
+    from crmgraph.analysis.results import GRAPH_ANALYTICS
+
+    OxigraphStore(tmp_path / "store").close()
+    data = Path(__file__).resolve().parents[1] / "data" / "usgs-mcs2025-world"
+    result = runner.invoke(app, ["import", "usgs-mcs", str(data), "--store", str(tmp_path / "store")])
+    assert result.exit_code == 0, result.output
+    assert "graph:analytics recomputed" in result.output
+    store = OxigraphStore(tmp_path / "store", read_only=True)
+    rows = list(store.query(f"""SELECT ?v WHERE {{ GRAPH <{GRAPH_ANALYTICS}> {{ ?r crm:indicator "hhi-world" ;
+        crm:material <https://w3id.org/crmgraph/id/material/antimony> ; crm:computedValue ?v }} }}"""))
+    assert [round(float(r["v"].value)) for r in rows] == [4100]  # USGS 2024: China 60 % … (the closing note's figure)

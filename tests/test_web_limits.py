@@ -97,8 +97,8 @@ def test_the_byte_cap_counts_the_answer_as_written_in_the_format_asked_for(bound
 
 LIMIT_S = 4.0
 #: What an answer may take beyond the limit: killing the worker and answering, on a loaded 2-core machine
-#: (the old code took up to twice the limit).
-MARGIN_S = 2.5
+#: (measured: up to 2 s at load 10); the old code took up to twice the limit (8 s here).
+MARGIN_S = 3.0
 FAIR = Limits(timeout_s=LIMIT_S, max_rows=1000, workers=2, queue=4)
 
 

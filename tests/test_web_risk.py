@@ -110,6 +110,52 @@ def test_the_agreement_and_project_scenarios_from_the_form(client):
     assert client.get("/risk/scenario", params={"kind": "embargo"}).status_code == 400
 
 
+def test_a_material_factsheet_embeds_its_indicators_and_a_supplier_chart_with_its_table_twin(client):
+    """/id/material/antimony on the fixture: HHI 4,125, China largest (60 %), Central Asia 25 %, the Central
+    Asian producers with the EU's instruments and their status, the ranked shares as a chart and a table,
+    links to the /risk page and the scenario form."""
+    r = client.get("/id/material/antimony")
+    assert r.status_code == 200
+    page = r.text
+    risk = page[page.index('<h2 id="risk">'):]
+    assert "4,125" in risk and "China</a> (60.0 %)" in risk and "<td>25.0 %</td>" in risk
+    ca = risk[risk.index("<h3>Central Asian producers</h3>"):risk.index("<h3>Who produces it")]
+    assert "Tajikistan" in ca and "TJ PCA</a> (in force)" in ca
+    assert "Kazakhstan" in ca and "KZ EPCA</a> (signed, not yet in force)" in ca
+    spec = json.loads(re.search(r'<script type="application/json" id="factsheet-suppliers">(.*?)</script>', page).group(1))
+    bars = spec["data"]["values"]
+    assert [b["supplier"] for b in bars] == ["China", "Tajikistan", "Türkiye", "Kazakhstan"]
+    assert [b["share"] for b in bars] == [60, 20, 10, 5]
+    for b in bars:   # the table twin has every bar
+        assert re.search(rf'>{b["supplier"]}</a></td><td>{b["share"]:.1f} %</td>', risk), b
+    assert 'href="/risk/material/antimony"' in risk and 'action="/risk/scenario"' in risk
+    assert '<script src="/assets/vega/vega-lite.min.js"></script>' in page    # the chart's scripts, served here
+
+
+def test_a_country_factsheet_embeds_the_materials_it_produces_and_its_centrality(client):
+    r = client.get("/id/country/TJ")
+    assert r.status_code == 200
+    risk = r.text[r.text.index('<h2 id="risk">'):]
+    assert "Centrality in the supply network" in risk and 'href="/risk/country/TJ"' in risk
+    spec = json.loads(re.search(r'<script type="application/json" id="factsheet-materials">(.*?)</script>', r.text).group(1))
+    assert spec["data"]["values"] == [{"supplier": "antimony (extraction)", "share": 20.0, "central_asian": True}]
+    assert re.search(r">antimony</a></td><td>extraction</td><td>mine</td><td>20.0 %</td><td>2</td>", risk)
+
+
+def test_the_factsheet_charts_are_drawn_in_chromium(base):
+    errors = []
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
+        for path in ("/id/material/antimony", "/id/country/TJ"):
+            page.goto(base + path)
+            page.wait_for_selector("div.chart[data-drawn=true]", timeout=30_000)
+            assert page.locator("#risk").is_visible() and page.locator("div.chart svg").count() == 1
+    assert errors == []
+
+
 def test_vega_assets_are_an_allow_list(client):
     js = client.get("/assets/vega/vega-interpreter.js")
     assert js.status_code == 200 and INTERPRETER_SHIM in js.text and INTERPRETER_IMPORT not in js.text

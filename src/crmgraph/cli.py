@@ -92,7 +92,8 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
           no_reason: bool = typer.Option(False, "--no-reason", help="Skip OWL reasoning (faster; no inferred graph)."),
           allow_shrink: bool = typer.Option(False, "--allow-shrink",
                                             help="Build even if more than 20 % of the previous store's curated triples would be lost."),
-          wait: bool = typer.Option(False, "--wait", help="If another build holds the store folder's lock, wait for it instead of failing.")) -> None:
+          wait: bool = typer.Option(False, "--wait", help="If another build holds the store folder's lock, wait for it instead of failing."),
+          no_cache: bool = typer.Option(False, "--no-cache", help="Run HermiT even if var/cache holds its answer for the same input.")) -> None:
     """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load.
 
     The new store is written beside the old one and switched in atomically; a build that would drop more
@@ -110,7 +111,7 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
             report = _run(lambda: build_remote(_open(None, endpoint, user, password, timeout_s), reason=not no_reason, progress=progress))
         else:
             report = _run(lambda: run_build(store_path=store, reason=not no_reason, progress=progress,
-                                            allow_shrink=allow_shrink, wait=wait))
+                                            allow_shrink=allow_shrink, wait=wait, cache=not no_cache))
     t = report.triples
     out.print(f"[green]built[/] {report.store or endpoint}: {t['asserted']} asserted, {t['statements']} statement-layer, "
               f"{t['truthy']} truthy, {t['inferred']} inferred, "
@@ -150,7 +151,8 @@ def import_(kind: str = typer.Argument(..., help="usgs-mcs (the MCS 2025 world C
             store: Optional[Path] = StoreOption,
             rows: bool = typer.Option(False, "--rows", help="Also list every unmapped row with its file and line.")) -> None:
     """Import an outside dataset into the store's own named graph for it (graph:import/KEY), replacing
-    an earlier import; print the import report (rows read, mapped, unmapped with the reason)."""
+    an earlier import; recompute the indicators (graph:analytics); print the import report (rows read,
+    mapped, unmapped with the reason)."""
     from .io.importing import import_into_store
     from .store.embedded import OxigraphStore
 
@@ -160,10 +162,17 @@ def import_(kind: str = typer.Argument(..., help="usgs-mcs (the MCS 2025 world C
             from .query.results import to_result
 
             known = set(to_result(s.query("SELECT ?c WHERE { GRAPH graph:asserted { ?c a crm:Country } }")).column("c"))
-            return import_into_store(s, kind, path, known)
+            report = import_into_store(s, kind, path, known)
+            # the indicators of graph:analytics were computed from the data just replaced: recompute them
+            from .analysis.results import write_indicators
+            from .analysis.supplydata import load
+
+            write_indicators(s, load(s))
+            return report
         finally:
             s.close()
     _print_import_report(_run(go), rows)
+    out.print("graph:analytics recomputed from the imported data (`crmgraph indicators …`)", highlight=False)
 
 
 def _add_risk_commands() -> None:
@@ -371,7 +380,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           queue: int = typer.Option(16, "--queue", min=0, help="Queries that may wait for a worker; beyond, 503 with Retry-After."),
           trust_forwarded: bool = typer.Option(False, "--trust-x-forwarded-for",
                                                help="Behind a reverse proxy: tell clients apart by the proxy's last X-Forwarded-For entry, not the peer address."),
-          cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off).")) -> None:
+          cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off)."),
+          processes: int = typer.Option(1, "--processes", min=1, max=16, help="HTTP processes (each uses one core; the query workers and the cache are shared out among them).")) -> None:
     """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
     named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, bounded).
 
@@ -405,9 +415,16 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     limits = web_app.state.limits
     out.print(f"  store {web_app.state.store_path}; queries stopped after {timeout_s:g} s (queue included) or "
               f"{max_memory_mb or 'unlimited'} MB, answers capped at {max_rows:,} rows and {max_answer_mb:g} MB, "
-              f"{workers} at once ({limits.client_cap} per client, {queue} waiting); Ctrl-C to stop", highlight=False, soft_wrap=True)
+              f"{workers} at once ({limits.client_cap} per client, {queue} waiting)"
+              + (f", {processes} HTTP processes" if processes > 1 else "") + "; Ctrl-C to stop", highlight=False, soft_wrap=True)
     if bound_host not in ("127.0.0.1", "::1"):
         out.print(f"  [yellow]listening on {bound_host}: other machines can reach it[/]", highlight=False, soft_wrap=True)
+    if processes > 1:
+        from .web.app import serve_processes
+
+        serve_processes(sock, web_app.state.store_path, web_app.state.limits, processes, int(cache_mb * 2**20),
+                        trust_forwarded=trust_forwarded)
+        return
     make_server(web_app).run(sockets=[sock])
 
 

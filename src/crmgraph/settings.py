@@ -56,6 +56,12 @@ class Settings:
         return Path(os.path.abspath(env)) if env else self.root / "var" / "store"  # not resolve(): var/store is a link
 
     @property
+    def cache_dir(self) -> Path:
+        """$CRMGRAPH_CACHE, else `var/cache` inside the project: what a build may re-use (HermiT's answers)."""
+        env = os.environ.get("CRMGRAPH_CACHE")
+        return Path(env).resolve() if env else self.root / "var" / "cache"
+
+    @property
     def release_dir(self) -> Path:
         """Where `crmgraph export` writes the release and the portal serves its downloads: $CRMGRAPH_RELEASE,
         else `var/release` inside the project."""

@@ -12,6 +12,13 @@ about the entity:
   Central Asian states could (`material-supply-alternatives`); where sources disagree.
 
 Every section keeps its rows' statuses and sources; nothing is summarised away.
+
+With the imported datasets (issue 10), a factsheet also carries the entity's supply-risk indicators
+(`indicators_for`: the analysis layer's `MaterialIndicators` or `CountryIndicators`, the numbers `/risk`
+shows): for a material the concentration of world and EU supply, its largest supplier, the Central Asian
+producers with the EU's instruments and their status, SR/EI against the thresholds; for a country the
+materials it produces with its world share, and its centrality in the supply network. Without data
+(a store built without `data/`, or an entity no dataset covers) there are none, and the page says so.
 """
 from __future__ import annotations
 
@@ -59,6 +66,7 @@ class Factsheet:
     sections: list[Section]
     conflicts: list[Disagreement]
     html: str | None = None      # a renderer may keep its rendering here (the portal does, per server)
+    indicators: object | None = None   # analysis.indicators.MaterialIndicators / CountryIndicators, if any data
 
 
 def _named(store, queries: dict[str, NamedQuery], name: str, params: dict[str, str], index) -> Table | None:
@@ -120,4 +128,20 @@ def factsheet(store, iri: str, kind: str, queries: dict[str, NamedQuery], index=
         return country_factsheet(store, iri, queries, index, conflicts)
     if kind == "material":
         return material_factsheet(store, iri, queries, index, conflicts)
+    return None
+
+
+def indicators_for(supply, iri: str, kind: str, centrality: dict | None = None):
+    """The entity's supply-risk indicators over an analytics snapshot (`analysis.supplydata.load`), or None
+    when no dataset says anything about it (missing stays missing: no empty indicator block)."""
+    from . import indicators as ind
+
+    if supply is None:
+        return None
+    if kind == "material":
+        m = ind.material_indicators(supply, iri)
+        return m if (m.series or m.eu_sourcing or m.sr is not None or m.sub_groups) else None
+    if kind == "country":
+        c = ind.country_indicators(supply, iri, centrality=centrality)
+        return c if (c.materials or c.eu_sourcing) else None
     return None

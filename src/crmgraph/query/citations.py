@@ -62,7 +62,9 @@ class Source:
     @cached_property
     def short(self) -> str:
         """"Publisher, short title (year)" — whichever parts the register gives; the key if it gives none."""
-        who = self.author or self.publisher
+        who = (self.author or self.publisher).split(";")[0].strip()
+        if len(who) > 30 and "," in who:  # "European Commission, DG GROW (Publications Office…)" → its first name
+            who = who.split(",")[0].strip()
         title = short_title(self.title)
         parts = [p for p in (who, title) if p]
         if who and title and any(name.lower() in title.lower() for name in _names(who)):

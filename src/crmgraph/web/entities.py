@@ -19,6 +19,7 @@ nothing (inline CSS, no scripts, no fonts, no images).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -33,13 +34,15 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from ..namespaces import CRM, GRAPH_INFERRED, ID, PREFIXES, PROV, RDF, RDFS, SKOS, compact
 from ..query.results import media_type, negotiation_table, write_answer
 from ..analysis.conflicts import find_disagreements
-from ..analysis.factsheets import KINDS as FACTSHEET_KINDS, Factsheet, factsheet as build_factsheet
+from ..analysis.factsheets import KINDS as FACTSHEET_KINDS, Factsheet, factsheet as build_factsheet, indicators_for
 from ..query.named import load_named_queries
 from ..query.answers import shape
 from ..query.citations import Citations, Reference
 from ..query.lookup import kind_of
 from .html import CSS as _CSS, NAV, answer_html, cite, escape as _e, href as _href, local_path, status_html, status_legend
 from .sparql import choose, parse_accept
+
+_log = logging.getLogger(__name__)
 
 #: Suffix of a path → the format it asks for.
 SUFFIXES = {".html": "html", ".json": "json", ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld"}
@@ -396,8 +399,14 @@ def _factsheet_html(page: Page, labels: dict[str, str]) -> str:
             cards.append(f'<a class="card" href="#{_e(key)}"><span class="big">{count(answer)}</span><br>{_e(word)}</a>')
     cards.append(f'<a class="card" href="#disagreements"><span class="big">{len(sheet.conflicts)}</span><br>'
                  f"disagreements between sources</a>")
+    if sheet.indicators is not None:
+        cards.append('<a class="card" href="#risk"><span class="big">' + _e(_risk_card(sheet)) + "</span><br>"
+                     + _e("concentration of world production (HHI)" if sheet.kind == "material"
+                          else "largest share of world production") + "</a>")
     out = ['<div class="cards">' + "".join(cards) + "</div>", status_legend()]
-    for sec in sheet.sections:
+    for n, sec in enumerate(sheet.sections):
+        if n == 1 and sheet.indicators is not None:  # the answer first, then the numbers behind the exposure
+            out.append(_risk_html(sheet, cites))
         answer = shaped[sec.key]
         out.append(f'<h2 id="{_e(sec.key)}">{_e(sec.title)}{_query_link(sec)}</h2>')
         if sec.note:
@@ -411,9 +420,44 @@ def _factsheet_html(page: Page, labels: dict[str, str]) -> str:
                                    columns_hidden=SUMMARY_HIDDEN.get(sec.key, frozenset())))
         else:
             out.append("<p>None recorded.</p>")
+    if sheet.indicators is not None and len(sheet.sections) < 2:
+        out.append(_risk_html(sheet, cites))
+    if sheet.indicators is None:
+        out.append('<h2 id="risk">Supply risk</h2><p>No imported dataset (USGS MCS 2025, EC CRM study 2023) covers it, '
+                   'or the store was built without them: no indicator is shown rather than a zero.</p>')
     out.append('<h2 id="disagreements">Where sources disagree</h2>')
     out.append(_conflicts_html(sheet.conflicts, cites, labels))
     return "\n".join(out)
+
+
+def _risk_head(page: Page) -> str:
+    """The chart scripts (Vega-Lite from /assets/vega/) when the factsheet draws a chart."""
+    if page.factsheet is None or page.factsheet.indicators is None:
+        return ""
+    from .risk import HEAD
+
+    return HEAD
+
+
+def _risk_card(sheet) -> str:
+    ind = sheet.indicators
+    if sheet.kind == "material":
+        main = ind.main_series()
+        return "missing" if main is None or main.hhi is None else f"{main.hhi:,.0f}"
+    shares = [x for x in ind.materials if x.share is not None]
+    if not shares:
+        return "missing"
+    top = max(shares, key=lambda x: x.share)
+    return f"{top.share:.1f} % ({top.label})"
+
+
+def _risk_html(sheet, cites) -> str:
+    from . import risk
+
+    slug = sheet.iri.rsplit("/", 1)[-1]
+    if sheet.kind == "material":
+        return risk.material_summary(sheet.indicators, cites, slug)
+    return risk.country_summary(sheet.indicators, slug)
 
 
 def render_page(page: Page, twin: str) -> str:
@@ -426,7 +470,8 @@ def render_page(page: Page, twin: str) -> str:
            f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">',
            f'<style>{_CSS}</style>',
            f'<link rel="alternate" type="application/json" href="{_e(twin)}.json">',
-           f'<link rel="alternate" type="text/turtle" href="{_e(twin)}.ttl"></head><body>',
+           f'<link rel="alternate" type="text/turtle" href="{_e(twin)}.ttl">',
+           _risk_head(page) + "</head><body>",
            NAV,
            f'<h1>{_e(title)}</h1>']
     asserted = [t for t in page.types if not t["inferred"]]
@@ -522,33 +567,80 @@ def _full_page(state, iri: str) -> Page:
     from . import search
 
     store = state.entity_store
-    page = entity_page(store, iri)
-    page.citations = search.citations(state)
     kind = kind_of(iri)
-    if kind in FACTSHEET_KINDS:
-        with _cache_lock:
-            cache = getattr(state, "factsheets", None)
-            if cache is None:
-                cache = state.factsheets = {}
-            sheet = cache.get(iri)
-        if sheet is None:
-            queries = load_named_queries(state.settings.queries_dir)
-            sheet = build_factsheet(store, iri, kind, queries, search.index(state), conflicts=_conflicts(state))
-            with _cache_lock:
-                if len(cache) < FACTSHEET_CACHE:
-                    cache[iri] = sheet
+    if kind not in FACTSHEET_KINDS:
+        page = entity_page(store, iri)
+        page.citations = search.citations(state)
+        return page
+    with _cache_lock:
+        cache = getattr(state, "factsheets", None)
+        if cache is None:
+            cache = state.factsheets = {}
+        page = cache.get(iri)
+    if page is None:  # a country's or material's page: its data read once per server, with its factsheet
+        page = entity_page(store, iri)
+        page.citations = search.citations(state)
+        sheet = build_factsheet(store, iri, kind, _queries(state), search.index(state), conflicts=_conflicts(state))
+        supply, centrality = _supply(state)
+        sheet.indicators = indicators_for(supply, iri, kind, centrality)
         page.factsheet = sheet
+        with _cache_lock:
+            if len(cache) < FACTSHEET_CACHE:
+                cache[iri] = page
     return page
 
 
+def _queries(state):
+    """The named queries, parsed once per server."""
+    with _cache_lock:
+        found = getattr(state, "named_queries", None)
+    if found is None:
+        found = load_named_queries(state.settings.queries_dir)
+        with _cache_lock:
+            state.named_queries = found
+    return found
+
+
+#: The factsheets `warm` prepares at server start, in this order: the pages the flagship questions land on
+#: (the Central Asian states, then the materials of the 2023 list). Others are prepared on their first visit.
+WARM_PAGES = """SELECT ?x WHERE {
+  { ?x a crm:CentralAsianCountry . BIND(0 AS ?order) } UNION { ?x crm:criticalIn list:eu-crm-2023 . BIND(1 AS ?order) }
+  FILTER(STRSTARTS(STR(?x), "https://w3id.org/crmgraph/id/"))
+} ORDER BY ?order ?x"""
+
+
 def warm(state) -> None:
-    """Read what every factsheet needs (entity index, source register, conflict report) before the first
-    visitor asks (`crmgraph serve` does this in a background thread)."""
+    """Read what every factsheet needs (entity index, source register, conflict report, analytics snapshot)
+    and prepare the factsheets of WARM_PAGES before the first visitor asks (`crmgraph serve` does this in a
+    background thread): a first visit then costs a render (≈ 10–30 ms), not its named queries (0.2–0.6 s)."""
     from . import search
 
     search.index(state)
     search.citations(state)
     _conflicts(state)
+    _supply(state)
+    for row in state.entity_store.query(WARM_PAGES):
+        try:
+            _full_page(state, row["x"].value)
+        except Exception:  # a page that cannot be prepared now is prepared (or fails visibly) on its visit
+            _log.exception("could not prepare the page of %s", row["x"].value)
+
+
+def _supply(state):
+    """The analytics snapshot of the server's store (shared with /risk) and the supply network's centrality,
+    read once; (None, None) if the analysis cannot read the store."""
+    from .risk import snapshot
+
+    with _cache_lock:
+        done = getattr(state, "factsheet_supply", None)
+    if done is None:
+        from ..analysis.networks import supply_centrality
+
+        supply = snapshot(state)
+        done = (supply, supply_centrality(supply))
+        with _cache_lock:
+            state.factsheet_supply = done
+    return done
 
 
 def _conflicts(state):

@@ -12,8 +12,9 @@ a load balancer.
 (the build graph's date and tool, which is also the store's version as the *workers* see it — after a
 rebuild it changes once the workers are replaced). The probe jumps the pool's queue, and is not sent at
 all while every worker is running a query: /health must answer at once, never wait behind heavy
-queries. `ok`: it answered and every wanted worker is alive; `degraded`: it answered with fewer workers
-(replacements pending); `busy`: every worker alive is running a query (the queue says how many wait);
+queries. `ok`: it answered and every wanted worker is alive; `degraded`: it answered with fewer workers, or
+none is alive but replacements are starting and none has failed (every worker was just killed at the
+time limit); `busy`: every worker alive is running a query (the queue says how many wait);
 `down`: no worker could answer (HTTP 503), with the pool's last failure saying why.
 
 The two lanes: heavy work (SPARQL from anyone: /sparql, named-query results, drawn and mapped queries)
@@ -50,10 +51,13 @@ async def health(request: Request) -> Response:
     queries: dict = {"ok": False, "seconds": None, "error": None}
     busy = False
     before = pool.status()
+    starting = before["workers"] == 0 and before["replacing"] > 0 and not before["last_failure"]
     if before["workers"] > 0 and before["idle"] == 0:
         busy = True
         queries["error"] = (f"not probed: all {before['workers']} workers are running queries "
                             f"({before['queue']['waiting']} waiting)")
+    elif starting:
+        queries["error"] = f"not probed: {before['replacing']} replacement workers are starting"
     else:
         try:
             answer = await run_in_threadpool(pool.run, VERSION_QUERY, None, pool.budget(min(WAIT_S, pool.limits.timeout_s)),
@@ -70,8 +74,12 @@ async def health(request: Request) -> Response:
     status = pool.status()
     if queries["ok"]:
         state = "ok" if status["workers"] >= status["wanted"] else "degraded"
+    elif busy and status["workers"] > 0:
+        state = "busy"
+    elif status["replacing"] > 0 and not status["last_failure"]:
+        state = "degraded"  # every worker was just killed (time limits): replacements start, nothing failed
     else:
-        state = "busy" if busy and status["workers"] > 0 else "down"
+        state = "down"
     threads = anyio.to_thread.current_default_thread_limiter()
     queue = status.pop("queue")
     lanes = {"queries": queue,

@@ -380,3 +380,103 @@ async def vega_asset(request: Request) -> Response:
     if name == "vega-interpreter.js":
         body = body.replace(INTERPRETER_IMPORT.encode(), INTERPRETER_SHIM.encode(), 1)
     return Response(body, media_type=media, headers=headers)
+
+
+# ------------------------------------------------------------------ factsheet blocks (web/entities.py)
+#: Suppliers a factsheet's chart and table show (the full ranking is on /risk/material/<slug>).
+FACTSHEET_SUPPLIERS = 12
+
+
+def _score(v) -> str:
+    return "missing" if v is None else f"{v:g}"
+
+
+def _instruments(instruments) -> str:
+    return "; ".join(f"{_link(i.iri, i.label)} ({escape(i.status_label or 'status not stated')})" for i in instruments) \
+        or "none with the EU in the graph"
+
+
+def material_summary(m, citations, slug: str) -> str:
+    """A material's supply-risk block for its factsheet: SR/EI against the thresholds, the concentration of
+    world production and of EU sourcing with the largest suppliers, the Central Asian producers with the
+    EU's instruments (status), and the ranked supplier shares of the main series as a chart with its table
+    twin; links to the full /risk page and the scenario form."""
+    ref = lambda keys: cite(citations, [Reference(k) for k in keys]) if citations is not None else escape(", ".join(keys))
+    out = ['<h2 id="risk">Supply risk</h2>']
+    if m.sr is not None:
+        verdict = ("passes both thresholds (SR ≥ 1.0 and EI ≥ 2.8)" if m.passes_thresholds
+                   else "does not pass both thresholds (SR ≥ 1.0 and EI ≥ 2.8)")
+        out.append(f'<p class="answer">EU assessment{f" {escape(m.sr_ei_year)}" if m.sr_ei_year else ""}: supply risk '
+                   f"<b>{_score(m.sr)}</b>, economic importance <b>{_score(m.ei)}</b> — {verdict}. "
+                   f"On the 2023 CRM list: {'yes' if m.critical_2023 else 'no'}. {_flags(m.flags)}</p>")
+    elif m.sub_groups:
+        out.append("<p>SR/EI are assessed per sub-group: " + "; ".join(
+            f"{escape(g.label)} SR {g.sr:g}, EI {g.ei:g} ({escape(g.year)}; "
+            f"{'passes' if g.passes_thresholds else 'does not pass'} both thresholds)" for g in m.sub_groups) + ".</p>")
+    else:
+        out.append("<p>SR/EI: missing (the EC 2023 study gives no score for it).</p>")
+    rows = []
+    for si in m.series:
+        rows.append([escape(si.stage), escape(si.series), escape(si.year or "missing"),
+                     "missing" if si.hhi is None else f"{si.hhi:,.0f}",
+                     (f"{_link(si.largest.country, si.largest.label)} ({_pct(si.largest.share)})" if si.largest else "missing"),
+                     _pct(si.central_asian_share), ref(si.sources) + " " + _flags(si.flags)])
+    for e in m.eu_sourcing:
+        rows.append([escape(e.stage), "EU sourcing", "", "missing" if e.hhi is None else f"{e.hhi:,.0f}",
+                     (f"{_link(e.largest[0], e.largest[1])} ({e.largest[2]:g} %)" if e.largest else "missing"),
+                     f"{e.central_asian_share:g} %", ref(e.sources) + " " + _flags(e.flags)])
+    if rows:
+        out.append('<h3>Concentration of supply</h3>'
+                   + _table(["stage", "world production series or EU sourcing", "year", "HHI (0–10,000)",
+                             "largest supplier (share)", "Central Asia's share", "source"], rows))
+    else:
+        out.append("<p>No production series or EU sourcing table covers it.</p>")
+    main = m.main_series()
+    if main is not None:
+        ca = [s for s in main.suppliers if s.central_asian]
+        out.append("<h3>Central Asian producers</h3>")
+        out.append(_table(["country", "production", "share of world", "year", "EU instruments (status)"],
+                          [[_link(s.country, s.label), "withheld" if s.value is None else f"{s.value:,.0f}",
+                            _pct(s.share), escape(s.year), _instruments(s.instruments)] for s in ca])
+                   if ca else f"<p>None listed in {escape(main.series)} ({escape(main.year or 'year missing')}).</p>")
+        shown = [s for s in main.suppliers if s.share is not None][:FACTSHEET_SUPPLIERS]
+        bars = [{"supplier": s.label, "share": round(s.share, 2), "central_asian": s.central_asian} for s in shown]
+        out.append(f"<h3>Who produces it: {escape(main.series)} ({escape(main.year or 'year missing')})</h3>")
+        out.append(_chart("factsheet-suppliers", supplier_bars(f"{m.label}: share of world production", bars)))
+        out.append(_table(["rank", "country", "share of world", "year"],
+                          [[str(i), _link(s.country, s.label), _pct(s.share), escape(s.year)] for i, s in enumerate(shown, 1)],
+                          ["ca" if s.central_asian else "" for s in shown]))
+    largest = main.largest.country.rsplit("/", 1)[-1] if main is not None and main.largest else "CN"
+    out.append(f'<p><a href="/risk/material/{escape(slug)}">Every series and supplier, with their figures</a> · '
+               f'<a href="/risk/scenario?country={escape(largest)}&amp;material={escape(slug)}">What if its largest supplier '
+               f"stops?</a></p>" + _scenario_form(largest, slug))
+    return "\n".join(out)
+
+
+def country_summary(c, code: str) -> str:
+    """A country's supply-risk block for its factsheet: the materials it produces with its share of world
+    production and rank (chart + table twin), its shares of EU sourcing, its centrality in the supply
+    network; links to /risk/country/<code> and the scenario form."""
+    out = ['<h2 id="risk">Supply role</h2>',
+           f"<p>Centrality in the supply network (producing country → material): degree {c.degree_centrality:.3f}, "
+           f"betweenness {c.betweenness:.3f}. {'A Central Asian state. ' if c.central_asian else ''}"
+           f'<a href="/risk/country/{escape(code)}">All its indicators</a>.</p>']
+    shares = [x for x in c.materials if x.share is not None]
+    if shares:
+        bars = [{"supplier": f"{x.label} ({x.stage})", "share": round(x.share, 2), "central_asian": c.central_asian}
+                for x in shares[:FACTSHEET_SUPPLIERS]]
+        out.append("<h3>Materials it produces: share of world production (USGS MCS 2025)</h3>")
+        out.append(_chart("factsheet-materials", supplier_bars(f"{c.label}: share of world production", bars)))
+    if c.materials:
+        out.append(_table(["material", "stage", "series", "share of world", "rank", "year"],
+                          [[_link(x.material, x.label), escape(x.stage), escape(x.series), _pct(x.share),
+                            str(x.rank or "—"), escape(x.year)] for x in c.materials]))
+    else:
+        out.append("<p>No production series of the USGS world table lists it.</p>")
+    if c.eu_sourcing:
+        out.append("<h3>Its share of EU sourcing (EC CRM study 2023)</h3>"
+                   + _table(["material", "stage", "share"], [[_link(m, label), escape(st), f"{v:g} %"]
+                                                          for m, label, st, v in c.eu_sourcing]))
+    first = c.materials[0].material.rsplit("/", 1)[-1] if c.materials else "antimony"
+    out.append(f"<p>What if it stopped supplying?</p>" + _scenario_form(code, first))
+    return "\n".join(out)

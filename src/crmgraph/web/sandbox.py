@@ -158,7 +158,10 @@ def _serve(store_path: str, conn, max_memory_mb: int = 0) -> None:  # pragma: no
     except CrmgraphError as exc:
         conn.send(("error", type(exc).__name__, exc.message, exc.hint, None))
         return
-    conn.send(("ready", os.getpid(), isolation.isolated, isolation.how, memory))
+    try:
+        conn.send(("ready", os.getpid(), isolation.isolated, isolation.how, memory))
+    except (BrokenPipeError, OSError):
+        return  # the server stopped while this worker was starting
     while True:
         try:
             request = conn.recv()
@@ -694,7 +697,8 @@ class QueryPool:
             self._retire(w, kill=True)
 
     def _retire(self, worker: _Worker, kill: bool) -> None:
-        """Stop a worker (killing it mid-query) and start its replacement in the background."""
+        """Stop a worker (killing it mid-query) and start its replacement, both in the background: the
+        caller answers at once (a killed process holding gigabytes can take a while to be reaped)."""
         with self._lock:
             if worker not in self._workers:
                 return
@@ -704,9 +708,15 @@ class QueryPool:
             closed = self._closed
             if not closed:
                 self._health.replacing += 1
-        worker.stop(kill=kill)
-        if not closed:
-            threading.Thread(target=self._replace, name="crmgraph-worker-replacement", daemon=True).start()
+        if kill and worker.process.is_alive():
+            worker.process.kill()  # at once: the query stops using CPU and memory now
+
+        def stop_and_replace() -> None:
+            worker.stop(kill=kill)
+            if not closed:
+                self._replace()
+
+        threading.Thread(target=stop_and_replace, name="crmgraph-worker-replacement", daemon=True).start()
 
     def _replace(self) -> None:
         """Start one replacement worker, trying again with a growing pause until it opens the store
