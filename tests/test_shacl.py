@@ -17,7 +17,7 @@ from crmgraph.errors import ShapeViolationError
 from crmgraph.knowledge.build import _is_shapes
 from crmgraph.knowledge.curated import read_curated
 from crmgraph.knowledge.shacl import Finding, UnsupportedShapes, validate
-from crmgraph.knowledge.validation import Locator, _problems, findings, validate_shapes
+from crmgraph.knowledge.validation import Locator, located, findings, validate_shapes
 from crmgraph.namespaces import CRM, ID, SH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,10 +64,10 @@ def test_both_engines_find_the_same_on_the_real_graph_and_the_broken_fixtures(bo
     assert Counter(_key(f, locator) for f in ours) == Counter(_key(f, locator) for f in reference)
 
 
-def test_a_curator_reads_the_same_problems_from_either_engine(both, graphs):
+def test_a_curator_reads_the_samelocated_from_either_engine(both, graphs):
     ours, reference = both
-    assert _problems(ours, graphs[3]) == _problems(reference, graphs[3])
-    violations, warnings = _problems(ours, graphs[3])
+    assert located(ours, graphs[3]) == located(reference, graphs[3])
+    violations, warnings = located(ours, graphs[3])
     assert {p.file for p in violations} == {"graph/shacl-broken.ttl", "graph/geography.ttl"}  # TM is in geography.ttl
     assert len(warnings) >= 10 and all(p.file == "graph/crm-lists.ttl" for p in warnings)
 
@@ -138,3 +138,12 @@ def test_a_malformed_count_is_the_shapes_fault():
     with pytest.raises(ShapeViolationError) as err:
         validate_shapes([], [], shapes, [])
     assert "sh:maxCount" in err.value.problems[0].message and err.value.problems[0].file == "ontology/shapes.ttl"
+
+
+def test_a_sparql_constraint_that_does_not_parse_is_the_shapes_fault():
+    sparql = ox.BlankNode("q")
+    shapes = _shape(("urn:s", SH + "targetNode", "urn:x"), ("urn:s", SH + "sparql", sparql),
+                    (sparql, SH + "select", ox.Literal("SELECT $this WHERE { $this ?p }")))
+    with pytest.raises(ShapeViolationError) as err:
+        validate_shapes([], [], shapes, [])
+    assert "sh:select is not valid SPARQL" in err.value.problems[0].message
