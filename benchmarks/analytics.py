@@ -4,7 +4,7 @@ embedded store? Medians of --repeat runs, with a baseline measured in the same r
     .venv/bin/python benchmarks/analytics.py                    # var/store (built with data/), 7 runs
     .venv/bin/python benchmarks/analytics.py --store /tmp/s --repeat 3
 
-Timed separately: reading the snapshot (`supplydata.load`, six whole-graph queries), all material
+Timed separately: reading the snapshot (`supplydata.load`, eight whole-graph queries), all material
 indicators + all country indicators (incl. the supply network's centrality), writing them as RDF
 triples, one scenario (`restrict --country CN --material antimony`) as the CLI runs it (reading only
 antimony's data from the store), from a full fresh snapshot, and from a cached snapshot. Baseline: one named query of the curated graph
@@ -43,7 +43,7 @@ def main() -> None:
     data = supplydata.load(store)
     queries = load_named_queries(settings.queries_dir)
     rows = {
-        "load snapshot (6 queries)": lambda: supplydata.load(store),
+        "load snapshot (8 queries)": lambda: supplydata.load(store),
         "all material + country indicators": lambda: (lambda d: (indicators.all_material_indicators(d),
                                                                  indicators.all_country_indicators(d)))(
             dataclasses.replace(data, computed={})),  # nothing remembered from the previous run

@@ -35,7 +35,7 @@ import math
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from ..namespaces import compact
+from ..namespaces import GRAPH_ASSERTED, compact
 from ..query.results import to_result
 
 CRM = "https://w3id.org/crmgraph/ontology#"
@@ -55,27 +55,39 @@ KINDS = {
     "contradicted": "a statement the sources contradict, beside what they say instead",
 }
 
-# The references of every figure, claim and assertion, in one query (joined in Python: the same join
-# inside each statement query took three times as long).
-# (curated statements in graph:asserted, imported figures in their dataset's graph:import/KEY)
+# The references of every curated figure, claim and assertion, in one query (joined in Python: the same
+# join inside each statement query took three times as long).
 REFERENCES = """
-SELECT ?st ?src ?locator ?citedInLocator WHERE {
+SELECT ?st ?src ?locator ?citedInLocator WHERE { GRAPH graph:asserted {
   VALUES ?t { crm:Figure crm:Claim crm:Assertion }
   ?st a ?t ; prov:wasDerivedFrom ?ref . ?ref crm:source ?src .
-  OPTIONAL { ?ref crm:locator ?locator } OPTIONAL { ?ref crm:citedInLocator ?citedInLocator } }
+  OPTIONAL { ?ref crm:locator ?locator } OPTIONAL { ?ref crm:citedInLocator ?citedInLocator } } }
 """
 
-FIGURES = """
-SELECT ?st ?graph ?subject ?material ?qk ?scope ?value ?upper ?unit ?outOf ?qualifier ?year ?start ?end ?noYear
-       ?claimant ?status ?stage ?series WHERE {
-  GRAPH ?graph { ?st a crm:Figure }
+_FIGURE_FIELDS = """
   ?st crm:subject ?subject ; crm:quantityKind ?qk ; crm:value ?value ; crm:status ?status .
   OPTIONAL { ?st crm:material ?material } OPTIONAL { ?st crm:scope ?scope } OPTIONAL { ?st crm:unit ?unit }
   OPTIONAL { ?st crm:upperValue ?upper } OPTIONAL { ?st crm:outOf ?outOf } OPTIONAL { ?st crm:valueQualifier ?qualifier }
   OPTIONAL { ?st crm:refYear ?year } OPTIONAL { ?st crm:periodStart ?start } OPTIONAL { ?st crm:periodEnd ?end }
   OPTIONAL { ?st crm:yearNotStated ?noYear } OPTIONAL { ?st crm:claimant ?claimant }
   OPTIONAL { ?st crm:stage ?stage } OPTIONAL { ?st crm:series ?series }
-}"""
+"""
+_FIGURE_VARS = ("?st ?subject ?material ?qk ?scope ?value ?upper ?unit ?outOf ?qualifier ?year ?start ?end ?noYear "
+                "?claimant ?status ?stage ?series")
+
+FIGURES = f"""SELECT {_FIGURE_VARS} WHERE {{ GRAPH graph:asserted {{ ?st a crm:Figure }} {_FIGURE_FIELDS} }}"""
+
+# Imported dataset rows (graph:import/KEY: every figure that is not curated) about the subjects and
+# materials curated figures are about — the only rows a rule can set beside another statement, since the
+# rows of one dataset never disagree with each other. (`GRAPH ?g` over every graph was 4× slower than
+# OPTIONAL + !BOUND, and reading all ~6,900 rows doubled the report's time.)
+IMPORTED_FIGURES = """SELECT {vars} WHERE {{ VALUES (?subject ?material) {{ {pairs} }}
+  ?st a crm:Figure ; crm:subject ?subject ; crm:material ?material .
+  OPTIONAL {{ GRAPH graph:asserted {{ ?st a ?curatedType }} }} FILTER(!BOUND(?curatedType)) {fields} }}"""
+
+IMPORTED_REFERENCES = """SELECT ?st ?src ?locator ?citedInLocator WHERE {{ VALUES ?st {{ {figures} }}
+  ?st prov:wasDerivedFrom ?ref . ?ref crm:source ?src . OPTIONAL {{ ?ref crm:locator ?locator }}
+  OPTIONAL {{ ?ref crm:citedInLocator ?citedInLocator }} }}"""
 
 CLAIMS = """
 SELECT ?st ?subject ?property ?object ?value ?literal ?polarity ?claimant ?status WHERE {
@@ -222,7 +234,8 @@ def _attach_references(rows: list[dict], sources: dict[str, tuple[str, str]], *k
 
 
 def load(store) -> _Graph:
-    """The statements, list entries, labels, sources and units the rules need (nine queries)."""
+    """The statements, list entries, labels, sources and units the rules need (nine queries), then the
+    imported dataset rows about what curated figures are about, with their references (two more)."""
     def records(q: str) -> list[dict]:
         return to_result(store.query(q)).records()
 
@@ -244,9 +257,23 @@ def load(store) -> _Graph:
     for r in records(TYPES):
         types.setdefault(r["x"], []).append(r["t"])
     figures = _collect(records(FIGURES), multi=("subject", "claimant"))
+    for f in figures.values():
+        f.fields["graph"] = GRAPH_ASSERTED
     claims = _collect(records(CLAIMS), multi=("claimant",))
     assertions = _collect(records(ASSERTIONS))
     _attach_references(records(REFERENCES), sources, figures, claims, assertions)
+    pairs = sorted({(subj, f.fields["material"]) for f in figures.values() if f.fields.get("material")
+                    for subj in f.multi.get("subject", {f.fields["subject"]})})
+    if pairs:
+        rows = records(IMPORTED_FIGURES.format(vars=_FIGURE_VARS, fields=_FIGURE_FIELDS,
+                                               pairs=" ".join(f"(<{a}> <{b}>)" for a, b in pairs)))
+        found = {k: v for k, v in _collect(rows, multi=("subject", "claimant")).items() if k not in figures}
+        if found:
+            _attach_references(records(IMPORTED_REFERENCES.format(figures=" ".join(f"<{k}>" for k in sorted(found)))),
+                               sources, found)
+        for f in found.values():    # which dataset: its graph is graph:import/<the source key it cites>
+            f.fields["graph"] = IMPORT_GRAPH_PREFIX + (f.references[0].source if f.references else "?")
+        figures.update(found)
     units = {r["unit"]: (r["base"], float(r["factor"])) for r in records(UNITS)}
     return _Graph(
         figures=figures, claims=claims, assertions=assertions,

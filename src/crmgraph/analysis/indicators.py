@@ -319,10 +319,12 @@ def country_indicators(data: SupplyData, country: str, centrality: dict | None =
     mats.sort(key=lambda m: (-(m.share or 0), m.label))
     eu = sorted(((m, data.label(m), st, s.value) for (m, st), lst in data.eu_shares.items() for s in lst
                  if s.subject == country), key=lambda r: -r[3])
-    if centrality is None:
+    if centrality is None:  # computed once per snapshot (betweenness is most of a country page's cost)
         from .networks import supply_centrality
 
-        centrality = supply_centrality(data)
+        if "centrality" not in data.computed:
+            data.computed["centrality"] = supply_centrality(data)
+        centrality = data.computed["centrality"]
     c = centrality.get(country, {})
     return CountryIndicators(country, data.label(country), country in data.central_asian, mats, eu,
                              list(data.instruments.get(country, [])), c.get("degree", 0.0),
@@ -332,7 +334,8 @@ def country_indicators(data: SupplyData, country: str, centrality: dict | None =
 def all_country_indicators(data: SupplyData) -> list[CountryIndicators]:
     from .networks import supply_centrality
 
-    centrality = supply_centrality(data)
+    centrality = data.computed.get("centrality") or supply_centrality(data)
+    data.computed["centrality"] = centrality
     cache: dict = {}
     producers = {o.subject for obs in data.series.values() for o in obs if o.subject in data.countries}
     producers |= {s.subject for lst in data.eu_shares.values() for s in lst}
