@@ -144,6 +144,11 @@ def test_results_are_rdf_with_a_prov_activity(fixture_store, data):
     assert graph == again  # the same scenario saved twice replaces itself
     values = {t.object.value for t in triples if t.predicate.value.endswith("computedValue")}
     assert "60.0" in values
+    # every kind of scenario says which sources its activity used (PROV)
+    for scen in (S.agreement_in_force(data, "kz-epca"), S.project_starts(fixture_store, data, "test-mine", 15)):
+        _g, triples = scenario_triples(scen)
+        used = {t.object.value for t in triples if t.predicate.value.endswith("#used")}
+        assert used == {ID + "source/test"}, scen.kind
 
 
 SUBGROUPS = """

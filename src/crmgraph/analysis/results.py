@@ -136,11 +136,13 @@ def scenario_triples(scen) -> tuple[str, list[ox.Triple]]:
                         inputs=[a.figure] + inputs, **common)
     elif scen.kind == "agreement":
         for o in scen.outcomes:
+            used += [ID + "source/" + s for s in o.sources]
             key = f"{o.material}|{o.series}"
             _result(w, act, key, "in-force-share-before", o.share_before, material=o.material, series=o.series)
             _result(w, act, key, "in-force-share-after", o.share_after, material=o.material, series=o.series)
     elif scen.kind == "project":
         for o in scen.outcomes:
+            used += [ID + "source/" + s for s in o.before.sources]
             key = f"{o.material}|{o.series}"
             for when, si in (("before", o.before), ("after", o.after)):
                 _result(w, act, key, f"hhi-world-{when}", si.hhi, material=o.material, series=o.series, year=si.year,
