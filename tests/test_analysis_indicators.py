@@ -98,6 +98,13 @@ def test_restricting_a_central_asian_country_removes_it_from_the_alternatives(da
     assert o.central_asian_cover == pytest.approx(100 * 5 / 80)
 
 
+def test_countries_and_materials_by_name_as_people_type_them(data):
+    (o,) = S.restrict(data, ["china", "Turkiye"], ["Antimony"]).outcomes  # case- and accent-blind labels
+    assert o.lost_share == pytest.approx(70)
+    with pytest.raises(QueryError, match="did you mean China"):
+        S.restrict(data, ["Chyna"], ["antimony"])
+
+
 def test_unknown_names_are_clear_errors(data):
     with pytest.raises(QueryError, match="unknown country 'XX'"):
         S.restrict(data, ["XX"], ["antimony"])
@@ -167,6 +174,9 @@ fig:lsr a crm:Figure ; crm:quantityKind qk:supply-risk ; crm:material mat:lree ;
     prov:wasDerivedFrom [ crm:source src:study ; crm:locator "annex" ] .
 fig:lei a crm:Figure ; crm:quantityKind qk:economic-importance ; crm:material mat:lree ; crm:value 5.9 ; crm:refYear "2023"^^xsd:gYear ;
     prov:wasDerivedFrom [ crm:source src:study ; crm:locator "annex" ] .
+fig:h-eu-cn a crm:Figure ; crm:subject <https://w3id.org/crmgraph/id/country/CN> ; crm:value 90 ;
+    crm:quantityKind qk:share-of-eu-supply ; crm:material mat:hree ; crm:stage "processing" ;
+    prov:wasDerivedFrom [ crm:source src:study ; crm:locator "table" ] .
 fig:lsr-old a crm:Figure ; crm:quantityKind qk:supply-risk ; crm:material mat:lree ; crm:value 4.0 ; crm:refYear "2020"^^xsd:gYear ;
     prov:wasDerivedFrom [ crm:source src:study ; crm:locator "annex" ] .
 """
@@ -190,6 +200,11 @@ def test_a_group_assessed_only_as_sub_groups_shows_each_sub_group_by_name():
     # a scenario's snapshot of the group alone still reads its sub-groups' scores
     only = load(store, materials=[ID + "material/ree"])
     assert [g.sr for g in I.material_indicators(only, ID + "material/ree").sub_groups] == [5.1, 3.7]
+    # a scenario on the group shows the EU sourcing of each sub-group by name (the group has none of its own),
+    # also from a snapshot of the group alone (as `crmgraph scenario restrict` reads it)
+    for snapshot in (data, only):
+        (o,) = S.restrict(snapshot, ["CN"], ["ree"]).outcomes
+        assert o.eu_exposed == {"processing, heavy rare earths": 90} and "eu-sourcing-of-sub-groups" in o.flags
     # the CLI says so in words
     from crmgraph.clirisk import sr_ei_text
 

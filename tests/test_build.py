@@ -28,3 +28,12 @@ def test_the_store_a_build_writes_holds_exactly_the_compiled_graphs(compiled, se
     finally:
         written.close()
     assert {"store"} <= mine.timings.keys() and "indicators" not in mine.timings  # no data/ imported here
+
+
+def test_a_build_reports_its_whole_time_not_only_the_sum_of_its_steps():
+    from crmgraph.knowledge.build import BuildReport
+
+    report = BuildReport(store=None, files=[], triples={}, timings={"parse": 1.0, "store": 2.0})
+    assert report.seconds == 3.0  # nothing else measured: the steps
+    report.wall = 3.4  # the lock, the shrink guard, the report … around the steps
+    assert report.seconds == 3.4

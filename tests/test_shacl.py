@@ -17,7 +17,7 @@ from crmgraph.errors import ShapeViolationError
 from crmgraph.knowledge.build import _is_shapes
 from crmgraph.knowledge.curated import read_curated
 from crmgraph.knowledge.shacl import Finding, UnsupportedShapes, validate
-from crmgraph.knowledge.validation import Locator, _problems, findings, validate_shapes
+from crmgraph.knowledge.validation import Locator, located, findings, validate_shapes
 from crmgraph.namespaces import CRM, ID, SH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,10 +64,10 @@ def test_both_engines_find_the_same_on_the_real_graph_and_the_broken_fixtures(bo
     assert Counter(_key(f, locator) for f in ours) == Counter(_key(f, locator) for f in reference)
 
 
-def test_a_curator_reads_the_same_problems_from_either_engine(both, graphs):
+def test_a_curator_reads_the_samelocated_from_either_engine(both, graphs):
     ours, reference = both
-    assert _problems(ours, graphs[3]) == _problems(reference, graphs[3])
-    violations, warnings = _problems(ours, graphs[3])
+    assert located(ours, graphs[3]) == located(reference, graphs[3])
+    violations, warnings = located(ours, graphs[3])
     assert {p.file for p in violations} == {"graph/shacl-broken.ttl", "graph/geography.ttl"}  # TM is in geography.ttl
     assert len(warnings) >= 10 and all(p.file == "graph/crm-lists.ttl" for p in warnings)
 

@@ -5,6 +5,7 @@ the last ones run the real portal over the real store, where the SSRF check and 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
 
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from crmgraph.web import create_app
+from crmgraph.web.app import SERVE_ENV, app_from_environment, process_spec
 from crmgraph.web.cache import AnswerCache, CachedAnswers, Entry, StoreVersion, make_entry
 from crmgraph.web.sandbox import Limits
 
@@ -90,6 +92,10 @@ class Counting:
         self.calls = 0
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":  # when served by uvicorn (tests/test_stress.py)
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            return await send({"type": "lifespan.shutdown.complete"})
         self.calls += 1
         query = scope["query_string"].decode()
         accept = dict(scope["headers"]).get(b"accept", b"")
@@ -262,3 +268,43 @@ def test_the_portal_serves_a_page_again_from_the_cache_with_its_footer(portal):
     second = client.get("/id/country/KZ")
     assert first.status_code == 200 and second.headers["x-crmgraph-cache"] == "hit"
     assert second.text == first.text and '<footer class="site">' in second.text
+
+
+# -- several HTTP processes (crmgraph serve --processes N) ---------------------------------------
+
+def test_each_http_process_gets_its_share_of_workers_and_cache_and_builds_its_app(store_path, monkeypatch):
+    limits = Limits(timeout_s=3, max_rows=50, workers=3, max_nodes=9, queue=5)
+    spec = process_spec(store_path, limits, 2, 64_000_000, False)
+    assert spec["limits"]["workers"] == 1 and spec["limits"]["queue"] == 3  # shared out, rounded up for the queue
+    assert spec["limits"]["timeout_s"] == 3 and spec["limits"]["max_rows"] == 50 and spec["limits"]["max_nodes"] == 9
+    assert spec["cache_bytes"] == 32_000_000
+    assert process_spec(store_path, Limits(workers=1), 4, 8, False)["limits"]["workers"] == 1  # never none
+    monkeypatch.setenv(SERVE_ENV, json.dumps(spec))
+    app = app_from_environment()  # what uvicorn calls in each process (nothing starts until it serves)
+    assert app.state.limits == Limits(timeout_s=3, max_rows=50, workers=1, max_nodes=9, queue=3)
+    assert app.state.answer_cache.max_bytes == 32_000_000 and app.state.store_path == store_path
+
+
+def test_a_rebuilt_store_under_a_running_portal_is_never_answered_from_the_old_entries(tmp_path, settings):
+    """`crmgraph build` switches the store's link to a new version while the server runs: the kept answers
+    are dropped, and none is kept or served until the server opens the new store (a restart)."""
+    import pyoxigraph as ox
+
+    from crmgraph.namespaces import GRAPH_ASSERTED
+    from crmgraph.store.embedded import write_new_store
+
+    def fill(n: int):
+        return lambda store: store.replace_graph(GRAPH_ASSERTED, [
+            ox.Triple(ox.NamedNode(f"urn:test:s{i}"), ox.NamedNode("urn:test:p"), ox.Literal(str(i))) for i in range(n)])
+
+    target = tmp_path / "store"
+    write_new_store(target, fill(3))
+    app = create_app(target, settings, Limits(timeout_s=5.0, workers=1))
+    count = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:test:p> ?o }"}
+    with serving(app) as url, httpx.Client(timeout=60) as client:
+        assert client.get(url, params=count, headers={"accept": "text/csv"}).headers["x-crmgraph-cache"] == "miss"
+        assert client.get(url, params=count, headers={"accept": "text/csv"}).headers["x-crmgraph-cache"] == "hit"
+        write_new_store(target, fill(5))
+        again = client.get(url, params=count, headers={"accept": "text/csv"})
+        assert again.status_code == 200 and "x-crmgraph-cache" not in again.headers
+        assert len(app.state.answer_cache) == 0

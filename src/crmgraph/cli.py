@@ -380,7 +380,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           queue: int = typer.Option(16, "--queue", min=0, help="Queries that may wait for a worker; beyond, 503 with Retry-After."),
           trust_forwarded: bool = typer.Option(False, "--trust-x-forwarded-for",
                                                help="Behind a reverse proxy: tell clients apart by the proxy's last X-Forwarded-For entry, not the peer address."),
-          cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off).")) -> None:
+          cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off)."),
+          processes: int = typer.Option(1, "--processes", min=1, max=16, help="HTTP processes (each uses one core; the query workers and the cache are shared out among them).")) -> None:
     """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
     named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, bounded).
 
@@ -414,9 +415,16 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     limits = web_app.state.limits
     out.print(f"  store {web_app.state.store_path}; queries stopped after {timeout_s:g} s (queue included) or "
               f"{max_memory_mb or 'unlimited'} MB, answers capped at {max_rows:,} rows and {max_answer_mb:g} MB, "
-              f"{workers} at once ({limits.client_cap} per client, {queue} waiting); Ctrl-C to stop", highlight=False, soft_wrap=True)
+              f"{workers} at once ({limits.client_cap} per client, {queue} waiting)"
+              + (f", {processes} HTTP processes" if processes > 1 else "") + "; Ctrl-C to stop", highlight=False, soft_wrap=True)
     if bound_host not in ("127.0.0.1", "::1"):
         out.print(f"  [yellow]listening on {bound_host}: other machines can reach it[/]", highlight=False, soft_wrap=True)
+    if processes > 1:
+        from .web.app import serve_processes
+
+        serve_processes(sock, web_app.state.store_path, web_app.state.limits, processes, int(cache_mb * 2**20),
+                        trust_forwarded=trust_forwarded)
+        return
     make_server(web_app).run(sockets=[sock])
 
 

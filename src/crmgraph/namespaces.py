@@ -4,6 +4,8 @@ One place for every namespace so that the build, the queries and the web layer a
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 CRM = "https://w3id.org/crmgraph/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/crmgraph/ontology"
 ID = "https://w3id.org/crmgraph/id/"
@@ -79,8 +81,10 @@ def sparql_prologue() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
+@lru_cache(maxsize=1 << 16)
 def compact(iri: str) -> str:
-    """Shorten an IRI with the longest matching known prefix (for messages and tables)."""
+    """Shorten an IRI with the longest matching known prefix (for messages and tables). Remembered: pages
+    call it thousands of times on the same few hundred IRIs (PREFIXES never changes at run time)."""
     best = None
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and (best is None or len(ns) > len(PREFIXES[best])):

@@ -2,7 +2,8 @@
 
 - `restrict(countries, materials)`: the named countries stop supplying the materials. Per material
   and production series: the world production lost (tonnes and share); per stage, the EU sourcing
-  share exposed (EC 2023 study); and which Central Asian producers (not themselves restricted) could
+  share exposed (EC 2023 study; for a group the study covers only per sub-group — rare earths — per
+  stage and sub-group, by name, flagged `eu-sourcing-of-sub-groups`); and which Central Asian producers (not themselves restricted) could
   cover what share of the gap at their current production, under which EU instruments (with status),
   on which data (figure IRIs and source keys).
 - `agreement_in_force(instrument)`: the instrument's partner countries gain an in-force EU
@@ -78,12 +79,18 @@ def _resolve(data: SupplyData, token: str, kind: str) -> str:
         iri = base + (token.upper() if kind == "country" else token.lower().replace(" ", "-"))
         if kind == "country" and token.upper() == "GR":
             iri = base + "EL"
-    if iri not in pool:
+    if iri not in pool:  # a name as people type it: "China", "turkiye", "Rare earth elements"
+        from ..query.lookup import normalise
+
+        by_label = {normalise(data.label(p)): p for p in pool}
+        if normalise(token) in by_label:
+            return by_label[normalise(token)]
         import difflib
 
-        close = difflib.get_close_matches(iri.rsplit("/", 1)[-1], [p.rsplit("/", 1)[-1] for p in pool], n=3)
+        names = {p.rsplit("/", 1)[-1]: p for p in pool} | {data.label(p): p for p in pool}
+        close = difflib.get_close_matches(token, list(names), n=3)
         raise QueryError(f"unknown {kind} {token!r}",
-                         hint=f"use an ISO code or slug of the graph{'; did you mean ' + ', '.join(close) + '?' if close else ''}")
+                         hint=f"use an ISO code, slug or name of the graph{'; did you mean ' + ', '.join(close) + '?' if close else ''}")
     return iri
 
 
@@ -112,6 +119,8 @@ def restrict(data: SupplyData, countries: list[str], materials: list[str]) -> Sc
     scen = Scenario("restrict", {"countries": ",".join(sorted(cs)), "materials": ",".join(sorted(ms))})
     for material in ms:
         keys = data.series_of(material) or [(material, st, None) for st in sorted({k[1] for k in data.eu_shares if k[0] == material})]
+        if not keys and any(k[0] in data.subgroups.get(material, ()) for k in data.eu_shares):
+            keys = [(material, "sub-groups", None)]  # EU sourcing only per sub-group (see _restrict_series)
         for key in keys:
             scen.outcomes.append(_restrict_series(data, key, set(cs)))
     return scen
@@ -134,6 +143,14 @@ def _restrict_series(data: SupplyData, key, restricted: set[str]) -> Restriction
     eu_exposed: dict[str, float | None] = {}
     eu_figs: list[str] = []
     eu_stage = {st: eu_sourcing(data, material, st) for st in ("extraction", "processing")}
+    if not any(e.shares for e in eu_stage.values()):
+        # rare earths: the EC gives EU sourcing only per sub-group — each by name, never as the group's
+        subs = {f"{st}, {data.label(sub)}": eu_sourcing(data, sub, st) for sub in data.subgroups.get(material, [])
+                for st in ("extraction", "processing")}
+        subs = {k: e for k, e in sorted(subs.items()) if e.shares}
+        if subs:
+            eu_stage = subs
+            flags.append("eu-sourcing-of-sub-groups")
     for st, eus in eu_stage.items():
         if not eus.shares:
             continue

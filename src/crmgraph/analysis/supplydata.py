@@ -168,6 +168,10 @@ def load(store, materials: list[str] | None = None) -> SupplyData:
     series, shares and scores (a scenario about one material reads a few hundred rows, not thousands).
     Labels, countries, instruments and the CRM list are always read whole."""
     d = SupplyData()
+    for r in _rows(store, _SUBGROUPS):
+        d.subgroups[r["group"]].append(r["sub"])
+    if materials:  # a material's snapshot also reads its sub-groups (rare earths: SR/EI and EU sourcing per sub-group)
+        materials = list(dict.fromkeys(materials + [s for m in materials for s in d.subgroups.get(m, [])]))
     seen: dict[str, Obs] = {}
     for r in _rows(store, _only(_PRODUCTION, materials)):
         prev = seen.get(r["f"])
@@ -203,11 +207,4 @@ def load(store, materials: list[str] | None = None) -> SupplyData:
             d.materials.add(r["e"])
     d.critical_2023 = {r["material"] for r in _rows(store, _CRM_2023)}
     d.unit_symbols = {r["unit"]: r["symbol"] for r in _rows(store, _UNIT_SYMBOLS)}
-    for r in _rows(store, _SUBGROUPS):
-        d.subgroups[r["group"]].append(r["sub"])
-    if materials:  # a restricted snapshot still needs the sub-groups' scores of the materials it reads
-        subs = [s for m in materials for s in d.subgroups.get(m, []) if s not in d.scores]
-        for r in _rows(store, _only(_SCORES, subs)) if subs else []:
-            kind = "SR" if r["qk"].endswith("supply-risk") else "EI"
-            d.scores[r["material"]][kind][r["year"]] = (float(r["value"]), r["f"], r["source"], r["locator"])
     return d

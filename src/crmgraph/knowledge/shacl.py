@@ -14,7 +14,7 @@ Implemented — what our shapes use, nothing more: targets `sh:targetClass` (wit
 `sh:inversePath`, `sh:oneOrMorePath`); `sh:property`, `sh:or`, `sh:minCount`, `sh:maxCount`, `sh:class`,
 `sh:datatype`, `sh:nodeKind`, `sh:pattern` (+ `sh:flags`), `sh:uniqueLang`, `sh:lessThanOrEquals`,
 `sh:hasValue`, `sh:sparql` (SELECT, `$this` pre-bound); `sh:message`, `sh:severity`. A shapes graph that
-uses anything else raises `UnsupportedShapes` naming it, and `validation.validate_shapes` then runs
+uses anything else raises `UnsupportedShapes` naming it, and `validation.findings` then runs
 pyshacl instead: a new kind of shape is never silently skipped.
 """
 from __future__ import annotations
@@ -36,6 +36,8 @@ _CONSTRAINTS = {SH + p for p in ("minCount", "maxCount", "class", "datatype", "n
 #: shape predicates that take part in validation without being a constraint of their own
 _STRUCTURE = {SH + p for p in ("property", "path", "message", "severity", "flags", "name", "description", "order",
                                "group", "defaultValue")} | _TARGETS
+_INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+                                "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
 _NODE_KINDS = {SH + "IRI": (ox.NamedNode,), SH + "BlankNode": (ox.BlankNode,), SH + "Literal": (ox.Literal,),
                SH + "BlankNodeOrIRI": (ox.BlankNode, ox.NamedNode), SH + "BlankNodeOrLiteral": (ox.BlankNode, ox.Literal),
                SH + "IRIOrLiteral": (ox.NamedNode, ox.Literal)}
@@ -111,7 +113,7 @@ def _path_sparql(g: _Graph, node) -> str:
 def _integer(g: _Graph, node, predicate: str) -> int:
     value = g.values(node, predicate)[0]
     name = "sh:" + predicate[len(SH):]
-    if (not isinstance(value, ox.Literal) or value.datatype.value != XSD + "integer"
+    if (not isinstance(value, ox.Literal) or value.datatype.value not in _INTEGERS
             or not re.fullmatch(r"[+-]?[0-9]+", value.value) or int(value.value) < 0):
         raise ShapeError(f"{name} must be a non-negative integer, not {value}",
                          f"fix the shape (e.g. {name} takes an integer: {name} 1)")

@@ -129,7 +129,7 @@ class _Converter:
         return shacl._path_sparql(shacl._Graph(triples), self.term(node))
 
 
-def _problems(findings: list[Finding], files: list[CuratedFile]) -> tuple[list[Problem], list[Problem]]:
+def located(findings: list[Finding], files: list[CuratedFile]) -> tuple[list[Problem], list[Problem]]:
     """Findings → (violations, warnings) located in graph/, one per file, line, entity and text."""
     locator = Locator(files)
     violations: list[Problem] = []
@@ -197,4 +197,4 @@ def findings(data: list[ox.Triple], ontology: list[ox.Triple], shapes: list[ox.T
 def validate_shapes(data: list[ox.Triple], ontology: list[ox.Triple], shapes: list[ox.Triple],
                     files: list[CuratedFile], engine: str = "oxigraph") -> tuple[list[Problem], list[Problem]]:
     """Validate; return (violations, warnings) as located problems."""
-    return _problems(findings(data, ontology, shapes, engine)[0], files)
+    return located(findings(data, ontology, shapes, engine)[0], files)

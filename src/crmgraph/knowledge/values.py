@@ -67,6 +67,11 @@ def _name(node) -> str:
     return compact(node.value) if isinstance(node, ox.NamedNode) else str(node)
 
 
+def _entity(node) -> str | None:
+    """The entity a problem is about; None for a blank node (a reference, a role): the line says where."""
+    return compact(node.value) if isinstance(node, ox.NamedNode) else None
+
+
 def _literals(files: list[CuratedFile]):
     """(file, triple) for every literal a curator wrote (not the copies made for annotations)."""
     for f in files:
@@ -84,7 +89,7 @@ def check_literal_forms(files: list[CuratedFile]) -> list[Problem]:
         if wrong:
             problems.append(Problem(
                 f"{_name(t.predicate)} \"{lit.value}\"^^{compact(lit.datatype.value)}: {wrong}",
-                file=f.name, line=f.line_of_term(lit, t.subject), entity=_name(t.subject),
+                file=f.name, line=f.line_of_term(lit, t.subject), entity=_entity(t.subject),
                 hint=suggestion(lit.value, lit.datatype.value)))
     return problems
 
@@ -112,7 +117,7 @@ def check_years(files: list[CuratedFile], build_year: int | None = None) -> list
                f"the sources cover {YEAR_MIN}–{YEAR_MAX} (the earliest year in graph/ is 1941, the latest a 2060 target)")
         problems.append(Problem(
             f"{_name(t.predicate)} \"{lit.value}\": the year {year} is outside {YEAR_MIN}–{top}: {why}",
-            file=f.name, line=f.line_of_term(lit, t.subject), entity=_name(t.subject),
+            file=f.name, line=f.line_of_term(lit, t.subject), entity=_entity(t.subject),
             hint="check the year against the source (a typo such as 3024 for 2024?)"))
     return problems
 
@@ -159,7 +164,7 @@ def check_ranges(files: list[CuratedFile], figures: dict | None = None) -> list[
     problems = []
 
     def refuse(f, node, term, message, hint):
-        problems.append(Problem(message, file=f.name, line=f.line_of_term(term, node), entity=_name(node), hint=hint))
+        problems.append(Problem(message, file=f.name, line=f.line_of_term(term, node), entity=_entity(node), hint=hint))
 
     for node, props in (figures if figures is not None else _figures(files)).items():
         kind = getattr(_one(props, "quantityKind")[0], "value", None)
@@ -239,6 +244,6 @@ def check_share_sums(files: list[CuratedFile], figures: dict | None = None) -> l
             f"{compact(scope) if scope else 'no scope'}{', stage ' + stage if stage else ''}, claimed by "
             f"{compact(claimant) if claimant else '?'} sum to {total:f} %, more than 100 % (+{tolerance.normalize():f} pp "
             f"for rounding): {listed}",
-            file=first[3].name, line=first[3].line_of(first[2].value), entity=_name(first[2]),
+            file=first[3].name, line=first[3].line_of(first[2].value), entity=_entity(first[2]),
             hint="check each figure against the source: a typo, a wrong scope, year or claimant, or one country counted twice"))
     return problems

@@ -10,6 +10,9 @@ scripts from a CDN, and no page of the portal may load anything from outside the
 """
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
 import socket
 import threading
 from contextlib import asynccontextmanager
@@ -339,3 +342,47 @@ def make_server(app: FastAPI, log_level: str = "warning"):
     import uvicorn
 
     return uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False))
+
+
+#: How `serve_processes` tells each HTTP process what to serve (uvicorn starts them by importing a factory).
+SERVE_ENV = "CRMGRAPH_SERVE"
+#: How long uvicorn's supervisor waits for an HTTP process to answer its health ping before it kills and
+#: replaces it: the process's start (copying the store into memory, the explorer's warm-up, which holds the
+#: GIL) takes seconds on a loaded machine, and uvicorn's 5 s default made it kill healthy processes in a loop.
+HEALTHCHECK_S = 60
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one HTTP process of `serve_processes` (uvicorn imports and calls this in each process)."""
+    spec = json.loads(os.environ[SERVE_ENV])
+    return create_app(Path(spec["store"]), Settings.discover(), Limits(**spec["limits"]), warm_explorer=spec["warm"],
+                      cache_bytes=spec["cache_bytes"], trust_forwarded=spec["trust_forwarded"])
+
+
+def process_spec(store_path: Path, limits: Limits, processes: int, cache_bytes: int, warm_explorer: bool,
+                 trust_forwarded: bool = False) -> dict:
+    """What each of `processes` HTTP processes serves: the store, its share of the query workers (at least
+    one), of the waiting queue and of the cache's bytes; the other limits as they are."""
+    shared = {**dataclasses.asdict(limits), "workers": max(1, limits.workers // processes),
+              "queue": -(-limits.queue // processes)}
+    return {"store": str(store_path), "warm": warm_explorer, "cache_bytes": cache_bytes // processes,
+            "trust_forwarded": trust_forwarded, "limits": shared}
+
+
+def serve_processes(sock: socket.socket, store_path: Path, limits: Limits, processes: int, cache_bytes: int,
+                    warm_explorer: bool = True, trust_forwarded: bool = False, log_level: str = "warning") -> None:
+    """Serve on `sock` from `processes` HTTP processes until stopped (SIGINT/SIGTERM), each with its share of
+    the query workers (at least one: `limits.workers // processes`), of the queue and of the answer cache's bytes.
+
+    Why several: the HTTP path (parsing, routing, writing answers, the cache's hits) runs on one event loop,
+    so one process uses at most one core however many the machine has; the query workers are processes
+    anyway. Each process keeps its own cache and its own pages' store (memory grows with `processes`)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ[SERVE_ENV] = json.dumps(process_spec(store_path, limits, processes, cache_bytes, warm_explorer,
+                                                    trust_forwarded))
+    config = uvicorn.Config("crmgraph.web.app:app_from_environment", factory=True, workers=processes,
+                            log_level=log_level, access_log=False, lifespan="on",
+                            timeout_worker_healthcheck=HEALTHCHECK_S)
+    Multiprocess(config, sockets=[sock]).run()
