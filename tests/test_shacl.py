@@ -138,3 +138,12 @@ def test_a_malformed_count_is_the_shapes_fault():
     with pytest.raises(ShapeViolationError) as err:
         validate_shapes([], [], shapes, [])
     assert "sh:maxCount" in err.value.problems[0].message and err.value.problems[0].file == "ontology/shapes.ttl"
+
+
+def test_a_sparql_constraint_that_does_not_parse_is_the_shapes_fault():
+    sparql = ox.BlankNode("q")
+    shapes = _shape(("urn:s", SH + "targetNode", "urn:x"), ("urn:s", SH + "sparql", sparql),
+                    (sparql, SH + "select", ox.Literal("SELECT $this WHERE { $this ?p }")))
+    with pytest.raises(ShapeViolationError) as err:
+        validate_shapes([], [], shapes, [])
+    assert "sh:select is not valid SPARQL" in err.value.problems[0].message

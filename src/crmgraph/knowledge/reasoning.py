@@ -68,10 +68,14 @@ def hermit_input(ontology: list[ox.Triple], data: list[ox.Triple]) -> bytes:
 
 def _cache_key(hermit_in: bytes) -> str:
     """What HermiT reads, plus what turns its answer into triples: owlready2's version and this module."""
-    import owlready2
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        owlready = version("owlready2")  # not `import owlready2`: a cache hit needs neither it nor Java
+    except PackageNotFoundError:
+        owlready = ""
     h = hashlib.sha256()
-    for part in (str(getattr(owlready2, "VERSION", "")).encode(), Path(__file__).read_bytes(), hermit_in):
+    for part in (owlready.encode(), Path(__file__).read_bytes(), hermit_in):
         h.update(hashlib.sha256(part).digest())
     return h.hexdigest()
 

@@ -389,7 +389,10 @@ class Validator:
 
     def _sparql(self, constraint: _Sparql, focus) -> list[tuple]:
         """Run a SPARQL constraint with $this pre-bound; distinct (this, path, value, other bindings)."""
-        rows = self.store.query(constraint.select, substitutions={ox.Variable("this"): focus})
+        try:
+            rows = self.store.query(constraint.select, substitutions={ox.Variable("this"): focus})
+        except SyntaxError as exc:
+            raise ShapeError(f"a sh:select is not valid SPARQL: {exc}", "fix the query of that sh:sparql constraint") from None
         names = [v.value for v in rows.variables]
         seen, out = set(), []
         for row in rows:
