@@ -4,8 +4,8 @@
 
 Times the server-side work of each page in-process (what `Server-Timing: total` reports, without
 HTTP), after the server's warm-up (`entities.warm`, timed apart): entity factsheets (Kazakhstan, Tajikistan,
-antimony — prepared by the warm-up —, rare earth elements and China — not prepared: their first visit runs
-their named queries) the first time and again (the page's data is kept per server), a source
+antimony and China — prepared by the warm-up —, rare earth elements — not prepared (not on the 2023 list):
+its first visit runs its named queries) the first time and again (the page's data is kept per server), a source
 page, a named-query page's table (query + shaping + citations), and search suggestions. Baseline, in
 the same run: the entity page without its factsheet (`entities.entity_page` + render), i.e. the page
 before issue 11. Prints medians in ms.
@@ -46,8 +46,8 @@ def main() -> None:
     store = OxigraphStore(args.store or settings.default_store, read_only=True)
     state = SimpleNamespace(entity_store=store, settings=settings)
     # what `crmgraph serve` does once, in a background thread, before the first visitor: the registers,
-    # the conflict report, the analytics snapshot, and the factsheets of the Central Asian states and the
-    # 2023 CRMs (entities.WARM_PAGES); a page outside that list pays its named queries on its first visit
+    # the conflict report, the analytics snapshot, and the factsheets of the Central Asian states, the 2023
+    # CRMs and the countries (entities.WARM_PAGES); a page outside that list pays its named queries on its first visit
     started = time.perf_counter()
     entities.warm(state)
     warm_up = (time.perf_counter() - started) * 1000

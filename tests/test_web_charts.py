@@ -111,3 +111,16 @@ def test_world_atlas_is_the_pinned_natural_earth_topojson(client, settings):
     world = client.get("/assets/views/countries-110m.json").json()
     ids = {g.get("id") for g in world["objects"]["countries"]["geometries"]}
     assert {"398", "860", "762", "417", "795"} <= ids  # the five Central Asian states, by ISO 3166-1 numeric
+
+
+def test_a_dataset_row_locator_reads_as_file_line_and_report_part_with_the_whole_as_a_tooltip():
+    from crmgraph.web.html import locator_html
+
+    row = ("data/eu-crm-2023/fact_EUSupplyShares&t.csv line 642; Material='Rhenium'; Stage=P; Country='Poland'; "
+           "column Share (report Appendix 7)")
+    shown = locator_html(row)
+    assert ">fact_EUSupplyShares&amp;t.csv, line 642 (report Appendix 7)</span>" in shown
+    assert 'title="data/eu-crm-2023/fact_EUSupplyShares&amp;t.csv line 642;' in shown
+    usgs = "data/usgs-mcs2025-world/MCS2025_World_Data.csv line 51; COMMODITY='Antimony'; column PROD_2023"
+    assert ">MCS2025_World_Data.csv, line 51, column PROD_2023<" in locator_html(usgs)
+    assert locator_html("Annex II, point (j) <b>") == "Annex II, point (j) &lt;b&gt;"

@@ -227,3 +227,21 @@ def test_a_source_page_says_how_to_cite_it(client):
     page = client.get("/id/source/S1b").text
     assert "Cite as: <strong>Minespider glossary</strong>" in page
     assert 'href="https://minespider.com/glossary/terms/critical-raw-material"' in page
+
+
+def test_warm_up_prepares_the_central_asian_states_first_and_a_page_is_read_once(store, settings):
+    """`crmgraph serve` prepares the factsheets researchers land on before they ask (entities.warm): the
+    Central Asian states first; a prepared page is served from memory (the store does not change)."""
+    from types import SimpleNamespace
+
+    from crmgraph.web import entities
+
+    order = [row["x"].value for row in store.query(entities.WARM_PAGES)]
+    assert {i.rsplit("/", 1)[-1] for i in order[:5]} == {"KZ", "KG", "TJ", "TM", "UZ"}
+    assert "https://w3id.org/crmgraph/id/material/antimony" in order
+    state = SimpleNamespace(entity_store=store, settings=settings)
+    kz = "https://w3id.org/crmgraph/id/country/KZ"
+    first = entities._full_page(state, kz)
+    assert entities._full_page(state, kz) is first and first.factsheet is not None
+    assert first.factsheet.indicators is None   # the test store has no imported data: no indicator, not zeros
+    assert "No imported dataset" in entities.render_page(first, "/id/country/KZ")

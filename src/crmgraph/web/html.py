@@ -86,6 +86,24 @@ def status_legend() -> str:
         for cls, mark, word, meaning in STATUSES.values()) + "</p>")
 
 
+_ROW = re.compile(r"data/\S*?([^/\s]+\.csv) line (\d+);(.*)$", re.S)
+
+
+def locator_html(locator: str) -> str:
+    """A locator as a reader wants it. An imported dataset's row locator ("data/…/fact_EUSupplyShares&t.csv
+    line 642; Material='Rhenium'; Stage=P; …; column Share (report Appendix 7)") is shown as its file, line
+    and column or report part — "fact_EUSupplyShares&t.csv, line 642 (report Appendix 7)" — with the whole
+    locator as a tooltip; any other locator as it is."""
+    m = _ROW.match(locator)
+    if m is None:
+        return escape(locator)
+    file, line, rest = m.groups()
+    report = re.search(r"\(report ([^)]+)\)", rest)
+    column = re.search(r"column (\w+)", rest)
+    short = f"{file}, line {line}" + (f" (report {report.group(1)})" if report else f", column {column.group(1)}" if column else "")
+    return f'<span class="loc" title="{escape(locator)}">{escape(short)}</span>'
+
+
 def cite(citations, refs) -> str:
     """A finding's references as readable citations: "Short citation, locator; …", each source linked to
     its portal page (its full title as a tooltip, with the compilation it was cited in), with a ↗ link to
@@ -104,7 +122,7 @@ def cite(citations, refs) -> str:
         text = f'<a href="{escape(src.path)}" title="{escape(tip)}">{escape(src.short)}</a>'
         if src.link:
             text += f'<a class="ext" href="{escape(src.link)}" rel="external" title="the source itself">↗</a>'
-        parts.append(text + "".join(f", {escape(loc)}" for loc in locators))
+        parts.append(text + "".join(f", {locator_html(loc)}" for loc in locators))
     return '<span class="cite">' + "; ".join(parts) + "</span>" if parts else ""
 
 
