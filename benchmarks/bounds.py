@@ -7,6 +7,8 @@
 1. Memory: the issue's ORDER BY over a cross product in a QueryPool worker, without a memory limit and with
    one (`--max-memory-mb`): peak RSS of the worker (VmHWM, sampled every 20 ms), how long until it stopped,
    and the answer (out-of-memory, or the time limit).
+   Then the issue's single 168 MB string: refused at the byte cap (50 MB), and with a cap above it (what
+   went through before).
 2. Load: `--clients` clients, each from its own loopback address (127.0.0.2 …), send the heavy query of
    tests/test_web_sparql.py again and again for `--seconds`, while one visitor (127.0.0.1) fetches an entity
    page, /health and /search.json in turn, each with a new query string (so the answer cache does not answer
@@ -73,6 +75,30 @@ def memory(store: Path, limit_mb: int, timeout_s: float) -> dict:
         done.set()
         sampler.join()
     return {"limit_mb": limit_mb or None, "peak_rss_mb": round(peak[0]), "seconds": round(elapsed, 2), "outcome": outcome}
+
+
+def huge_string(store: Path, answer_mb: float) -> dict:
+    """The issue's single 168 MB string (16 · 8⁷ · 5 characters, built by CONCAT) in a one-worker pool."""
+    from crmgraph.errors import CrmgraphError
+    from crmgraph.web.sandbox import Limits, QueryPool
+
+    binds, previous = [], "?v0"
+    for i in range(1, 8):
+        binds.append(f"BIND(CONCAT({', '.join([previous] * 8)}) AS ?v{i})")
+        previous = f"?v{i}"
+    binds.append(f"BIND(CONCAT({', '.join([previous] * 5)}) AS ?big)")
+    query = f'SELECT ?big WHERE {{ BIND("0123456789abcdef" AS ?v0) {" ".join(binds)} }}'
+    with QueryPool(store, Limits(timeout_s=30, workers=1, max_answer_mb=answer_mb)) as pool:
+        worker = next(iter(pool._workers))
+        started = time.monotonic()
+        try:
+            answer = pool.run(query)
+            outcome = f"answered: {len(answer.body) / 1e6:.0f} MB"
+        except CrmgraphError as exc:
+            outcome = f"{type(exc).__name__}: {exc.message}"
+        elapsed = time.monotonic() - started
+        peak = _hwm_mb(worker.process.pid)
+    return {"cap_mb": answer_mb, "seconds": round(elapsed, 2), "peak_rss_mb": peak and round(peak), "outcome": outcome}
 
 
 def serve(store: Path, timeout_s: float, workers: int) -> tuple[subprocess.Popen, str]:
@@ -171,6 +197,12 @@ def main() -> None:
         for mb in (int(x) for x in args.memory_limits.split(",")):
             r = memory(args.store, mb, args.timeout_s)
             print(f"| {r['limit_mb'] or 'none'} MB | {r['peak_rss_mb']:,} MB | {r['seconds']} s | {r['outcome'][:110]} |")
+    if not args.skip_memory:
+        print("\n## bytes: one 168 MB string (CONCAT), one worker")
+        print("| byte cap | stopped after | peak RSS of the worker | answer |\n|---|---|---|---|")
+        for mb in (50.0, 500.0):
+            r = huge_string(args.store, mb)
+            print(f"| {mb:g} MB | {r['seconds']} s | {r['peak_rss_mb']} MB | {r['outcome'][:110]} |")
     if not args.skip_load:
         process = None
         base = args.base

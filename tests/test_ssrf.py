@@ -245,9 +245,10 @@ def test_generated_service_queries_go_nowhere_through_the_portal(portal, listene
     time.sleep(0.02)
     assert listener.connections == before, sparql
     if response.status_code not in (400, 403):
-        # answered: only right if the SERVICE was never live (e.g. the junk put it in a comment), which the
+        # answered (or stopped by a limit: the row cap's 422 for a bare `?s ?p ?o`, a 503 time limit under
+        # load): only right if the SERVICE was never live (e.g. the junk put it in a comment), which the
         # engine itself, run here with the network, confirms by not calling out
-        assert response.status_code == 200 and not _engine_connects(sparql, listener), \
+        assert response.status_code in (200, 413, 422, 503) and not _engine_connects(sparql, listener), \
             (sparql, response.status_code, response.text[:200])
 
 

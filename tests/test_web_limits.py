@@ -175,6 +175,26 @@ def test_one_client_never_holds_every_worker(fair):
     assert max(elapsed for *_, elapsed in results) < LIMIT_S + MARGIN_S
 
 
+def test_one_client_cannot_fill_the_queue_either(fair):
+    app, base = fair
+    _wait_for(lambda: _idle(app))
+    results: list = []
+    threads = [threading.Thread(target=_heavy, args=("127.0.0.2", base, results, n)) for n in range(3)]
+    for t in threads:   # one runs (its cap), two wait: half the queue of 4
+        t.start()
+    _wait_for(lambda: app.state.pool.status()["queue"]["waiting"] == 2, 10)
+    with client("127.0.0.2") as same, client("127.0.0.3") as other:
+        started = time.monotonic()
+        refused = same.get(base + "/sparql", params={"query": HEAVY + " # fourth"}, headers={"Accept": "application/json"})
+        assert time.monotonic() - started < LIMIT_S / 2, "a refusal must come at once"
+        assert refused.status_code == 503 and "its share of the queue" in refused.json()["message"]
+        assert int(refused.headers["retry-after"]) >= 1
+        # another client still gets in (and runs at once on the free worker)
+        assert other.get(base + "/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/json"}).json()["boolean"]
+    for t in threads:
+        t.join()
+
+
 def test_identical_heavy_queries_folded_by_the_cache_still_answer_within_the_limit(fair):
     """The answer cache makes identical requests wait for the first one; that wait counts against the
     limit too (the arrival is noted before the cache), so none of them takes ~2× the limit."""
@@ -195,6 +215,10 @@ def test_x_forwarded_for_counts_only_when_trusted():
     assert client_of(scope) == "10.0.0.1"
     assert client_of(scope, trust_forwarded=True) == "192.0.2.7"   # the entry the proxy added, not the client's claim
     assert client_of({"client": None, "headers": []}) is None
+
+
+def test_a_client_may_fill_half_the_queue():
+    assert Limits(queue=16).client_queue == 8 and Limits(queue=1).client_queue == 1 and Limits(queue=0).client_queue == 1
 
 
 @pytest.mark.parametrize("bad", [{"max_memory_mb": 100}, {"max_answer_mb": 0}, {"per_client": -1}, {"queue": -1}])

@@ -16,9 +16,9 @@ longer than the limit, queue included. Past it, a waiting request gets `ServerBu
 Retry-After) and a running one `QueryTimeout`: its worker is killed (SIGKILL) and a fresh one started in
 the background while the other workers keep answering.
 
-The fair queue: requests wait for a worker in a queue of at most `limits.queue` (beyond it, ServerBusy
-at once, so waiting requests can never hold every server thread the pages need); a client (web/clients.py)
-has at most `limits.client_cap` queries running at once (max(1, workers − 1) by default), so no client
+The fair queue: requests wait for a worker in a queue of at most `limits.queue`, of which one client
+holds at most half (beyond it, ServerBusy at once, so waiting requests can never hold every server thread
+the pages need); a client (web/clients.py) has at most `limits.client_cap` queries running at once (max(1, workers − 1) by default), so no client
 can hold every worker; a freed worker goes to the waiting request whose client has the fewest running,
 then the oldest. `/health`'s probe jumps the queue and never waits behind it.
 
@@ -109,6 +109,11 @@ class Limits:
     def client_cap(self) -> int:
         """Most queries one client may run at once."""
         return self.per_client or max(1, self.workers - 1)
+
+    @property
+    def client_queue(self) -> int:
+        """Most queries one client may have waiting: half the queue (at least one)."""
+        return max(1, self.queue // 2)
 
     @property
     def max_answer_bytes(self) -> int:
@@ -527,7 +532,7 @@ class QueryPool:
     def _call(self, request: tuple, budget: "Budget | None", what: str, client, priority: bool) -> tuple:
         budget = budget or self.budget()
         client = current_client.get() if client is ... else client
-        worker = self._take(client, budget, priority)
+        worker = self._take(client, budget, priority, what)
         healthy = False
         try:
             try:
@@ -566,18 +571,16 @@ class QueryPool:
                 "stopped (the worker is replaced)")
 
     # -- the fair queue
-    def _take(self, client: str | None, budget: Budget, priority: bool) -> _Worker:
+    def _take(self, client: str | None, budget: Budget, priority: bool, what: str = "the query") -> _Worker:
         """A living worker for this request, by the fair queue's rules; ServerBusy when the queue is full
-        or the budget runs out while waiting."""
+        or the budget runs out while every worker is busy, QueryTimeout when it runs out with a worker free
+        (the request spent its time in earlier steps, e.g. building a drawn answer's network)."""
         self._reap()
         with self._lock:
             if self._closed:
                 raise StoreError("the query pool is closed")
-            if not priority and len(self._waiting) >= self.limits.queue and not self._idle:
-                self._health.refused += 1
-                raise ServerBusy(f"{len(self._waiting)} queries are already waiting for a worker, this server's queue "
-                                 f"(all {len(self._workers)} workers busy)", hint=self._busy_hint(),
-                                 retry_after=_retry_after(self.limits))
+            if not priority:
+                self._admit(client)
             ticket = _Ticket(client, priority, next(self._seq), budget.deadline)
             self._waiting.append(ticket)
             try:
@@ -586,6 +589,9 @@ class QueryPool:
                     if ticket.worker is not None:
                         return ticket.worker
                     left = budget.left()
+                    if (left <= MIN_RUN_S and self._idle and not self._closed
+                            and (priority or client is None or self._running[client] < self.limits.client_cap)):
+                        raise budget.exceeded(what)  # a worker is free: the time is up, not the server busy
                     if left <= 0 or self._closed:
                         raise ServerBusy(self._busy_message(budget), hint=self._busy_hint(),
                                          retry_after=_retry_after(self.limits))
@@ -593,6 +599,21 @@ class QueryPool:
             finally:
                 if ticket in self._waiting:
                     self._waiting.remove(ticket)
+
+    def _admit(self, client: str | None) -> None:
+        """ServerBusy (with Retry-After) unless this request may wait (lock held): it could run now, or the
+        queue has room — and its client holds at most half of it, so one client cannot fill the queue either."""
+        limits = self.limits
+        if self._idle and (client is None or self._running[client] < limits.client_cap):
+            return
+        mine = sum(1 for t in self._waiting if t.client == client) if client is not None else 0
+        if len(self._waiting) < limits.queue and mine < limits.client_queue:
+            return
+        self._health.refused += 1
+        why = (f"{len(self._waiting)} queries are already waiting for a worker, this server's queue" if mine < limits.client_queue
+               else f"this client already has {mine} queries waiting for a worker, its share of the queue")
+        raise ServerBusy(f"{why} (all {len(self._workers)} workers busy)", hint=self._busy_hint(),
+                         retry_after=_retry_after(limits))
 
     def _dispatch(self) -> None:
         """Give idle workers to waiting tickets (lock held): priority first, then the ticket whose client
