@@ -125,6 +125,8 @@ def main() -> None:
     parser.add_argument("--skip-portal", action="store_true")
     parser.add_argument("--skip-portal-uncached", action="store_true")
     args = parser.parse_args()
+    if not args.store.exists():
+        parser.error(f"no store at {args.store}: build one first (`crmgraph build`), or name one with --store")
     from crmgraph.settings import Settings
 
     settings = Settings.discover()
