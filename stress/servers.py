@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from crmgraph.store.localservers import free_port, oxigraph_binary
+from crmgraph.store.localservers import free_port, oxigraph_binary, stop_server
 
 __all__ = ["Server", "crmgraph_serve", "oxigraph_serve", "rss_mb"]
 
@@ -66,15 +66,6 @@ def _wait(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
     raise RuntimeError(f"the server at {url} did not answer within {seconds:g} s")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @contextmanager
 def crmgraph_serve(store: Path, *, workers: int = 2, cache_mb: float = 64, timeout_s: float = 10,
                    max_rows: int = 10_000, processes: int = 1, extra: tuple[str, ...] = ()):
@@ -92,7 +83,7 @@ def crmgraph_serve(store: Path, *, workers: int = 2, cache_mb: float = 64, timeo
         time.sleep(3.0)
         yield Server(base, "/sparql", process)
     finally:
-        _stop(process)
+        stop_server(process, timeout=30)
 
 
 @contextmanager
@@ -113,4 +104,4 @@ def oxigraph_serve(store: Path):
             _wait(base + "/query?query=ASK%7B%7D", process)
             yield Server(base, "/query", process)
         finally:
-            _stop(process)
+            stop_server(process, timeout=30)

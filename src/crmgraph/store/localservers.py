@@ -39,10 +39,11 @@ def _wait(url: str, proc: subprocess.Popen, log: Path, seconds: float = 60) -> N
     raise RuntimeError(f"server at {url} did not come up within {seconds} s: {log.read_text(errors='replace')[-2000:]}")
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_server(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Ask a server process to stop (SIGTERM), and kill it if it has not within `timeout` seconds."""
     proc.terminate()
     try:
-        proc.wait(timeout=20)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
@@ -67,7 +68,7 @@ def oxigraph_server(workdir: Path):
         _wait(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", proc, log)
         yield f"http://127.0.0.1:{port}/query"
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 VIRTUOSO_INI = """[Database]
@@ -119,4 +120,4 @@ def virtuoso_server(workdir: Path, max_rows: int = 10000):
         _wait(f"http://127.0.0.1:{http_port}/sparql?query=ASK%7B%7D", proc, log, seconds=120)
         yield f"http://127.0.0.1:{http_port}/sparql"
     finally:
-        _stop(proc)
+        stop_server(proc)
