@@ -10,7 +10,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 out = Console()
 
@@ -40,33 +39,10 @@ def _status(insts) -> str:
 def fit(title: str, headers: list[str], rows: list[list[str]], width: int | None = None):
     """A table that fits the terminal: columns that wrap when each can keep a readable width, else one
     block per row ("field  value") — never `Kaz… │ 17,…`. The same rule as `crmgraph query` answers
-    (query/results.to_rich)."""
-    from rich.console import Group
-    from rich.rule import Rule
-    from rich.text import Text
+    (query/results.fit_rows), with long headings counted as 14 characters (they wrap)."""
+    from .query.results import fit_rows
 
-    from .query.results import MIN_COLUMN
-
-    width = width or out.width
-    natural = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    needed = sum(min(n, max(MIN_COLUMN, min(len(h), 14))) for n, h in zip(natural, headers)) + 3 * len(headers) + 1
-    if needed <= width or len(headers) <= 1:
-        t = Table(title=title, title_justify="left", expand=False)
-        for h in headers:
-            t.add_column(h, overflow="fold")
-        for r in rows:
-            t.add_row(*r)
-        return t
-    blocks: list = [Text(title, style="italic")]
-    for i, r in enumerate(rows):
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(overflow="fold")
-        for h, v in zip(headers, r):
-            if v:
-                grid.add_row(h, v)
-        blocks += [Rule(f"{i + 1}/{len(rows)}", align="left", style="dim"), grid]
-    return Group(*blocks)
+    return fit_rows(headers, rows, width or out.width, title=title, header_cap=14)
 
 
 def sr_ei_text(m) -> str:

@@ -354,22 +354,34 @@ def to_rich(table: Table, width: int | None = None, citations=None):
     so nothing is cut to `co… │ Ka…`."""
     import shutil
 
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    headers, rows = reader_rows(table, citations)
+    return fit_rows(headers, rows, width)
+
+
+def fit_rows(headers: list[str], rows: list[list[str]], width: int, title: str | None = None,
+             header_cap: int | None = None):
+    """Rows of text as a rich table when every column can keep a readable width within `width`, else
+    one block per row ("field  value"). `header_cap` counts long headers as at most that many characters
+    (they wrap); `title` heads the table (or the blocks)."""
     from rich.console import Group
     from rich.rule import Rule
     from rich.table import Table as RichTable
+    from rich.text import Text
 
-    width = width or shutil.get_terminal_size((100, 24)).columns
-    headers, rows = reader_rows(table, citations)
+    def header_width(h: str) -> int:
+        return len(h) if header_cap is None else min(len(h), header_cap)
+
     natural = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    needed = sum(min(n, max(MIN_COLUMN, len(h))) for n, h in zip(natural, headers)) + 3 * len(headers) + 1
+    needed = sum(min(n, max(MIN_COLUMN, header_width(h))) for n, h in zip(natural, headers)) + 3 * len(headers) + 1
     if needed <= width or len(headers) <= 1:
-        rt = RichTable(*headers, show_lines=False, expand=False)
-        for column in rt.columns:
-            column.overflow = "fold"
+        rt = RichTable(title=title, title_justify="left", show_lines=False, expand=False)
+        for h in headers:
+            rt.add_column(h, overflow="fold")
         for row in rows:
             rt.add_row(*row)
         return rt
-    blocks = []
+    blocks: list = [Text(title, style="italic")] if title else []
     for i, row in enumerate(rows):
         grid = RichTable.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
