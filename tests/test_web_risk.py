@@ -138,7 +138,8 @@ def test_a_country_factsheet_embeds_the_materials_it_produces_and_its_centrality
     risk = r.text[r.text.index('<h2 id="risk">'):]
     assert "Centrality in the supply network" in risk and 'href="/risk/country/TJ"' in risk
     spec = json.loads(re.search(r'<script type="application/json" id="factsheet-materials">(.*?)</script>', r.text).group(1))
-    assert spec["data"]["values"] == [{"supplier": "antimony (extraction)", "share": 20.0, "central_asian": True}]
+    assert spec["data"]["values"] == [{"supplier": "antimony (extraction)", "share": 20.0, "group": "Central Asian producer"}]
+    assert spec["encoding"]["color"]["legend"] is None   # one group: a legend would say nothing
     assert re.search(r">antimony</a></td><td>extraction</td><td>mine</td><td>20.0 %</td><td>2</td>", risk)
 
 
