@@ -160,9 +160,9 @@ def import_(kind: str = typer.Argument(..., help="usgs-mcs (the MCS 2025 world C
     def go():
         s = OxigraphStore(_store_path(store))
         try:
-            from .query.results import to_result
+            from .query.results import to_table
 
-            known = set(to_result(s.query("SELECT ?c WHERE { GRAPH graph:asserted { ?c a crm:Country } }")).column("c"))
+            known = set(to_table(s.query("SELECT ?c WHERE { GRAPH graph:asserted { ?c a crm:Country } }")).column("c"))
             report = import_into_store(s, kind, path, known)
             # the indicators of graph:analytics were computed from the data just replaced: recompute them
             from .analysis.results import write_indicators

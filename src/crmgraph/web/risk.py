@@ -57,7 +57,7 @@ def snapshot(state) -> SupplyData:
 
 
 def _as_json(value) -> object:
-    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else value
 
 
 def _link(iri: str, label: str) -> str:
@@ -103,17 +103,17 @@ def _want_json(request: Request) -> bool:
 def overview_data(data: SupplyData) -> dict:
     mats = ind.all_material_indicators(data)
     scored = [m for m in mats if m.sr is not None]
-    ranked = sorted((m for m in mats if m.main_series() and m.main_series().hhi is not None),
-                    key=lambda m: -m.main_series().hhi)
+    ranked = sorted(((m, si) for m in mats if (si := m.main_series()) is not None and si.hhi is not None),
+                    key=lambda pair: -(pair[1].hhi or 0.0))
     return {
         "sr_ei": [{"material": m.label, "iri": m.material, "sr": m.sr, "ei": m.ei, "year": m.sr_ei_year,
                    "passes": m.passes_thresholds, "critical_2023": m.critical_2023} for m in scored],
-        "concentration": [{"material": m.label, "iri": m.material, "series": m.main_series().series,
-                           "stage": m.main_series().stage, "year": m.main_series().year, "hhi": m.main_series().hhi,
-                           "largest": m.main_series().largest.label if m.main_series().largest else None,
-                           "largest_share": m.main_series().largest.share if m.main_series().largest else None,
-                           "central_asian_share": m.main_series().central_asian_share,
-                           "flags": m.main_series().flags} for m in ranked],
+        "concentration": [{"material": m.label, "iri": m.material, "series": si.series,
+                           "stage": si.stage, "year": si.year, "hhi": si.hhi,
+                           "largest": si.largest.label if si.largest else None,
+                           "largest_share": si.largest.share if si.largest else None,
+                           "central_asian_share": si.central_asian_share,
+                           "flags": si.flags} for m, si in ranked],
         "thresholds": {"sr": ind.SR_THRESHOLD, "ei": ind.EI_THRESHOLD},
     }
 
