@@ -101,7 +101,7 @@ def _folder_bytes(folder: Path) -> list[bytes]:
 
 def _code_digest() -> str:
     closure = code_closure(Path(__file__).with_name("importing.py"))
-    return _digest(*(p.read_bytes() for p in closure))
+    return _digest(Path(__file__).read_bytes(), *(p.read_bytes() for p in closure))  # this module writes the entries
 
 
 def dataset_key(dataset: Dataset, folder: Path, known_countries: set[str], code: str | None = None) -> str:
