@@ -556,7 +556,10 @@ def test_nodes_are_coloured_by_an_indicator_with_a_legend_and_no_data_is_grey(wa
     options = page.locator("#colour-by option").all_inner_texts()
     assert "Concentration of world production (HHI)" in options
     page.select_option("#colour-by", value="hhi-world")
-    colour = lambda i: page.evaluate("id => window.crmgraphExplorer.nodeColour(id)", i)
+
+    def colour(i):
+        return page.evaluate("id => window.crmgraphExplorer.nodeColour(id)", i)
+
     assert colour(lithium) == "#ffffb2" and colour(tungsten) == "#bd0026"   # lowest and highest step
     assert colour(antimony) not in ("#b0b0b0", "#f1f1f1")
     (cobalt,) = [n["id"] for n in data["nodes"] if n["label"] == "cobalt"]
@@ -571,3 +574,21 @@ def test_nodes_are_coloured_by_an_indicator_with_a_legend_and_no_data_is_grey(wa
     page.select_option("#colour-by", value="")                             # back to the classes
     assert not legend.is_visible()
     assert colour(cobalt) == next(s["color"] for s in data["styles"] if s["key"] == data["nodes"][cobalt]["style"])
+
+
+def test_without_the_datasets_the_colour_menu_says_why_each_indicator_is_unavailable(watched, base_url):
+    """The tests' store is built without the outside datasets: every indicator is listed, disabled, and a
+    note says which dataset it needs and the command that imports it — not a silently grey graph."""
+    page = watched.page
+    data = open_explorer(page, base_url + "/explore?colour=hhi-world")
+    assert data["indicators"] and all(i.get("unavailable") for i in data["indicators"])
+    options = page.locator("#colour-by option")
+    texts = options.all_inner_texts()
+    assert "Concentration of world production (HHI) (unavailable: no data in this store)" in texts
+    assert all(options.nth(k).is_disabled() for k in range(1, options.count()))
+    note = page.locator("#colour-note").inner_text()
+    assert note.startswith("No indicators available: they need the ")
+    assert "USGS MCS 2025" in note and "EC CRM study 2023" in note and "Run `crmgraph build`" in note
+    assert "crmgraph import" in options.nth(1).get_attribute("title")
+    assert page.locator("#colour-by").input_value() == ""          # ?colour= of an unavailable one: classes
+    assert not page.locator("#indicator-legend").is_visible()

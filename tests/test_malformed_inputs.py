@@ -16,7 +16,7 @@ from crmgraph.knowledge.build import build
 from crmgraph.namespaces import GRAPH_ASSERTED
 from crmgraph.store.embedded import OxigraphStore
 
-from .conftest import ROOT, write_graph_file
+from .conftest import write_graph_file
 
 REF = '[ crm:source src:seed-000 ; crm:locator "Tajikistan ¶1" ]'
 ANNOT = f"{{| crm:status crm:Unverified ; prov:wasDerivedFrom {REF} |}}"

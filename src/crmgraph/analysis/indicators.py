@@ -156,7 +156,7 @@ def _series_indicators(data: SupplyData, key: tuple[str, str, str], year: str | 
         if o.subject not in (WORLD, OTHER):
             by_country.setdefault(o.subject, []).append(o)
     chosen: list[Obs] = []
-    for country, lst in by_country.items():
+    for lst in by_country.values():
         same = [o for o in lst if o.year == year]
         if len(same) > 1:
             chosen.append(_summed(same))

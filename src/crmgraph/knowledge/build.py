@@ -182,7 +182,7 @@ def _build_metadata(compiled: CompiledGraph, settings: Settings) -> list[ox.Trip
                              datatype=ox.NamedNode(XSD + "dateTime"))),
         ox.Triple(ds, ox.NamedNode(CRM + "builtWith"), ox.Literal(f"crmgraph {__version__}")),
     ]
-    for name, graph, triples in (("ontology", GRAPH_ONTOLOGY, compiled.ontology), ("shapes", GRAPH_SHAPES, compiled.shapes),
+    for _name, graph, triples in (("ontology", GRAPH_ONTOLOGY, compiled.ontology), ("shapes", GRAPH_SHAPES, compiled.shapes),
                                  ("asserted", GRAPH_ASSERTED, compiled.asserted), ("statements", GRAPH_STATEMENTS, compiled.statements),
                                  ("truthy", GRAPH_TRUTHY, compiled.truthy), ("inferred", GRAPH_INFERRED, compiled.inferred)):
         sub = ox.NamedNode(graph)

@@ -313,7 +313,8 @@ def _contradicted_direct_triples(data: list[CuratedFile]) -> list[Problem]:
                 s = parts[node].get(RDF_SUBJECT.value)
                 p = parts[node].get(RDF_PREDICATE.value)
                 problems.append(Problem(
-                    f"the direct triple {compact(getattr(s, 'value', str(s)))} {compact(getattr(p, 'value', str(p)))} … is annotated crm:Contradicted, so it would be asserted as true",
+                    f"the direct triple {compact(getattr(s, 'value', str(s)))} {compact(getattr(p, 'value', str(p)))} … "
+                    "is annotated crm:Contradicted, so it would be asserted as true",
                     file=f.name, line=f.line_of(getattr(s, "value", "")),
                     hint="write it as a crm:Claim node with its claimant (and crm:polarity false for a denial) instead"))
     return problems

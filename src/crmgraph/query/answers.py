@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..namespaces import XSD, compact
+from ..namespaces import XSD
 from .citations import Reference
 from .results import Table, display_text
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..namespaces import CRM, ID
+from ..namespaces import ID
 from ..query.results import to_result
 
 COUNTRY = ID + "country/"
@@ -268,16 +268,16 @@ SELECT ?c ?label ?a2 ?num ?ca WHERE {
   BIND(EXISTS { ?c a crm:CentralAsianCountry } AS ?ca)
 }"""
 
-CRMS = f"""
-SELECT ?c (COUNT(DISTINCT ?crm) AS ?n) (GROUP_CONCAT(DISTINCT ?ml; SEPARATOR=", ") AS ?what) WHERE {{
+CRMS = """
+SELECT ?c (COUNT(DISTINCT ?crm) AS ?n) (GROUP_CONCAT(DISTINCT ?ml; SEPARATOR=", ") AS ?what) WHERE {
   ?c a crm:Country .
-  {{ ?c crm:produces|crm:hasReserves|crm:processes ?m }}
-  UNION {{ ?holder crm:country ?c ; crm:produces|crm:processes ?m }}
-  UNION {{ ?holder crm:locatedIn ?c ; crm:material ?m }}
-  {{ ?m a crm:Material . BIND(?m AS ?crm) }} UNION {{ ?m skos:broader+ ?crm }} UNION {{ ?crm skos:broader+ ?m }}
+  { ?c crm:produces|crm:hasReserves|crm:processes ?m }
+  UNION { ?holder crm:country ?c ; crm:produces|crm:processes ?m }
+  UNION { ?holder crm:locatedIn ?c ; crm:material ?m }
+  { ?m a crm:Material . BIND(?m AS ?crm) } UNION { ?m skos:broader+ ?crm } UNION { ?crm skos:broader+ ?m }
   ?crm a crm:CriticalRawMaterial .
-  OPTIONAL {{ ?crm skos:prefLabel ?ml0 FILTER(LANG(?ml0) = "en") }} BIND(COALESCE(?ml0, STR(?crm)) AS ?ml)
-}} GROUP BY ?c"""
+  OPTIONAL { ?crm skos:prefLabel ?ml0 FILTER(LANG(?ml0) = "en") } BIND(COALESCE(?ml0, STR(?crm)) AS ?ml)
+} GROUP BY ?c"""
 
 INSTRUMENTS = """
 SELECT ?c ?i ?label ?status WHERE {

@@ -180,8 +180,8 @@ def _boolean(term) -> bool | None:
 def load_network(store) -> Network:
     """The entity network of a store (embedded or remote): a handful of whole-graph queries."""
     labels: dict[str, str] = {}
-    for x, label in _rows(store, f"""SELECT ?x ?l WHERE {{ VALUES ?p {{ skos:prefLabel rdfs:label }} ?x ?p ?l
-            FILTER(isIRI(?x) && (LANG(?l) = "en" || LANG(?l) = "")) }} ORDER BY ?x ?p ?l"""):
+    for x, label in _rows(store, """SELECT ?x ?l WHERE { VALUES ?p { skos:prefLabel rdfs:label } ?x ?p ?l
+            FILTER(isIRI(?x) && (LANG(?l) = "en" || LANG(?l) = "")) } ORDER BY ?x ?p ?l"""):
         labels.setdefault(x.value, label.value)
 
     types: dict[str, dict[str, bool]] = defaultdict(dict)  # entity → class → inferred only?
@@ -309,7 +309,7 @@ def _add_facts_and_edges(store, net: Network, asserted_sources) -> None:
         node.sources.update(r[0] for r in refs if r[0] is not None)
         triples.append((s.value, p.value, o, inferred))
     present = {(s, p, o.value) for s, p, o, _ in triples if isinstance(o, ox.NamedNode)}
-    for s, p, o, inferred in triples:
+    for s, p, o, _inferred in triples:
         if p in NOT_EDGES or not isinstance(o, ox.NamedNode) or o.value not in net.nodes or o.value == s:
             continue
         fact = seen[(s, p, str(o))]

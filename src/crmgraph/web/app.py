@@ -57,7 +57,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/id/{rest:path}", entities.entity, ("GET",), "entity",
           "an entity's page (HTML), its JSON twin (.json) or its RDF description (.ttl, .nt, .jsonld, or by Accept)"),
     Route("/ontology", ontology.ontology, ("GET",), "ontology",
-          "the ontology's documentation: header, class hierarchy with properties, controlled vocabularies, every term with an anchor (/ontology#Term); HTML, JSON or RDF by Accept"),
+          "the ontology's documentation: header, class hierarchy with properties, controlled vocabularies, "
+          "every term with an anchor (/ontology#Term); HTML, JSON or RDF by Accept"),
     Route("/ontology.{suffix}", ontology.ontology, ("GET",), "ontology-file",
           "the ontology as .html, .json, .ttl, .nt or .jsonld"),
     Route("/queries", queries.query_list, ("GET",), "queries",

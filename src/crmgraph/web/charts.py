@@ -213,7 +213,8 @@ def render_shares(quantity: str, groups: list[chartdata.ShareGroup], citations=N
     for g in groups:
         for b in g.bars:
             out.append(f"<tr><td>{escape(g.label)}</td><td>{' + '.join(_link(i, label) for i, label in b.subjects)}</td>"
-                       f"<td>{escape(b.qualifier + ' ' if b.qualifier else '')}{b.value:g}{'–' + format(b.upper, 'g') if b.upper is not None else ''}</td>"
+                       f"<td>{escape(b.qualifier + ' ' if b.qualifier else '')}{b.value:g}"
+                       f"{'–' + format(b.upper, 'g') if b.upper is not None else ''}</td>"
                        f"<td>{escape(b.period)}</td><td>{escape(b.scope)}</td><td>{escape(b.claimant)}</td>"
                        f"<td>{status_html(b.status)}</td><td class=\"src\">{_refs(b.references, citations)}</td></tr>")
     out.append("</table>" + status_legend())

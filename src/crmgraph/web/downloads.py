@@ -117,7 +117,8 @@ async def downloads(request: Request) -> Response:
     data = await run_in_threadpool(page_data, request)
     if request.url.path.endswith(".json"):
         return JSONResponse(data)
-    head = '<link rel="alternate" type="application/json" href="/downloads.json"><style>.sha{font-size:75%;word-break:break-all}#files td:nth-child(3),#files td:nth-child(4){white-space:nowrap}</style>'
+    head = ('<link rel="alternate" type="application/json" href="/downloads.json"><style>.sha{font-size:75%;word-break:break-all}'
+            '#files td:nth-child(3),#files td:nth-child(4){white-space:nowrap}</style>')
     return HTMLResponse(document("Downloads", render(data), head=head))
 
 

@@ -246,7 +246,7 @@ def _statements(store, s: ox.NamedNode) -> list[dict]:
         if p.value != derived and (node, p.value, str(o)) not in seen:
             seen.add((node, p.value, str(o)))
             st["values"].setdefault(compact(p.value), []).append(_value(o))
-    for n, ref, src, loc, cited, cited_loc in _rows(store, _STATEMENT_SOURCES, s=s):
+    for n, _ref, src, loc, cited, cited_loc in _rows(store, _STATEMENT_SOURCES, s=s):
         if str(n) in nodes:
             nodes[str(n)]["sources"].append(_source(src, loc, cited, cited_loc))
     return sorted(nodes.values(), key=lambda st: st["node"] or "")
@@ -473,7 +473,7 @@ def render_page(page: Page, twin: str) -> str:
     title = page.label or compact(page.iri)
     kind = kind_of(page.iri)
     out = [f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)} · crmgraph</title>',
-           f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">',
            f'<style>{_CSS}</style>',
            f'<link rel="alternate" type="application/json" href="{_e(twin)}.json">',
            f'<link rel="alternate" type="text/turtle" href="{_e(twin)}.ttl">',
@@ -528,7 +528,7 @@ def render_page(page: Page, twin: str) -> str:
         for st in page.statements:
             v = st["values"]
 
-            def cell(*keys: str) -> str:
+            def cell(*keys: str, v=v) -> str:
                 return ", ".join(_term(x, L) for k in keys for x in v.get(k, []))
 
             name = (f'<a href="{_e(st["path"])}">{_e(st["node"].rsplit("/", 1)[-1])}</a>' if st["path"]
@@ -719,7 +719,7 @@ async def entity(request: Request) -> Response:
         if await run_in_threadpool(_exists, store, iri):
             twin = local_path(iri)
             return await _respond(request, _format(request, suffix_fmt), twin,
-                                  lambda: _full_page(request.app.state, iri), lambda: description(store, iri))
+                                  lambda iri=iri: _full_page(request.app.state, iri), lambda iri=iri: description(store, iri))
     candidates = _candidates(rest)
     fmt = candidates[0][1] if candidates else None
     return _not_found(request, fmt, candidates[0][0] if candidates else None)

@@ -146,8 +146,9 @@ async def named_query(request: Request) -> Response:
         answer = await run_in_threadpool(request.app.state.pool.run, sparql, _pool_formats(fmt))
     except NotAcceptable as exc:
         if fmt in GRAPH_ONLY:  # a SELECT or ASK asked for as RDF: say which suffixes it has
-            exc = NotAcceptable(f"{name} answers with a table (or yes/no), not triples: .{request.path_params['suffix']} "
-                                "is for CONSTRUCT queries", hint=f"use /queries/{name}.csv or /queries/{name}.json")
+            return _error(query, values, fmt, NotAcceptable(
+                f"{name} answers with a table (or yes/no), not triples: .{request.path_params['suffix']} "
+                "is for CONSTRUCT queries", hint=f"use /queries/{name}.csv or /queries/{name}.json"))
         return _error(query, values, fmt, exc)
     except CrmgraphError as exc:
         return _error(query, values, fmt, exc)

@@ -183,7 +183,8 @@ async def material_page(request: Request) -> Response:
                      f"{escape(si.largest.label) if si.largest else 'missing'} ({_pct(si.largest.share if si.largest else None)}) · "
                      f"Central Asia {_pct(si.central_asian_share)} · sources: {_cites(request, si.sources)} {_flags(si.flags)}</p>")
         parts.append(_chart(f"series-{n}", supplier_bars(f"{m.label}: {si.series}, {si.year}", rows)))
-        parts.append(_table(["rank", "country", f"value ({data.symbol(si.unit)})" if si.unit else "value", "share of world", "year", "EU instruments (status)", "figure"],
+        parts.append(_table(["rank", "country", f"value ({data.symbol(si.unit)})" if si.unit else "value", "share of world", "year",
+                             "EU instruments (status)", "figure"],
                             [[str(i), _link(s.country, s.label), "withheld" if s.value is None else f"{s.value:,.0f}",
                               _pct(s.share), escape(s.year),
                               escape("; ".join(f"{x.label} ({x.status_label or 'status not stated'})" for x in s.instruments))
@@ -302,7 +303,7 @@ async def _project_page(request: Request, data: SupplyData) -> Response:
              f'<p>In {_link(scen.parameters["country"], country)}. '
              f'<a href="/risk/scenario.json?kind=project&amp;site={escape(site)}&amp;tonnes={escape(tonnes)}">JSON</a></p>']
     for o in scen.outcomes:
-        share = lambda si: next((s.share for s in si.suppliers if s.country == o.country), 0.0)  # noqa: E731
+        share = lambda si, o=o: next((s.share for s in si.suppliers if s.country == o.country), 0.0)  # noqa: E731
         parts.append(f"<h2>{_link(o.material, o.label)}: {escape(o.series)} ({escape(o.before.year or 'year missing')})</h2>"
                      + (f"<p>{escape(o.note)}</p>" if o.note else "") +
                      _table(["", "before", "after"],
@@ -355,7 +356,8 @@ async def scenario_page(request: Request) -> Response:
                             [[_link(a.country, a.label), "missing" if a.production_tonnes is None else f"{a.production_tonnes:,.0f}",
                               _pct(a.world_share), _pct(a.covers_gap),
                               escape(", ".join(f"{k} {v:g} %" for k, v in a.eu_share.items()) or "not listed"),
-                              "; ".join(f"{_link(i, label)} ({escape(status or 'status not stated')})" for i, label, status in a.instruments) or "none",
+                              "; ".join(f"{_link(i, label)} ({escape(status or 'status not stated')})"
+                                        for i, label, status in a.instruments) or "none",
                               f"{_cites(request, [a.source])}: {_link(a.figure, 'figure')}"] for a in o.alternatives]))
     return Response(document("Scenario", "".join(parts) + _other_forms(), HEAD), media_type="text/html")
 
@@ -401,7 +403,9 @@ def material_summary(m, citations, slug: str) -> str:
     world production and of EU sourcing with the largest suppliers, the Central Asian producers with the
     EU's instruments (status), and the ranked supplier shares of the main series as a chart with its table
     twin; links to the full /risk page and the scenario form."""
-    ref = lambda keys: cite(citations, [Reference(k) for k in keys]) if citations is not None else escape(", ".join(keys))
+    def ref(keys):
+        return cite(citations, [Reference(k) for k in keys]) if citations is not None else escape(", ".join(keys))
+
     out = ['<h2 id="risk">Supply risk</h2>']
     if m.sr is not None:
         verdict = ("passes both thresholds (SR ≥ 1.0 and EI ≥ 2.8)" if m.passes_thresholds
@@ -478,5 +482,5 @@ def country_summary(c, code: str) -> str:
                    + _table(["material", "stage", "share"], [[_link(m, label), escape(st), f"{v:g} %"]
                                                           for m, label, st, v in c.eu_sourcing]))
     first = c.materials[0].material.rsplit("/", 1)[-1] if c.materials else "antimony"
-    out.append(f"<p>What if it stopped supplying?</p>" + _scenario_form(code, first))
+    out.append("<p>What if it stopped supplying?</p>" + _scenario_form(code, first))
     return "\n".join(out)

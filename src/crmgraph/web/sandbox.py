@@ -252,7 +252,9 @@ def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict |
             raw = store.query(sparql, **options)
         except QueryError as exc:
             refusal = update_refusal(sparql) if isinstance(exc.__cause__, SyntaxError) else None
-            raise refusal or exc
+            if refusal is not None:
+                raise refusal from exc
+            raise
         kind = ("boolean" if isinstance(raw, ox.QueryBoolean) else
                 "solutions" if isinstance(raw, ox.QuerySolutions) else "graph")
         fmt = formats.get(kind)
@@ -449,7 +451,7 @@ class QueryPool:
                 self._add_idle(self._await_ready(process, conn))
         except BaseException:
             self.close()
-            for process, conn in started:
+            for process, _conn in started:
                 if process.is_alive():
                     process.kill()
             raise

@@ -167,15 +167,29 @@
     window.crmgraphExplorer.drawMs = ms - started; // since this script started
     document.body.dataset.ready = "true";
   });
-  // the "colour by" menu and its legend
+  // the "colour by" menu and its legend; an indicator the store has no value of (built without the
+  // outside datasets) is listed disabled, and the note below the menu says which dataset it needs and how
   for (const applies of ["material", "country"]) {
     const group = el("optgroup", {label: applies === "material" ? "materials" : "countries"});
-    for (const i of indicators.filter(i => i.applies === applies)) group.append(el("option", {value: i.key, text: i.label}));
+    for (const i of indicators.filter(i => i.applies === applies)) {
+      group.append(el("option", {value: i.key, disabled: i.unavailable ? "disabled" : null, title: i.unavailable || i.about,
+                                 text: i.label + (i.unavailable ? " (unavailable: no data in this store)" : "")}));
+    }
     if (group.children.length) $("colour-by").append(group);
   }
-  if (!indicators.length) $("colour-by").append(el("option", {disabled: "disabled", text: "no indicators: build with the imported datasets"}));
+  const missing = indicators.filter(i => i.unavailable);
+  if (!indicators.length) $("colour-by").append(el("option", {disabled: "disabled", text: "no indicators in this data"}));
+  if (missing.length) {
+    const datasets = [...new Set(missing.flatMap(i => i.needs || []))];
+    $("indicator-legend").before(el("p", {id: "colour-note", class: "count", role: "note",
+      text: `${missing.length === indicators.length ? "No" : `${missing.length} of ${indicators.length}`} indicators available: ` +
+            `they need the ${datasets.join(" and the ")} datasets, and this store was built without them. ` +
+            "Run `crmgraph build` (it imports the datasets of data/) and restart the server." +
+            " (Hover over an indicator for the command that imports its dataset alone.)"}));
+  }
   function applyColours(key) {
     colourBy = key ? indicatorOf(key) : null;
+    if (colourBy && colourBy.unavailable) colourBy = null;   // (a URL may ask for one)
     const legend = $("indicator-legend");
     legend.replaceChildren();
     legend.hidden = !colourBy;
@@ -565,7 +579,7 @@
     if (params.get("country")) choose("filter-country", byIri(params.get("country")));
     if (params.get("material")) choose("filter-material", byIri(params.get("material")));
     if (params.get("source")) choose("filter-source", sources.findIndex(s => s.key === params.get("source")));
-    if (params.get("colour") && indicatorOf(params.get("colour"))) { $("colour-by").value = params.get("colour"); applyColours(params.get("colour")); }
+    if (params.get("colour") && indicatorOf(params.get("colour")) && !indicatorOf(params.get("colour")).unavailable) { $("colour-by").value = params.get("colour"); applyColours(params.get("colour")); }
     restoring = false;
     const focus = params.get("focus");
     if (focus) { const i = byIri(focus); if (i >= 0) focusOn(i); }
