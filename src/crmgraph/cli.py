@@ -94,7 +94,7 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
           allow_shrink: bool = typer.Option(False, "--allow-shrink",
                                             help="Build even if more than 20 % of the previous store's curated triples would be lost."),
           wait: bool = typer.Option(False, "--wait", help="If another build holds the store folder's lock, wait for it instead of failing."),
-          no_cache: bool = typer.Option(False, "--no-cache", help="Run HermiT even if var/cache holds its answer for the same input.")) -> None:
+          no_cache: bool = typer.Option(False, "--no-cache", help="Run HermiT and the imports of data/ even if var/cache holds their answers for the same input.")) -> None:
     """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load.
 
     The new store is written beside the old one and switched in atomically; a build that would drop more
@@ -121,7 +121,9 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
     if report.warnings:
         out.print(f"[yellow]{len(report.warnings)} SHACL warnings[/] (run `crmgraph validate` to list them)")
     for imp in report.imports:
-        out.print(f"imported {imp.dataset.key}: {imp.rows} rows read, {imp.mapped} mapped, {len(imp.unmapped)} unmapped, "
+        again = " (re-used: its data/ folder, importer code and curated countries are unchanged)" \
+            if imp.dataset.graph in report.reused else ""
+        out.print(f"imported {imp.dataset.key}{again}: {imp.rows} rows read, {imp.mapped} mapped, {len(imp.unmapped)} unmapped, "
                   f"{imp.figures} figures, {imp.withheld} withheld (`crmgraph import` lists the unmapped rows)")
 
 

@@ -14,6 +14,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -31,6 +32,9 @@ from ..store.embedded import OxigraphStore, write_new_store
 from ..store.lock import build_lock
 from .validation import findings, located
 
+if TYPE_CHECKING:
+    from ..io.importcache import ImportedGraphs
+
 
 @dataclass
 class BuildReport:
@@ -44,6 +48,8 @@ class BuildReport:
     imports: list = field(default_factory=list)  # ImportReport per dataset imported from data/
     #: the whole build in the library, from call to return (the steps plus the lock, the shrink guard …)
     wall: float | None = None
+    #: imported graphs (IRIs) taken unchanged from the cache instead of imported again (`io/importcache.py`)
+    reused: list[str] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -67,6 +73,14 @@ class CompiledGraph:
     statements: list[ox.Triple] = field(default_factory=list)  # the common statement shape (statements.py)
     truthy: list[ox.Triple] = field(default_factory=list)  # direct triples of accepted facts
     layer: StatementLayer | None = None
+    #: the imported graphs when the build went through the import cache (then `imports` is empty)
+    imported: "ImportedGraphs | None" = None
+
+    @property
+    def import_reports(self) -> list:
+        if self.imported is not None:
+            return list(self.imported.reports)
+        return [r for _d, _t, r in self.imports]
 
 
 def _is_shapes(f: CuratedFile) -> bool:
@@ -78,14 +92,18 @@ def _quiet(step: str) -> None:
 
 
 def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, imports: bool = False,
-                  shacl_engine: str = "oxigraph", after_parse=None, cache: bool = True) -> CompiledGraph:
+                  shacl_engine: str = "oxigraph", after_parse=None, cache: bool = True,
+                  import_cache: Path | None = None) -> CompiledGraph:
     """Parse, check, validate and reason; raise a DataError at the first failing step.
 
     With `imports`, also import the outside datasets of `data/` (USGS MCS 2025, EC CRM study 2023)
     after the curated graph has passed: they are not reasoned over (they add figures, not axioms) and
     go to their own named graphs. `shacl_engine` is `oxigraph` (ours, fast) or `pyshacl` (the reference:
     same findings, `validation.py`). With `cache`, HermiT's answer is re-used from `settings.cache_dir`
-    when what it reads is unchanged (`reasoning.run_hermit_cached`). `progress(step)` is called as each
+    when what it reads is unchanged (`reasoning.run_hermit_cached`). With `import_cache` (a folder), each
+    dataset whose inputs are unchanged is taken from there instead of imported again, and the imported
+    graphs come as a store to start the new version from (`io/importcache.py`, `CompiledGraph.imported`).
+    `progress(step)` is called as each
     step starts (the CLI shows it; the library stays silent). `after_parse(files)` runs right after
     parsing (the shrink guard), so that a build it refuses stops before the slow steps."""
     timings: dict[str, float] = {}
@@ -128,18 +146,29 @@ def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, impo
         inferred = materialise(ontology, entity_facts, hermit)
         timings["reason (cached)" if cached else "reason"] = time.perf_counter() - t0
     files = onto_files + data_files
-    imported = []
+    imported, graphs = [], None
     if imports:
-        from ..io.importing import import_all
-
         progress("importing data/ (USGS MCS 2025, EC CRM study 2023)")
         t0 = time.perf_counter()
-        countries = {t.subject.value for t in asserted + inferred
-                     if t.predicate == RDF_TYPE and t.object.value == CRM + "Country"}
-        imported = import_all(settings, countries)
-        timings["import"] = time.perf_counter() - t0
+        countries = curated_countries(asserted + inferred)
+        if import_cache is not None:
+            from ..io.importcache import import_graphs
+
+            graphs = import_graphs(settings, countries, import_cache)
+        else:
+            from ..io.importing import import_all
+
+            imported = import_all(settings, countries)
+        reused = graphs is not None and graphs.reused and not graphs.imported
+        timings["import (reused)" if reused else "import"] = time.perf_counter() - t0
     return CompiledGraph(files, ontology, shapes, layer.asserted, inferred, warnings, timings, imported,
-                         statements=layer.statements, truthy=layer.truthy, layer=layer)
+                         statements=layer.statements, truthy=layer.truthy, layer=layer, imported=graphs)
+
+
+def curated_countries(triples: list[ox.Triple]) -> set[str]:
+    """The countries the curated graph describes (asserted or inferred `crm:Country`): the importers
+    describe any other country they meet, minimally."""
+    return {t.subject.value for t in triples if t.predicate == RDF_TYPE and t.object.value == CRM + "Country"}
 
 
 def _build_metadata(compiled: CompiledGraph, settings: Settings) -> list[ox.Triple]:
@@ -173,14 +202,25 @@ def _build_metadata(compiled: CompiledGraph, settings: Settings) -> list[ox.Trip
 
 def fill_store(store, compiled: CompiledGraph, settings: Settings) -> None:
     """Write the compiled graphs into an (empty) store."""
+    _fill_curated(store, compiled, settings)
+    for dataset, triples, _report in compiled.imports:
+        store.replace_graph(dataset.graph, triples)
+    if compiled.imported is not None:
+        by_graph: dict[str, list[ox.Triple]] = {g: [] for g in compiled.imported.graphs}
+        for q in ox.parse(compiled.imported.nquads, format=ox.RdfFormat.N_QUADS):
+            by_graph[q.graph_name.value].append(q.triple)
+        for graph, triples in by_graph.items():
+            store.replace_graph(graph, triples)
+
+
+def _fill_curated(store, compiled: CompiledGraph, settings: Settings) -> None:
+    """The graphs a build makes from ontology/ and graph/, and its description (not the imported ones)."""
     store.replace_graph(GRAPH_ONTOLOGY, compiled.ontology)
     store.replace_graph(GRAPH_SHAPES, compiled.shapes)
     store.replace_graph(GRAPH_ASSERTED, compiled.asserted)
     store.replace_graph(GRAPH_STATEMENTS, compiled.statements)
     store.replace_graph(GRAPH_TRUTHY, compiled.truthy)
     store.replace_graph(GRAPH_INFERRED, compiled.inferred)
-    for dataset, triples, _report in compiled.imports:
-        store.replace_graph(dataset.graph, triples)
     store.replace_graph(GRAPH_BUILD, _build_metadata(compiled, settings))
 
 
@@ -190,7 +230,8 @@ def _report(compiled: CompiledGraph, target: Path | None) -> BuildReport:
         triples={"ontology": len(compiled.ontology), "shapes": len(compiled.shapes),
                  "asserted": len(compiled.asserted), "statements": len(compiled.statements),
                  "truthy": len(compiled.truthy), "inferred": len(compiled.inferred)},
-        timings=compiled.timings, warnings=compiled.warnings, imports=[r for _d, _t, r in compiled.imports])
+        timings=compiled.timings, warnings=compiled.warnings, imports=compiled.import_reports,
+        reused=list(compiled.imported.reused) if compiled.imported is not None else [])
 
 
 def build(settings: Settings | None = None, store_path: Path | None = None, reason: bool = True,
@@ -213,7 +254,7 @@ def build(settings: Settings | None = None, store_path: Path | None = None, reas
             def guard(files):
                 check_shrink(previous.per_file, {f.name: len(f.triples) for f in files}, target)
         compiled = compile_graph(settings, reason=reason, progress=progress, imports=imports, after_parse=guard,
-                                 cache=cache)
+                                 cache=cache, import_cache=settings.cache_dir if cache else None)
         if previous is not None and not previous.per_file:  # a store from before per-file counts
             check_shrink({"asserted graph": previous.asserted}, {"asserted graph": len(compiled.asserted)}, target,
                          what="asserted triples")
@@ -229,11 +270,18 @@ def write_store(compiled: CompiledGraph, settings: Settings, target: Path, progr
 
     Everything is assembled in an in-memory store first (the indicators' six queries run there, several
     times faster than on RocksDB) and copied into the new store with one bulk load, rather than a bulk
-    load per graph: `benchmarks/build.py` measures the store step."""
+    load per graph: `benchmarks/build.py` measures the store step. When the imported graphs came through
+    the import cache, the new version starts as a checkpoint of their store (hard links: no rewrite of
+    their ≈160k quads) and only the other graphs are loaded into it."""
     memory = OxigraphStore(None)
     t0 = time.perf_counter()
-    fill_store(memory, compiled, settings)
-    if compiled.imports:
+    imported = compiled.imported
+    if imported is not None:
+        _fill_curated(memory, compiled, settings)
+        memory.raw.bulk_load(imported.nquads, format=ox.RdfFormat.N_QUADS)
+    else:
+        fill_store(memory, compiled, settings)
+    if compiled.imports or imported is not None:
         from ..analysis.results import write_indicators
         from ..analysis.supplydata import load
 
@@ -242,7 +290,15 @@ def write_store(compiled: CompiledGraph, settings: Settings, target: Path, progr
         write_indicators(memory, load(memory))
         compiled.timings["indicators"] = time.perf_counter() - t1
     progress(f"writing the store ({target})")
-    write_new_store(target, lambda store: store.raw.bulk_extend(memory.raw))
+    if imported is None:
+        write_new_store(target, lambda store: store.raw.bulk_extend(memory.raw))
+    else:
+        from ..io.importcache import start_version
+
+        own = [g for g in memory.raw.named_graphs() if g.value not in imported.graphs]
+        write_new_store(target, lambda store: store.raw.bulk_extend(
+            q for g in own for q in memory.raw.quads_for_pattern(None, None, None, g)),
+            start=lambda version: start_version(imported.base, version))
     compiled.timings["store"] = time.perf_counter() - t0 - compiled.timings.get("indicators", 0.0)
 
 

@@ -114,12 +114,14 @@ def _shift_lines(message: str) -> str:
     return re.sub(r"\bline (\d+)(?!,)", lambda m: f"line {max(1, int(m.group(1)) - _PROLOGUE_LINES)}", message)
 
 
-def write_new_store(target: Path, fill) -> Path:
+def write_new_store(target: Path, fill, start=None) -> Path:
     """Create a complete store version beside `target` with `fill(store)`, then switch `target` to it in
     one atomic step (`versions.py`: `target` is a link to its current version). Returns the new version.
+    `start(path)`, if given, first creates the version's folder with part of its content (a checkpoint of
+    another store: `io/importcache.start_version`).
 
-    If `fill` raises, the half-written version is deleted and `target` is left as it was.
+    If `start` or `fill` raises, the half-written version is deleted and `target` is left as it was.
     """
     from .versions import write_new_version
 
-    return write_new_version(target, fill, OxigraphStore)
+    return write_new_version(target, fill, OxigraphStore, start=start)
