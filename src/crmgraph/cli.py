@@ -94,7 +94,9 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
           allow_shrink: bool = typer.Option(False, "--allow-shrink",
                                             help="Build even if more than 20 % of the previous store's curated triples would be lost."),
           wait: bool = typer.Option(False, "--wait", help="If another build holds the store folder's lock, wait for it instead of failing."),
-          no_cache: bool = typer.Option(False, "--no-cache", help="Run HermiT and the imports of data/ even if var/cache holds their answers for the same input.")) -> None:
+          no_cache: bool = typer.Option(False, "--no-cache",
+                                        help="Run HermiT and the imports of data/ even if var/cache holds their answers "
+                                             "for the same input.")) -> None:
     """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load.
 
     The new store is written beside the old one and switched in atomically; a build that would drop more
