@@ -1,7 +1,7 @@
-"""The lint half of `make check` runs with the tests, so a finding fails CI with ruff's own report.
+"""`make check` runs with the tests, so a finding fails CI with the tool's own report.
 
-ruff reads its rules from pyproject.toml ([tool.ruff]); it takes well under a second on the tree. The type
-half (mypy on src/crmgraph) takes longer and runs in `make check` only.
+ruff reads its rules from pyproject.toml ([tool.ruff]) and takes well under a second on the tree; mypy
+([tool.mypy], on src/crmgraph) takes about 11 s without its cache (.mypy_cache) and about 1 s with it.
 """
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ def test_ruff_finds_nothing_in_the_tree():
     assert "No module named ruff" not in done.stderr, "ruff is missing: pip install -e '.[test]'"
     assert done.returncode == 0, f"ruff check found problems (fix them, or justify an ignore in pyproject.toml):\n{done.stdout}{done.stderr}"
     assert "All checks passed" in done.stdout
+
+
+def test_mypy_finds_nothing_in_the_library():
+    done = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert "No module named mypy" not in done.stderr, "mypy is missing: pip install -e '.[test]'"
+    assert done.returncode == 0, f"mypy found problems (fix them; pyproject.toml [tool.mypy] says what is checked):\n{done.stdout}{done.stderr}"
+    assert "Success: no issues found" in done.stdout
 
 
 def test_ruff_checks_every_folder_make_check_names():

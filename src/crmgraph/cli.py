@@ -94,7 +94,9 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
           allow_shrink: bool = typer.Option(False, "--allow-shrink",
                                             help="Build even if more than 20 % of the previous store's curated triples would be lost."),
           wait: bool = typer.Option(False, "--wait", help="If another build holds the store folder's lock, wait for it instead of failing."),
-          no_cache: bool = typer.Option(False, "--no-cache", help="Run HermiT and the imports of data/ even if var/cache holds their answers for the same input.")) -> None:
+          no_cache: bool = typer.Option(False, "--no-cache",
+                                        help="Run HermiT and the imports of data/ even if var/cache holds their answers "
+                                             "for the same input.")) -> None:
     """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load.
 
     The new store is written beside the old one and switched in atomically; a build that would drop more
@@ -162,9 +164,9 @@ def import_(kind: str = typer.Argument(..., help="usgs-mcs (the MCS 2025 world C
     def go():
         s = OxigraphStore(_store_path(store))
         try:
-            from .query.results import to_result
+            from .query.results import to_table
 
-            known = set(to_result(s.query("SELECT ?c WHERE { GRAPH graph:asserted { ?c a crm:Country } }")).column("c"))
+            known = set(to_table(s.query("SELECT ?c WHERE { GRAPH graph:asserted { ?c a crm:Country } }")).column("c"))
             report = import_into_store(s, kind, path, known)
             # the indicators of graph:analytics were computed from the data just replaced: recompute them
             from .analysis.results import write_indicators

@@ -17,6 +17,7 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 from ..errors import DatasetError, Problem
 from ..namespaces import ID
@@ -58,7 +59,7 @@ def _material(fr: FileReport, line: int, raw: str) -> str | None:
     return slug
 
 
-def import_eu_crm(folder: Path, known_countries: set[str] = frozenset()) -> tuple[list, ImportReport]:
+def import_eu_crm(folder: Path, known_countries: set[str] | frozenset[str] = frozenset()) -> tuple[list, ImportReport]:
     """Read the three tables in `folder` (checksums first); return (triples, report)."""
     digests = verify(EU_CRM_2023, folder)
     writer = GraphWriter(EU_CRM_2023, digests, claimant=ID + "org/european-commission", status="SecondHand")
@@ -118,7 +119,7 @@ def import_eu_crm(folder: Path, known_countries: set[str] = frozenset()) -> tupl
                 described.add(country.iri)
             where = (f"{file} line {line}; Material={clean(row['Material'])!r}; Stage={clean(row['Stage'])}; "
                      f"Country={clean(row['Country'])!r}")
-            common = dict(subject=country.iri, material=material_iri(slug), year=None, stage=stage,
+            common: dict[str, Any] = dict(subject=country.iri, material=material_iri(slug), year=None, stage=stage,
                           series=f"EC CRM 2023 {label}, {stage}", names=(clean(row["Material"]), clean(row["Country"])))
             share = parse_share(row["Share"])
             if share is None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from collections import defaultdict
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -249,8 +250,8 @@ def _invented_years(data: list[CuratedFile]) -> list[Problem]:
         for t in f.triples:
             if t.subject in figures and t.predicate.value in _YEAR_PROPS:
                 years[t.subject].append(f"{compact(t.predicate.value)} {t.object.value}")
-            if t.subject in figures and t.predicate.value == RDFS_COMMENT and _NOT_STATED.search(t.object.value):
-                comments[t.subject] = _NOT_STATED.search(t.object.value).group(0)
+            if t.subject in figures and t.predicate.value == RDFS_COMMENT and (said := _NOT_STATED.search(t.object.value)):
+                comments[t.subject] = said.group(0)
         for node in comments.keys() & years.keys():
             problems.append(Problem(
                 f"the comment says the year is {comments[node]!r}, but the figure carries {', '.join(years[node])}",
@@ -266,7 +267,7 @@ _FIGURE_KEY = tuple(CRM + p for p in ("subject", "material", "quantityKind", "sc
 
 def _duplicate_figures(data: list[CuratedFile]) -> list[Problem]:
     """The same figure written twice (same key, value, claimant and source) would be counted twice."""
-    figures: dict[object, tuple[CuratedFile, dict[str, str]]] = {}
+    figures: dict[Any, tuple[CuratedFile, dict[str, str]]] = {}
     refs: dict[object, set[str]] = defaultdict(set)
     ref_source: dict[object, str] = {}
     for f in data:
@@ -280,10 +281,10 @@ def _duplicate_figures(data: list[CuratedFile]) -> list[Problem]:
                 figures[t.subject][1][t.predicate.value] = str(t.object)
             if t.predicate.value == "http://www.w3.org/ns/prov#wasDerivedFrom":
                 refs[t.subject].add(t.object)
-    seen: dict[tuple, object] = {}
+    seen: dict[tuple, Any] = {}
     problems = []
     for node, (f, props) in figures.items():
-        sources = frozenset(ref_source.get(r) for r in refs[node]) - {None}
+        sources = {s for s in (ref_source.get(r) for r in refs[node]) if s is not None}
         for source in sorted(sources):
             key = tuple(props.get(p) for p in _FIGURE_KEY) + (source,)
             other = seen.setdefault(key, node)

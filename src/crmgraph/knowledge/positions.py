@@ -106,7 +106,7 @@ def scan(text: str) -> Positions:
             pending_literal = None
 
     for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
+        kind = m.lastgroup or "other"  # every alternative of _TOKEN is a named group
         tok = m.group()
         tok_line = line
         line += tok.count("\n")

@@ -9,6 +9,7 @@ to the statement that cites it, an assertion to the annotated triple.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,7 @@ class Locator:
 
     def __init__(self, files: list[CuratedFile]) -> None:
         self.files = files
-        self.parent: dict[str, object] = {}
+        self.parent: dict[str, Any] = {}  # blank node id -> the pyoxigraph term that points to it
         self.asserted_in: dict[str, str] = {}
         self.assertion_subject: dict[str, str] = {}
         self.file_of_bnode: dict[str, CuratedFile] = {}

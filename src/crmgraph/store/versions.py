@@ -130,5 +130,5 @@ def write_new_version(target: Path, fill, open_store, start=None) -> Path:
             shutil.rmtree(version, ignore_errors=True)
         raise
     previous = switch(target, version)
-    cleanup(target, keep={version, previous})
+    cleanup(target, keep={v for v in (version, previous) if v is not None})
     return version

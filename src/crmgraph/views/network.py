@@ -491,10 +491,11 @@ def view_from_answer(net: Network, answer, title: str, max_nodes: int | None = N
         first, rest = iri_columns[0], iri_columns[1:]
         for row in answer.rows:
             for i in rest:
-                if row[first] is not None and row[i] is not None:
-                    add(row[first].value, row[i].value, answer.columns[i])
-                elif row[i] is not None:
-                    node(row[i].value)
+                a, b = row[first], row[i]
+                if a is not None and b is not None:
+                    add(a.value, b.value, answer.columns[i])
+                elif b is not None:
+                    node(b.value)
     else:
         for t in answer:
             if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode) and t.predicate.value != RDF + "type":
@@ -532,7 +533,7 @@ def explorer_data(net: Network, view: View, local_links: bool = True, layout: La
     view_order = [index[iri] for iri in view.nodes]
     positions = layout(len(view_order), _reindex(view_pairs, view_order))
     xy = {i: p for i, p in zip(view_order, positions)}
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for iri in view.nodes:
         counts[all_nodes[iri].style] += 1
 

@@ -268,7 +268,8 @@ def _classes(values: list[float]) -> list[tuple[float, str, str]]:
     bounds = sorted({math.ceil(top * (k + 1) / len(SCALE)) if whole else top * (k + 1) / len(SCALE)
                      for k in range(len(SCALE))})
     colours = SCALE[len(SCALE) - len(bounds):]
-    out, low = [], 0.0
+    out: list[tuple[float, str, str]] = []
+    low = 0.0
     for bound, colour in zip(bounds, colours):
         if whole:
             first = int(low) + 1 if out else min(1, int(bound))
@@ -288,7 +289,7 @@ def render_map(found: chartdata.CountryMap, embedded: bool = False) -> str:
         if categorical:
             c.colour = STATUS_COLOURS.get(c.category, "#e0e0e0")
         else:
-            c.colour = next(colour for bound, colour, _ in classes if c.value <= bound + 1e-9)
+            c.colour = next(colour for bound, colour, _ in classes if (c.value or 0.0) <= bound + 1e-9)
     data = {"countries": [{**c.as_json(), "colour": c.colour} for c in shown], "title": found.title}
     out = [] if embedded else ["<h1>Countries on the map</h1>"]
     if found.measure != "answer":

@@ -238,10 +238,10 @@ def _not_found(exc: QueryError, fmt: str | None, queries: dict[str, NamedQuery],
             Response(f"error: {exc.message}\nhint: {exc.hint}\n", status_code=404, media_type="text/plain")
     links = "".join(f'<li><a href="/queries/{escape(n)}">{escape(n)}</a> — {escape(queries[n].title)}</li>'
                     for n in close)
-    body = (f"<h1>Not found</h1><p class=\"error\">{escape(exc.message)}<br>{escape(exc.hint)}</p>"
+    html = (f"<h1>Not found</h1><p class=\"error\">{escape(exc.message)}<br>{escape(exc.hint)}</p>"
             + (f"<p>Closest names:</p><ul>{links}</ul>" if links else "")
             + '<p>All named queries are listed at <a href="/queries">/queries</a>.</p>')
-    return HTMLResponse(document("Not found", body), status_code=404)
+    return HTMLResponse(document("Not found", html), status_code=404)
 
 
 # -- the page ------------------------------------------------------------------------------------
