@@ -36,12 +36,10 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from ..namespaces import GRAPH_ASSERTED, compact
+from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_IMPORT_PREFIX, ID, RDF, compact
 from ..query.results import to_table
 
-CRM = "https://w3id.org/crmgraph/ontology#"
-ID = "https://w3id.org/crmgraph/id/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF + "type"
 CONTRADICTED = CRM + "Contradicted"
 ACCEPTED = {CRM + "Verified", CRM + "SecondHand", CRM + "Derived"}
 LIST_SCOPE_PREFIX = ID + "scope/eu-crm-list-"
@@ -273,7 +271,7 @@ def load(store) -> _Graph:
             _attach_references(records(IMPORTED_REFERENCES.format(figures=" ".join(f"<{k}>" for k in sorted(found)))),
                                sources, found)
         for f in found.values():    # which dataset: its graph is graph:import/<the source key it cites>
-            f.fields["graph"] = IMPORT_GRAPH_PREFIX + (f.references[0].source if f.references else "?")
+            f.fields["graph"] = GRAPH_IMPORT_PREFIX + (f.references[0].source if f.references else "?")
         figures.update(found)
     units = {r["unit"]: (r["base"], float(r["factor"])) for r in records(UNITS)}
     return _Graph(
@@ -477,14 +475,13 @@ def _sorted_figures(g: _Graph, members: list[_Statement]) -> list[_Statement]:
     return sorted(members, key=lambda f: ((_interval(f, g) or (-math.inf,))[0], _value_key(f)[0], f.iri))
 
 
-IMPORT_GRAPH_PREFIX = "https://w3id.org/crmgraph/graph/import/"
 _PRODUCTION = ID + "quantity/production"
 _MINE_PRODUCTION = ID + "quantity/mine-production"
 
 
 def imported(f: _Statement) -> bool:
     """A figure of an imported dataset (graph:import/KEY), not one a curator wrote."""
-    return str(f.fields.get("graph") or "").startswith(IMPORT_GRAPH_PREFIX)
+    return str(f.fields.get("graph") or "").startswith(GRAPH_IMPORT_PREFIX)
 
 
 def _family(f: _Statement) -> str:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .. import __version__
-from .checks import check_curation, raise_if
+from .checks import check_curation, check_shapes, raise_if
 from .curated import RDF_TYPE, CuratedFile, read_curated
 from ..errors import Problem, ShapeViolationError
 from ..namespaces import (CRM, DCTERMS, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES,
@@ -145,7 +145,8 @@ def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, impo
 
     progress("checking curation rules")
     t0 = time.perf_counter()
-    raise_if(check_curation([f for f in onto_files if not _is_shapes(f)], data_files))
+    raise_if(check_curation([f for f in onto_files if not _is_shapes(f)], data_files)
+             + check_shapes([f for f in onto_files if _is_shapes(f)]))
     timings["check"] = time.perf_counter() - t0
 
     progress("validating with SHACL")
