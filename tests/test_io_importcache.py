@@ -121,3 +121,15 @@ def test_an_unreadable_cache_entry_is_a_miss(settings, countries, cache, tmp_pat
 
 def test_without_a_data_folder_nothing_is_imported(countries, tmp_path):
     assert import_graphs(Settings(root=tmp_path), countries, tmp_path / "cache") is None
+
+
+def test_a_look_at_the_cache_alone_never_imports(settings, countries, cache, tmp_path):
+    """What a build asks before its checks, to preload the imported graphs: a hit, or None at no cost."""
+    assert import_graphs(settings, countries, tmp_path / "empty", only_cached=True) is None
+    assert not [p for p in (tmp_path / "empty").iterdir() if p.name.startswith("import")]
+    hit = import_graphs(settings, countries, cache, only_cached=True)
+    assert hit is not None and hit.imported == [] and hit.countries == frozenset(countries)
+    hit.preload()
+    memory = hit.memory()  # the preloaded store, waited for
+    assert len(memory) == len(hit.nquads.splitlines()) > 150_000
+    assert len(hit.memory()) == len(memory)  # asked again: loaded again, not the same (filled) store

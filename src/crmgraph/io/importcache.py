@@ -33,6 +33,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,10 +122,35 @@ class ImportedGraphs:
     base: Path  # an Oxigraph store holding exactly these graphs: a new store version starts as its checkpoint
     reused: list[str] = field(default_factory=list)  # graph IRIs taken from the cache
     imported: list[str] = field(default_factory=list)  # graph IRIs imported by this build
+    countries: frozenset[str] = frozenset()  # the curated countries the importers were given
+    _loading: threading.Thread | None = field(default=None, repr=False)
+    _memory: list = field(default_factory=list, repr=False)
 
     @property
     def graphs(self) -> list[str]:
         return [d.graph for d in self.datasets]
+
+    def preload(self) -> None:
+        """Start loading the imported graphs into an in-memory store in a thread (Oxigraph parses without
+        the GIL), for `memory`: the build's indicators read them there, and the build does its other
+        steps meanwhile."""
+        if self._loading is None and not self._memory:
+            self._loading = threading.Thread(target=lambda: self._memory.append(self._load()), name="preload",
+                                             daemon=True)
+            self._loading.start()
+
+    def _load(self) -> ox.Store:
+        store = ox.Store()
+        store.bulk_load(self.nquads, format=ox.RdfFormat.N_QUADS)
+        return store
+
+    def memory(self) -> ox.Store:
+        """An in-memory store holding the imported graphs, the caller's to fill further: the preloaded one
+        (waited for) the first time, a new one after that."""
+        if self._loading is not None:
+            self._loading.join()
+            self._loading = None
+        return self._memory.pop() if self._memory else self._load()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -159,9 +185,11 @@ def _touch(path: Path) -> None:
         pass
 
 
-def import_graphs(settings: Settings, known_countries: set[str], cache_dir: Path) -> ImportedGraphs | None:
+def import_graphs(settings: Settings, known_countries: set[str], cache_dir: Path,
+                  only_cached: bool = False) -> ImportedGraphs | None:
     """The datasets of `data/` imported, each re-used from `cache_dir` when its key is unchanged; None
-    when there is no dataset folder (as `import_all`: no data/, no imports).
+    when there is no dataset folder (as `import_all`: no data/, no imports). With `only_cached`, None
+    also when any dataset would have to be imported (a look that costs no import).
 
     Raises what the importers raise (a DatasetError naming the file) on a miss with bad data; nothing is
     cached then."""
@@ -181,6 +209,8 @@ def import_graphs(settings: Settings, known_countries: set[str], cache_dir: Path
             reused.append(dataset.graph)
             for suffix in (".nq", ".report"):
                 _touch(cache_dir / f"import-{key}{suffix}")
+        elif only_cached:
+            return None
         else:
             dataset, triples, report = run_import(kind, folder, known_countries)
             graph = ox.NamedNode(dataset.graph)
@@ -201,13 +231,15 @@ def import_graphs(settings: Settings, known_countries: set[str], cache_dir: Path
     nquads = b"".join(chunks)
     base = cache_dir / f"imports-{_digest(*(k.encode() for k in keys))}"
     if not (base / "COMPLETE").is_file():
+        if only_cached:
+            return None
         _write_base(base, nquads)
     else:
         _touch(base)
     _prune(cache_dir, "import-*.nq")
     _prune(cache_dir, "import-*.report")
     _prune(cache_dir, "imports-*")
-    return ImportedGraphs(datasets, reports, nquads, base, reused, imported)
+    return ImportedGraphs(datasets, reports, nquads, base, reused, imported, frozenset(known_countries))
 
 
 def _write_base(base: Path, nquads: bytes) -> None:

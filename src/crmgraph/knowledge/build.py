@@ -24,12 +24,13 @@ from .curated import RDF_TYPE, CuratedFile, read_curated
 from ..errors import Problem, ShapeViolationError
 from ..namespaces import (CRM, DCTERMS, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES,
                          GRAPH_STATEMENTS, GRAPH_TRUTHY, ID, VOID, XSD)
-from .reasoning import materialise, run_hermit_cached
+from .reasoning import BackgroundHermit, materialise
 from .shrink import check_shrink, previous_counts
 from .statements import StatementLayer, compile_statements
 from ..settings import Settings
 from ..store.embedded import OxigraphStore, write_new_store
 from ..store.lock import build_lock
+from ..io.importcache import import_graphs, start_version
 from .validation import findings, located
 
 if TYPE_CHECKING:
@@ -118,6 +119,30 @@ def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, impo
     if after_parse is not None:
         after_parse(onto_files + data_files)
 
+    # The statement layer first: HermiT reads it, and starts in the background as soon as it can (Java in
+    # a process of its own, `reasoning.BackgroundHermit`), while the checks and SHACL run here. An error
+    # of the statement layer on data the checks would refuse is raised after the checks' own errors.
+    progress("compiling statements and the truthy layer")
+    t0 = time.perf_counter()
+    layer: StatementLayer | None = None
+    deferred: Exception | None = None
+    try:
+        layer = compile_statements(asserted, ontology)
+    except Exception as exc:  # noqa: BLE001 — re-raised below, once the checks have had their say
+        deferred = exc
+    timings["statements"] = time.perf_counter() - t0
+    hermit = None
+    if reason and layer is not None:
+        entity_facts = layer.asserted + layer.truthy  # never an unverified or contradicted direct triple
+        hermit = BackgroundHermit(ontology, entity_facts, settings.cache_dir if cache else None)
+    # The imported graphs, when the cache holds them for the asserted countries (what the importers get
+    # unless reasoning types another entity as a country: checked below), load into memory meanwhile too.
+    graphs = None
+    if imports and import_cache is not None:
+        graphs = import_graphs(settings, curated_countries(asserted), import_cache, only_cached=True)
+        if graphs is not None:
+            graphs.preload()
+
     progress("checking curation rules")
     t0 = time.perf_counter()
     raise_if(check_curation([f for f in onto_files if not _is_shapes(f)], data_files)
@@ -132,36 +157,38 @@ def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, impo
         raise ShapeViolationError(violations, hint="each line names the file, the entity and what the shape expects")
     # the line says when pyshacl ran (asked for, or shapes our engine does not implement: ~20× slower)
     timings["shacl" if engine == "oxigraph" else f"shacl ({engine})"] = time.perf_counter() - t0
-
-    progress("compiling statements and the truthy layer")
-    t0 = time.perf_counter()
-    layer = compile_statements(asserted, ontology)
-    timings["statements"] = time.perf_counter() - t0
+    if deferred is not None:
+        raise deferred
+    assert layer is not None  # compile_statements returned
 
     inferred: list[ox.Triple] = []
-    if reason:
+    if hermit is not None:
         progress("reasoning with HermiT")
+        hermit_triples, cached = hermit.result()
         t0 = time.perf_counter()
-        entity_facts = layer.asserted + layer.truthy  # never an unverified or contradicted direct triple
-        hermit, cached = run_hermit_cached(ontology, entity_facts, settings.cache_dir if cache else None)
-        inferred = materialise(ontology, entity_facts, hermit)
-        timings["reason (cached)" if cached else "reason"] = time.perf_counter() - t0
+        inferred = materialise(ontology, layer.asserted + layer.truthy, hermit_triples)
+        # HermiT's span from its start (beside check and SHACL when it ran) to its answer, + materialising
+        timings["reason (cached)" if cached else "reason (beside check, shacl)"] = (
+            (hermit.finished or t0) - hermit.started + time.perf_counter() - t0)
     files = onto_files + data_files
-    imported, graphs = [], None
+    imported = []
     if imports:
         progress("importing data/ (USGS MCS 2025, EC CRM study 2023)")
         t0 = time.perf_counter()
         countries = curated_countries(asserted + inferred)
         if import_cache is not None:
-            from ..io.importcache import import_graphs
-
-            graphs = import_graphs(settings, countries, import_cache)
+            if graphs is None or graphs.countries != countries:
+                graphs = import_graphs(settings, countries, import_cache)
+                if graphs is not None:
+                    graphs.preload()
         else:
             from ..io.importing import import_all
 
             imported = import_all(settings, countries)
         reused = graphs is not None and graphs.reused and not graphs.imported
         timings["import (reused)" if reused else "import"] = time.perf_counter() - t0
+    else:
+        graphs = None
     return CompiledGraph(files, ontology, shapes, layer.asserted, inferred, warnings, timings, imported,
                          statements=layer.statements, truthy=layer.truthy, layer=layer, imported=graphs)
 
@@ -274,13 +301,13 @@ def write_store(compiled: CompiledGraph, settings: Settings, target: Path, progr
     load per graph: `benchmarks/build.py` measures the store step. When the imported graphs came through
     the import cache, the new version starts as a checkpoint of their store (hard links: no rewrite of
     their ≈160k quads) and only the other graphs are loaded into it."""
-    memory = OxigraphStore(None)
     t0 = time.perf_counter()
     imported = compiled.imported
     if imported is not None:
+        memory = OxigraphStore.wrap(imported.memory())  # the imported graphs (preloaded while compiling)
         _fill_curated(memory, compiled, settings)
-        memory.raw.bulk_load(imported.nquads, format=ox.RdfFormat.N_QUADS)
     else:
+        memory = OxigraphStore(None)
         fill_store(memory, compiled, settings)
     if compiled.imports or imported is not None:
         from ..analysis.results import write_indicators
@@ -294,8 +321,6 @@ def write_store(compiled: CompiledGraph, settings: Settings, target: Path, progr
     if imported is None:
         write_new_store(target, lambda store: store.raw.bulk_extend(memory.raw))
     else:
-        from ..io.importcache import start_version
-
         own = [g for g in memory.raw.named_graphs() if g.value not in imported.graphs]
         write_new_store(target, lambda store: store.raw.bulk_extend(
             q for g in own for q in memory.raw.quads_for_pattern(None, None, None, g)),

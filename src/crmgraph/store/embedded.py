@@ -56,6 +56,13 @@ class OxigraphStore:
             raise StoreError(f"cannot open the store at {path}: {exc}",
                              hint="is another crmgraph process writing to it? pass another --store PATH") from exc
 
+    @classmethod
+    def wrap(cls, raw: ox.Store) -> "OxigraphStore":
+        """An in-memory pyoxigraph store already filled elsewhere, behind this interface."""
+        store = cls(None)
+        store._store = raw
+        return store
+
     @property
     def raw(self) -> ox.Store:
         """The pyoxigraph store, for callers that need its full API."""
