@@ -556,7 +556,10 @@ def test_nodes_are_coloured_by_an_indicator_with_a_legend_and_no_data_is_grey(wa
     options = page.locator("#colour-by option").all_inner_texts()
     assert "Concentration of world production (HHI)" in options
     page.select_option("#colour-by", value="hhi-world")
-    colour = lambda i: page.evaluate("id => window.crmgraphExplorer.nodeColour(id)", i)
+
+    def colour(i):
+        return page.evaluate("id => window.crmgraphExplorer.nodeColour(id)", i)
+
     assert colour(lithium) == "#ffffb2" and colour(tungsten) == "#bd0026"   # lowest and highest step
     assert colour(antimony) not in ("#b0b0b0", "#f1f1f1")
     (cobalt,) = [n["id"] for n in data["nodes"] if n["label"] == "cobalt"]

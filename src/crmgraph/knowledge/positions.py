@@ -30,7 +30,8 @@ _TOKEN = re.compile(r"""
   | (?P<dt>\^\^)
   | (?P<number>[+-]?(?:\d+\.\d*[eE][+-]?\d+|\.\d+[eE][+-]?\d+|\d+[eE][+-]?\d+|\d*\.\d+|\d+))
   | (?P<bnode>_:""" + _NAME + r"""+(?:\.""" + _NAME + r"""+)*)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF]""" + _NAME + r"""*(?:\.""" + _NAME + r"""+)*)?:(?:[\w:%\-\u00B7-\uFFFF]|\\[^\s]|\.(?=[\w:%\-\u00B7-\uFFFF\\]))*)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF]""" + _NAME + r"""*(?:\.""" + _NAME + r"""+)*)?
+               :(?:[\w:%\-\u00B7-\uFFFF]|\\[^\s]|\.(?=[\w:%\-\u00B7-\uFFFF\\]))*)
   | (?P<word>[A-Za-z]+)
   | (?P<punct>\{\||\|\}|<<\(|\)>>|<<|>>|[\[\](){}.,;|~])
   | (?P<other>.)
@@ -105,7 +106,7 @@ def scan(text: str) -> Positions:
             pending_literal = None
 
     for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
+        kind = m.lastgroup or "other"  # every alternative of _TOKEN is a named group
         tok = m.group()
         tok_line = line
         line += tok.count("\n")

@@ -95,16 +95,16 @@ def node_indicators(store) -> list[Indicator]:
             if value is not None:
                 out[key].values[m.material] = value
                 out[key].details[m.material] = f"{m.sr_ei_year} assessment" if m.sr_ei_year else ""
-        eu = [e for e in m.eu_sourcing if e.hhi is not None]
+        eu = [(e.hhi, e) for e in m.eu_sourcing if e.hhi is not None]
         if eu:
-            top = max(eu, key=lambda e: e.hhi)
-            out["hhi-eu-sourcing"].values[m.material] = top.hhi
-            out["hhi-eu-sourcing"].details[m.material] = f"{top.stage}"
+            hhi, most = max(eu, key=lambda pair: pair[0])
+            out["hhi-eu-sourcing"].values[m.material] = hhi
+            out["hhi-eu-sourcing"].details[m.material] = f"{most.stage}"
     for c in ind.all_country_indicators(data):
-        shares = [x for x in c.materials if x.share is not None]
+        shares = [(x.share, x) for x in c.materials if x.share is not None]
         if shares:
-            top = max(shares, key=lambda x: x.share)
-            out["top-world-share"].values[c.country] = top.share
+            share, top = max(shares, key=lambda pair: pair[0])
+            out["top-world-share"].values[c.country] = share
             out["top-world-share"].details[c.country] = f"{top.label}: {top.series} ({top.year})"
         if shares or c.eu_sourcing:
             out["centrality"].values[c.country] = c.degree_centrality

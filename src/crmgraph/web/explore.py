@@ -45,7 +45,7 @@ from ..views.wire import pack
 from ..errors import CrmgraphError, ProtocolError, QueryError, render_for_http
 from ..views.network import Network, explorer_data, load_network, view_from_answer, whole_view
 from ..query.named import bind, find_named_query, load_named_queries
-from ..query.results import to_result
+from ..query.results import Table, to_result
 from .html import CSP, NAV, document, escape
 from .sandbox import Budget
 
@@ -140,7 +140,7 @@ def _answer_of(request: Request, sparql: str, budget: Budget):
     answer = request.app.state.pool.run(sparql, {"solutions": "json", "boolean": "json", "graph": "ntriples"},
                                         budget=budget)
     if answer.kind == "graph":
-        result = [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
+        result: Table | list[ox.Triple] | bool = [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
     else:
         result = to_result(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))
     budget.check("reading the answer")

@@ -54,7 +54,9 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -220,7 +222,8 @@ class _Sink:
     """Where an answer is written: counts the bytes and stops the writer once they pass the cap."""
 
     def __init__(self, cap: int) -> None:
-        self.cap, self.size, self.parts = cap, 0, []
+        self.cap, self.size = cap, 0
+        self.parts: list[bytes] = []
 
     def write(self, data: bytes) -> int:
         self.size += len(data)
@@ -252,7 +255,9 @@ def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict |
             raw = store.query(sparql, **options)
         except QueryError as exc:
             refusal = update_refusal(sparql) if isinstance(exc.__cause__, SyntaxError) else None
-            raise refusal or exc
+            if refusal is not None:
+                raise refusal from exc
+            raise
         kind = ("boolean" if isinstance(raw, ox.QueryBoolean) else
                 "solutions" if isinstance(raw, ox.QuerySolutions) else "graph")
         fmt = formats.get(kind)
@@ -261,6 +266,7 @@ def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict |
                                        hint=_FORMAT_HINTS[kind])
         size = 0  # the values' lengths so far: every format writes each value at least once
         try:
+            answer: Table | list[ox.Triple] | bool
             if kind == "boolean":
                 answer, rows = bool(raw), 1
             elif kind == "solutions":
@@ -276,7 +282,7 @@ def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict |
                     table.rows.append(row)
                 answer, rows = table, len(table.rows)
             else:
-                triples = []
+                triples: list[ox.Triple] = []
                 for triple in raw:
                     if len(triples) == max_rows:
                         raise _too_large(max_rows, "triples")
@@ -328,7 +334,7 @@ def _rebuild_error(name: str, message: str, hint: str, limit) -> CrmgraphError:
     if not (isinstance(cls, type) and issubclass(cls, CrmgraphError)) or issubclass(cls, errors.DataError):
         cls = CrmgraphError
     if cls in (ResultTooLarge, QueryTimeout, AnswerTooLarge, MemoryLimitExceeded):
-        return cls(message, hint, limit=limit)
+        return cls(message, hint, limit=limit)  # type: ignore[call-arg]  # each of these four takes its limit
     return cls(message, hint)
 
 
@@ -364,7 +370,7 @@ class Budget:
 @dataclass(eq=False)
 class _Worker:
     process: multiprocessing.process.BaseProcess
-    conn: object
+    conn: Connection
     isolated: bool = False
     isolation: str = ""
     memory: dict = field(default_factory=dict)
@@ -425,7 +431,7 @@ class QueryPool:
         self.store_path = Path(store_path)
         self.limits = limits or Limits()
         self.retry_max_s = retry_max_s
-        self._context = multiprocessing.get_context(start_method)
+        self._context: Any = multiprocessing.get_context(start_method)  # fork or spawn: each has its own Process
         if start_method == "forkserver":
             self._context.set_forkserver_preload(["crmgraph.web.sandbox", "crmgraph.store.embedded", "crmgraph.query.results",
                                                   "crmgraph.views.layout", "rdflib.plugins.sparql.parser"])
@@ -449,7 +455,7 @@ class QueryPool:
                 self._add_idle(self._await_ready(process, conn))
         except BaseException:
             self.close()
-            for process, conn in started:
+            for process, _conn in started:
                 if process.is_alive():
                     process.kill()
             raise
