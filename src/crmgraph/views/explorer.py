@@ -75,7 +75,7 @@ def render_page(data: dict | None, inline: bool, links: dict[str, str] | None = 
     packed = data if data is None or data.get("schema") == SCHEMA else pack(data)
     payload = (f'<script type="application/json" id="crmgraph-data">{script_json(packed)}</script>'
                if packed is not None else "")
-    fetched = f' data-src="{escape(src)}"' if data is None else ""
+    fetched = f' data-src="{escape(src)}"' if data is None and src is not None else ""
     extra = "".join(f' <a href="{escape(h)}">{escape(t)}</a>' for t, h in (links or {}).items())
     # served: the search box asks the portal's /search.json (aliases, codes, accents); a file: labels only
     suggest = "" if inline else ' data-find="/search.json"'

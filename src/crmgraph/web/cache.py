@@ -9,11 +9,12 @@
 Why it is correct to keep answers: the server's store is read-only while it is served (the workers and the
 pages' store open it once, read-only), so an answer is a function of the store's version and the request.
 The key is (store version, scheme, Host, root path, path, the exact query string bytes, the exact Accept
-header and the exact Accept-Encoding header): exact bytes are never "normalised" into a wrong match — two spellings of one query are two
-entries, which costs memory, never correctness. Host and scheme are in it because /sparql resolves relative
-IRIs against its own URL and some pages write absolute links; Accept because answers are negotiated
-(`Vary: Accept`); Accept-Encoding because the explorer's routes send gzip to a client that accepts it (`Vary:
-Accept-Encoding`), and a gzipped answer must never reach one that does not. Every other input of an answer is fixed for the server's life (limits, settings).
+and Accept-Encoding headers): exact bytes are never "normalised" into a wrong match — two spellings of one
+query are two entries, which costs memory, never correctness. Host and scheme are in it because /sparql
+resolves relative IRIs against its own URL and some pages write absolute links; Accept because answers are
+negotiated (`Vary: Accept`); Accept-Encoding because the explorer's routes send gzip to a client that
+accepts it (`Vary: Accept-Encoding`), and a gzipped answer must never reach one that does not. Every other
+input of an answer is fixed for the server's life (limits, settings).
 
 What is never kept: anything but a complete 200 answer with a Content-Length of at most `max_entry_bytes`
 (errors, refusals, time-outs, over-cap answers — the pool never cuts an answer short, it refuses it — and

@@ -211,6 +211,7 @@ async def explore(request: Request) -> Response:
     except CrmgraphError as exc:
         status, _ = render_for_http(exc)
         return HTMLResponse(_error_page(exc), status_code=status, headers={"Content-Security-Policy": CSP})
+    assert isinstance(data, dict)  # a query's view (the whole graph's bytes are only for /explore.json)
     page = explorer.render_page(data, inline=False, links={**own, **links}, nav=NAV)
     return _answer(request, page.encode("utf-8"), "text/html; charset=utf-8", {"Content-Security-Policy": CSP})
 
