@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from .curated import RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT, RDF_TYPE, CuratedFile
 from ..errors import CurationError, Problem
-from ..namespaces import ASSERTION, CRM, ID, RDF, RDFS, SH, SKOS, XSD, compact
+from ..namespaces import ASSERTION, CRM, ID, OWL, PROV, RDF, RDFS, SH, SKOS, XSD, compact
 from .lexical import INTEGER_TYPES, XSD_DATATYPES
 from .lexical import problem as lexical_problem
 from .values import _entity, check_literal_forms, check_values
@@ -31,7 +31,7 @@ from .values import _entity, check_literal_forms, check_values
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 CRM_STATUS = ox.NamedNode(CRM + "status")
 CONTRADICTED = ox.NamedNode(CRM + "Contradicted")
-RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+RDFS_COMMENT = RDFS + "comment"
 
 
 def _iris(triple: ox.Triple):
@@ -89,8 +89,8 @@ def check_curation(ontology: list[CuratedFile], data: list[CuratedFile]) -> list
     return problems
 
 
-OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
-RDFS_CLASS = "http://www.w3.org/2000/01/rdf-schema#Class"
+OWL_CLASS = OWL + "Class"
+RDFS_CLASS = RDFS + "Class"
 #: Classes of standard vocabularies the curated files may use without the ontology declaring them.
 EXTERNAL_CLASSES = {SKOS + "ConceptScheme", SKOS + "Concept"}
 #: How many undefined subjects of one file are named one by one (the rest are counted).
@@ -281,7 +281,7 @@ def _duplicate_figures(data: list[CuratedFile]) -> list[Problem]:
         for t in f.triples:
             if t.subject in figures and t.predicate.value in _FIGURE_KEY:
                 figures[t.subject][1][t.predicate.value] = str(t.object)
-            if t.predicate.value == "http://www.w3.org/ns/prov#wasDerivedFrom":
+            if t.predicate.value == PROV + "wasDerivedFrom":
                 refs[t.subject].add(t.object)
     seen: dict[tuple, Any] = {}
     problems = []

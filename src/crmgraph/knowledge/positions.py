@@ -16,8 +16,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from ..namespaces import RDF, XSD
+
+RDF_LANGSTRING = RDF + "langString"
 
 _NAME = r"[\w\-\u00B7-\uFFFF]"
 _TOKEN = re.compile(r"""

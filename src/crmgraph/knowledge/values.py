@@ -39,10 +39,8 @@ from .curated import RDF_OBJECT, RDF_TYPE, CuratedFile
 from .lexical import problem as lexical_problem
 from .lexical import suggestion
 from ..errors import Problem
-from ..namespaces import CRM, ID, compact
+from ..namespaces import CRM, DCTERMS, ID, XSD, compact
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCTERMS = "http://purl.org/dc/terms/"
 QK = ID + "quantity/"
 UNIT_PERCENT = ID + "unit/percent"
 
