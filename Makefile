@@ -1,11 +1,12 @@
-# The two commands of the README:  `make run` (install, build the graph, serve the portal) and `make test`.
+# The two commands of the README:  `make run` (install, build the graph, serve the portal) and `make test`;
+# `make check` (lint and types) for development.
 PYTHON ?= python3
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install install-test build clean
+.PHONY: run test check install install-test build clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,12 @@ run: install
 ## install the test dependencies and run the whole test suite
 test: install-test
 	$(BIN)/pytest
+
+## lint (ruff: src, tests, benchmarks, stress, scripts) and type-check the library (mypy); settings in pyproject.toml
+check: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/ruff check
+	$(BIN)/mypy
 
 build: install
 	$(BIN)/crmgraph build

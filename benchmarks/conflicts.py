@@ -4,9 +4,10 @@
     .venv/bin/python benchmarks/conflicts.py --store PATH --repeat 15
 
 Times `analysis.conflicts.find_disagreements` on a read-only store on disk (as the portal opens it):
-its nine whole-graph SELECTs and two for the imported dataset rows about what curated figures are about (`load`) and the rules in Python, separately; and, as the baseline measured
-in the same run, the one SPARQL query the report used before issue 9 (figures with the same subject,
-material, quantity kind, scope and period; 14 of the conflicts then, none of the other kinds). Medians.
+its nine whole-graph SELECTs and two for the imported dataset rows about what curated figures are about (`load`)
+and the rules in Python, separately; and, as the baseline measured in the same run, the one SPARQL query the
+report used before issue 9 (figures with the same subject, material, quantity kind, scope and period; 14 of the
+conflicts then, none of the other kinds). Medians.
 """
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ def main() -> None:
     for slug in ("country/KZ", "country/TJ", "material/antimony", "material/rare-earth-elements", "country/CN"):
         iri = ID + slug
 
-        def page(iri=iri):
+        def page(iri=iri, slug=slug):
             return entities.render_page(entities._full_page(state, iri), "/id/" + slug)
 
         started = time.perf_counter()

@@ -210,8 +210,9 @@ def curated(repeat: int, with_servers: list[str], rdflib_budget: float) -> list[
         rows = []
         for name, q in sorted(queries.items()):
             rows.append({"query": name,
-                         "crmgraph": timed(lambda: run_named(store, q), repeat),
-                         "pyoxigraph": timed(lambda: list(raw.query(PROLOGUE + texts[name], use_default_graph_as_union=True)), repeat)})
+                         "crmgraph": timed(lambda q=q: run_named(store, q), repeat),
+                         "pyoxigraph": timed(lambda name=name: list(raw.query(PROLOGUE + texts[name], use_default_graph_as_union=True)),
+                                             repeat)})
         rdflib_times = rdflib_curated(nq, texts, max(1, repeat // 10), rdflib_budget)
         for row in rows:
             row["rdflib"] = rdflib_times[row["query"]]
@@ -225,7 +226,7 @@ def curated(repeat: int, with_servers: list[str], rdflib_budget: float) -> list[
                 remote = RemoteStore(url, **auth)
                 fill_store(remote, compiled, settings)
                 for row in rows:
-                    row[kind] = timed(lambda: run_named(remote, queries[row["query"]]), repeat)
+                    row[kind] = timed(lambda remote=remote, row=row: run_named(remote, queries[row["query"]]), repeat)
                 remote.close()
     return rows
 

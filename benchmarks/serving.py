@@ -59,7 +59,7 @@ def sparql_mixes(store: Path, settings, args) -> None:
         if mix == "light":
             paths_of = lambda ep: mixes.sparql_light(store, ep)  # noqa: E731
         else:
-            def paths_of(ep):
+            def paths_of(ep, skipped=skipped):
                 paths, skipped[:] = mixes.sparql_named(settings, ep)
                 return paths
         options = dict(workers=args.workers, extra=("--per-client", str(args.workers)))

@@ -76,7 +76,7 @@ def sparql_light(store: Path, endpoint: str, per_kind: int = 8) -> list[str]:
     found = entities(store)
     crm = "PREFIX crm: <https://w3id.org/crmgraph/ontology#>\n"
     paths = []
-    for kind, iris in found.items():
+    for iris in found.values():
         for iri in iris[:per_kind]:
             paths.append(_q(endpoint, f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }} LIMIT 200"))
             paths.append(_q(endpoint, f"ASK {{ ?s ?p <{iri}> }}"))

@@ -69,7 +69,7 @@ def _wait(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
 @contextmanager
 def crmgraph_serve(store: Path, *, workers: int = 2, cache_mb: float = 64, timeout_s: float = 10,
                    max_rows: int = 10_000, processes: int = 1, extra: tuple[str, ...] = ()):
-    """`crmgraph serve` on a free port, ready once /health says so (and the explorer warm-up is given 
+    """`crmgraph serve` on a free port, ready once /health says so (and the explorer warm-up is given
     a moment to finish, so it does not run inside the first measurement)."""
     port = free_port()
     binary = Path(sys.executable).with_name("crmgraph")

@@ -9,7 +9,6 @@ import pytest
 
 from crmgraph.analysis.results import write_indicators
 from crmgraph.analysis.supplydata import load
-from crmgraph.namespaces import ID
 from crmgraph.query.named import find_named_query, load_named_queries, run_named
 from crmgraph.store.embedded import OxigraphStore
 

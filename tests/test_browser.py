@@ -205,8 +205,7 @@ def test_editor_draws_the_answer_as_a_network(page, base_url):
     frame = _explorer_in_frame(page)
     sent = parse_qs(urlsplit(frame.url).query)
     assert urlsplit(frame.url).path == "/explore" and sent == {"sparql": [PAIRS]}
-    shown = frame.evaluate("() => { const d = JSON.parse(document.getElementById('crmgraph-data').textContent);"
-                           " return d.view.map(i => d.nodes[i].iri); }")
+    shown = frame.evaluate("() => { const d = window.crmgraphExplorer.data; return d.view.map(i => d.nodes[i].iri); }")
     assert "https://w3id.org/crmgraph/id/country/KZ" in shown and len(shown) >= 6
     assert frame.locator("#network canvas").count() >= 1
     # the link beside the frame opens the same view in a page of its own
@@ -219,8 +218,7 @@ def test_editor_draws_the_answer_as_a_network(page, base_url):
     page.wait_for_function("q => { const f = document.querySelector('.crmgraph-network iframe');"
                            " return f && new URL(f.src).searchParams.get('sparql') === q; }", arg=construct)
     frame = _explorer_in_frame(page)
-    shown = frame.evaluate("() => { const d = JSON.parse(document.getElementById('crmgraph-data').textContent);"
-                           " return d.view.map(i => d.nodes[i].iri); }")
+    shown = frame.evaluate("() => { const d = window.crmgraphExplorer.data; return d.view.map(i => d.nodes[i].iri); }")
     assert "https://w3id.org/crmgraph/id/region/central-asia" in shown and len(shown) == 6
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from .test_browser import base_url, browser, page  # noqa: F401 - fixtures: server, Chromium, checked page
 
 VIEWPORT = {"width": 1400, "height": 900}

@@ -19,7 +19,14 @@ from crmgraph.store.embedded import OxigraphStore
 from .conftest import ROOT, write_graph_file
 
 REF = '[ crm:source src:seed-000 ; crm:locator "Tajikistan ¶1" ]'
+#: Lines of ontology/shapes.ttl: a shape appended as "\nshape:X …\n    sh:property [ … ] .\n" has its property at + 3.
+SHAPES_LINES = len((ROOT / "ontology" / "shapes.ttl").read_text(encoding="utf-8").splitlines())
 ANNOT = f"{{| crm:status crm:Unverified ; prov:wasDerivedFrom {REF} |}}"
+
+
+def shape(prop: str) -> tuple[str, str]:
+    """Append a property shape with `prop` (its parameters, as written) to ontology/shapes.ttl."""
+    return ("shape", f"\nshape:Broken a sh:NodeShape ; sh:targetClass crm:Country ;\n    sh:property [ sh:path crm:iso3166Alpha2 ; {prop} ] .\n")
 
 
 def fig(value="17", unit="unit:percent", kind="qk:share-of-world-production", year='"2024"^^xsd:gYear',
@@ -103,9 +110,24 @@ CASES = [
      ShapeViolationError, ["crm:locator"], ("graph/x.ttl", None)),
     ("an agreement without parties", ("file", "x.ttl", 'inst:empty a crm:MemorandumOfUnderstanding ; skos:prefLabel "An empty MoU"@en .\n'),
      ShapeViolationError, ["inst:empty", "parties"], ("graph/x.ttl", 17)),
-    ("NEW: sh:minCount \"one\"", ("shape", '\nshape:Broken a sh:NodeShape ; sh:targetClass crm:Country ;\n'
-                                           '    sh:property [ sh:path crm:iso3166Alpha2 ; sh:minCount "one" ] .\n'),
-     ShapeViolationError, ["sh:minCount"], ("ontology/shapes.ttl", None)),
+    # -- the shapes' own literals (checked before any shape runs, at their line)
+    ("NEW: sh:minCount \"one\"", shape('sh:minCount "one"'), CurationError,
+     ['sh:minCount "one": a count must be a whole number', "write sh:minCount 1"], ("ontology/shapes.ttl", SHAPES_LINES + 3)),
+    ("sh:minCount a decimal", shape("sh:minCount 1.5"), CurationError,
+     ['sh:minCount "1.5"^^xsd:decimal: a count must be a whole number', "digits, no quotes"], ("ontology/shapes.ttl", SHAPES_LINES + 3)),
+    ("sh:minCount an ill-typed integer", shape('sh:minCount "1x"^^xsd:integer'), CurationError,
+     ['sh:minCount "1x"^^xsd:integer: not a whole number', "12, -3"], ("ontology/shapes.ttl", SHAPES_LINES + 3)),
+    ("sh:maxCount negative", shape("sh:maxCount -1"), CurationError,
+     ['sh:maxCount "-1"^^xsd:integer: a count cannot be negative', "write sh:maxCount 0 or more"], ("ontology/shapes.ttl", SHAPES_LINES + 3)),
+    ("sh:pattern not a regex", shape('sh:pattern "^([A-Z]{2}$"'), CurationError,
+     ['sh:pattern "^([A-Z]{2}$": not a valid regular expression: missing ), unterminated subpattern', "an unclosed group"],
+     ("ontology/shapes.ttl", SHAPES_LINES + 3)),
+    ("sh:pattern with a flag", shape('sh:pattern "^[a-z]{2}(?" ; sh:flags "i"'), CurationError,
+     ["not a valid regular expression"], ("ontology/shapes.ttl", SHAPES_LINES + 3)),
+    ("sh:datatype misspelt", shape("sh:datatype xsd:Integer"), CurationError,
+     ["sh:datatype xsd:Integer: not a datatype a literal can have", "as XML Schema spells it"], ("ontology/shapes.ttl", SHAPES_LINES + 3)),
+    ("sh:datatype not XSD, a class the shape also targets", shape("sh:datatype crm:Country"), CurationError,
+     ["sh:datatype crm:Country: not a datatype", "rdf:langString"], ("ontology/shapes.ttl", SHAPES_LINES + 3)),
     # -- the shrink guard
     ("NEW: an emptied figures.ttl", ("empty", "figures.ttl"), ShrinkRefused, ["graph/figures.ttl", "→ 0", "--allow-shrink"], None),
 ]

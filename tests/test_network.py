@@ -13,6 +13,7 @@ from crmgraph.errors import CrmgraphError, QueryError
 from crmgraph.views.explorer import render_page, write_file
 from crmgraph.views.layout import force_layout
 from crmgraph.namespaces import CRM, ID
+from crmgraph.views.wire import unpack
 from crmgraph.views.network import explorer_data, load_network, view_from_answer, whole_view
 from crmgraph.query.results import Table
 
@@ -128,7 +129,7 @@ def test_a_label_cannot_close_the_data_script(net):
     data["nodes"][0]["label"] = "</script><script>alert(1)</script>"
     page = render_page(data, inline=True)
     block = re.search(r'id="crmgraph-data">(.*?)</script>', page, flags=re.S).group(1)
-    assert json.loads(block)["nodes"][0]["label"] == "</script><script>alert(1)</script>", \
+    assert unpack(json.loads(block))["nodes"][0]["label"] == "</script><script>alert(1)</script>", \
         "the data block ends where it should, and the label survives as text"
     assert "alert(1)</script>" not in page
 
@@ -155,7 +156,7 @@ def test_crmgraph_viz_draws_a_named_query(store_path, tmp_path):
     result = CliRunner().invoke(app, ["viz", "--query", "eu-crm-supply-from-central-asia", "-o", str(out),
                                       "--store", str(store_path)])
     assert result.exit_code == 0, result.output
-    data = json.loads(re.search(r'id="crmgraph-data">(.*?)</script>', out.read_text(encoding="utf-8")).group(1))
+    data = unpack(json.loads(re.search(r'id="crmgraph-data">(.*?)</script>', out.read_text(encoding="utf-8")).group(1)))
     labels = {data["nodes"][i]["label"] for i in data["view"]}
     assert "Kazakhstan" in labels and len(data["view"]) < len(data["nodes"])
 

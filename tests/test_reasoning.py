@@ -56,7 +56,7 @@ def test_a_cached_hermit_answer_is_identical_to_a_fresh_one(compiled, tmp_path):
     from crmgraph.knowledge import reasoning
 
     facts = compiled.layer.asserted + compiled.layer.truthy
-    fresh, was_cached = reasoning.run_hermit_cached(compiled.ontology, facts, tmp_path)
+    fresh, was_cached = reasoning.BackgroundHermit(compiled.ontology, facts, tmp_path).result()  # as a build runs it
     assert not was_cached and list(tmp_path.glob("hermit-*.nt"))
     again, was_cached = reasoning.run_hermit_cached(compiled.ontology, facts, tmp_path)
     assert was_cached and again == fresh
@@ -96,3 +96,30 @@ def test_any_change_to_what_hermit_reads_reasons_again_and_nothing_else_does(com
     for ontology, data, expected in steps:
         reasoning.run_hermit_cached(ontology, data, tmp_path)
         assert len(runs) == expected
+
+
+def test_hermit_runs_beside_the_build_and_hands_over_its_answer_or_its_error(compiled, monkeypatch):
+    """A build starts HermiT and goes on with its checks: the constructor returns while HermiT still runs;
+    `result` waits for the answer, or raises what HermiT raised (an inconsistency) in the build's thread."""
+    import threading
+
+    from crmgraph.errors import InconsistencyError, Problem
+    from crmgraph.knowledge import reasoning
+
+    go = threading.Event()
+    answer = compiled.inferred[:3]
+
+    def hermit(ontology, data):
+        assert go.wait(10)  # runs only once the test, i.e. the build, has gone on
+        return answer
+    monkeypatch.setattr(reasoning, "run_hermit", hermit)
+    running = reasoning.BackgroundHermit(compiled.ontology, compiled.layer.truthy, None)
+    assert running.finished is None  # still reasoning: the caller is free
+    go.set()
+    assert running.result() == (answer, False)
+
+    def inconsistent(ontology, data):
+        raise InconsistencyError([Problem("is typed as crm:Country and crm:Material")])
+    monkeypatch.setattr(reasoning, "run_hermit", inconsistent)
+    with pytest.raises(InconsistencyError):
+        reasoning.BackgroundHermit(compiled.ontology, compiled.layer.truthy, None).result()

@@ -7,7 +7,7 @@ import pyoxigraph as ox
 import pytest
 
 from crmgraph.knowledge.statements import compile_statements
-from crmgraph.namespaces import CRM, ID, PROV, RDF
+from crmgraph.namespaces import CRM, ID, RDF
 
 N = ox.NamedNode
 TYPE, SUBJ, PRED, OBJ = N(RDF + "type"), N(RDF + "subject"), N(RDF + "predicate"), N(RDF + "object")

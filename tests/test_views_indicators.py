@@ -44,8 +44,23 @@ def test_country_indicators_leave_a_withheld_value_missing_not_zero(indicators):
     assert RU not in top.values            # Russia's production is withheld: no share, so no value
 
 
-def test_indicators_without_any_value_are_not_offered(indicators):
-    assert all(i.values for i in indicators.values())
+def test_an_indicator_with_values_has_no_reason_to_be_unavailable(indicators):
+    assert all(i.values and i.unavailable is None for i in indicators.values())
+    assert "unavailable" not in indicators["hhi-world"].as_json({})
+
+
+def test_every_indicator_is_listed_even_on_a_store_without_the_datasets(tmp_path):
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        found = node_indicators(store)
+    finally:
+        store.close()
+    assert len(found) == 7 and all(not i.values for i in found)
+    for i in found:
+        assert "needs the" in i.unavailable and "run `crmgraph build`" in i.unavailable and "crmgraph import" in i.unavailable
+        assert i.as_json({})["unavailable"] == i.unavailable
+    assert "EC CRM study 2023" in next(i for i in found if i.key == "supply-risk").unavailable
+    assert "USGS MCS 2025" in next(i for i in found if i.key == "hhi-world").unavailable
 
 
 def test_values_are_sent_by_node_index_only_for_nodes_the_explorer_has(indicators):

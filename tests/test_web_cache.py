@@ -155,7 +155,7 @@ def test_another_accept_or_another_query_is_another_entry(served):
     client, inner, _, app = served
     csv = client.get("/sparql?query=q", headers={"accept": "text/csv"})
     json = client.get("/sparql?query=q", headers={"accept": "application/sparql-results+json"})
-    other = client.get("/sparql?query=q2", headers={"accept": "text/csv"})
+    client.get("/sparql?query=q2", headers={"accept": "text/csv"})  # another query: a third entry
     assert inner.calls == 3 and len(app.cache) == 3
     assert b"as text/csv" in csv.content and b"as application/sparql-results+json" in json.content
     assert client.get("/sparql?query=q", headers={"accept": "text/csv"}).content == csv.content and inner.calls == 3

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from crmgraph.namespaces import ID
+from crmgraph.views.wire import unpack
 from crmgraph.web.sandbox import Limits
 from crmgraph.web import create_app
 
@@ -31,20 +32,22 @@ def client(store_path, settings):
 
 
 def page_data(html: str) -> dict:
-    return json.loads(re.search(r'id="crmgraph-data">(.*?)</script>', html, flags=re.S).group(1))
+    """The data a query's view carries in its page (packed), unpacked."""
+    return unpack(json.loads(re.search(r'id="crmgraph-data">(.*?)</script>', html, flags=re.S).group(1)))
 
 
 def labels_on_screen(data: dict) -> set[str]:
     return {data["nodes"][i]["label"] for i in data["view"]}
 
 
-def test_the_explorer_shows_the_whole_graph_and_its_twin_has_the_same_data(client):
+def test_the_explorer_shows_the_whole_graph_from_its_json_twin(client):
     page = client.get("/explore")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    data = page_data(page.text)
+    assert 'id="crmgraph-data"' not in page.text, "the whole graph's page is sent at once, without its data"
+    assert 'data-src="/explore.json"' in page.text and 'id="loading"' in page.text
+    data = unpack(client.get("/explore.json").json())
     assert {"Kazakhstan", "Uzbekistan", "lithium", "European Union"} <= labels_on_screen(data)
     assert len(data["view"]) == len(data["nodes"]) > 300
-    assert client.get("/explore.json").json() == data
     kz = next(n for n in data["nodes"] if n["iri"] == ID + "country/KZ")
     assert kz["href"] == "/id/country/KZ", "entities link to their local pages"
     assert any(f["refs"] for f in kz["facts"]) and any(t["inferred"] for t in kz["types"])
@@ -70,7 +73,7 @@ def test_a_named_query_is_drawn_from_its_answer(client):
 
 
 def test_a_named_querys_parameters_are_used(client):
-    data = client.get("/explore.json", params={"query": "crm-list-entries", "list": "crma-strategic-2024"}).json()
+    data = unpack(client.get("/explore.json", params={"query": "crm-list-entries", "list": "crma-strategic-2024"}).json())
     on_screen = labels_on_screen(data)
     assert {"copper", "bismuth"} <= on_screen and "Kazakhstan" not in on_screen
     assert client.get("/explore", params={"query": "crm-list-entries", "list": "no such list"}).status_code == 400
@@ -78,10 +81,10 @@ def test_a_named_querys_parameters_are_used(client):
 
 def test_a_query_of_ones_own_is_drawn_if_it_has_two_iri_columns(client):
     sparql = "SELECT ?c ?i WHERE { ?c crm:partyTo ?i . ?c crm:memberOf region:central-asia }"
-    data = client.get("/explore.json", params={"sparql": sparql}).json()
+    data = unpack(client.get("/explore.json", params={"sparql": sparql}).json())
     assert {"Kazakhstan", "Uzbekistan", "Tajikistan", "Kyrgyzstan", "Turkmenistan"} <= labels_on_screen(data)
     construct = "CONSTRUCT { ?c crm:partyTo ?i } WHERE { ?c crm:partyTo ?i . ?c crm:memberOf region:central-asia }"
-    assert labels_on_screen(client.get("/explore.json", params={"sparql": construct}).json()) == labels_on_screen(data)
+    assert labels_on_screen(unpack(client.get("/explore.json", params={"sparql": construct}).json())) == labels_on_screen(data)
 
 
 @pytest.mark.parametrize("sparql, status, words", [
@@ -144,3 +147,28 @@ def test_every_answer_forbids_loading_from_outside(client, path):
     assert script_src[0] == "'self'" and "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
     assert all(s.startswith("'sha256-") for s in script_src[1:]), "inline scripts only by their hash"
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_explorers_data_is_gzipped_for_clients_that_accept_it_and_never_for_others(client):
+    plain = client.get("/explore.json", headers={"Accept-Encoding": "identity"})
+    zipped = client.get("/explore.json", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers and zipped.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in plain.headers["vary"] and "Accept-Encoding" in zipped.headers["vary"]
+    assert zipped.json() == plain.json()                                   # httpx decodes it
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 4
+    again = client.get("/explore.json", headers={"Accept-Encoding": "identity"})  # after a gzip answer was kept
+    assert "content-encoding" not in again.headers and again.content == plain.content
+    page = client.get("/explore", params={"query": "eu-crm-supply-from-central-asia"}, headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip" and 'id="crmgraph-data"' in page.text
+
+
+def test_the_whole_graphs_view_is_kept_on_disk_by_store_version_and_read_back_by_a_new_server(store_path, settings,
+                                                                                              tmp_path, monkeypatch):
+    monkeypatch.setenv("CRMGRAPH_CACHE", str(tmp_path / "cache"))
+    with serving(create_app(store_path, settings, LIMITS)) as url, httpx.Client(timeout=60) as c:
+        first = c.get(url.removesuffix("/sparql") + "/explore.json").content
+    (kept,) = (tmp_path / "cache" / "explorer").glob("whole-*.json")
+    assert kept.read_bytes() == first
+    kept.write_bytes(first.replace(b'"The knowledge graph"', b'"The knowledge graph (from disk)"'))
+    with serving(create_app(store_path, settings, LIMITS)) as url, httpx.Client(timeout=60) as c:
+        assert unpack(c.get(url.removesuffix("/sparql") + "/explore.json").json())["title"] == "The knowledge graph (from disk)"

@@ -4,6 +4,8 @@ with `crmgraph.query.named.run_named`, 400 for a bad value (before anything runs
 names — all against a real uvicorn server on 127.0.0.1."""
 from __future__ import annotations
 
+from crmgraph.views.wire import unpack
+
 import csv
 import html
 import io
@@ -248,7 +250,7 @@ def test_drawable_query_links_to_the_network_with_its_parameters(client):
             '<a class="network-link" href="/explore?query=crm-list-entries&amp;list=crma-strategic-2024">'
             'view as a network</a>') in page
     href = _network_href(page)
-    data = client.get(href.replace("/explore?", "/explore.json?", 1)).json()
+    data = unpack(client.get(href.replace("/explore?", "/explore.json?", 1)).json())
     shown = {data["nodes"][i]["iri"] for i in data["view"]}  # the view: the answer's entities
     assert "https://w3id.org/crmgraph/id/material/copper" in shown
     assert "https://w3id.org/crmgraph/id/material/baryte" not in shown  # on the 2023 list, not the strategic one
@@ -343,7 +345,7 @@ def test_construct_answer_is_a_table_of_triples_with_downloads(extra_client, sto
         assert r.status_code == 200 and r.headers["content-type"].startswith(media), (ext, r.headers["content-type"])
         assert {q.triple for q in ox.parse(r.content, format=fmt)} == set(expected), ext
     # the network the link opens
-    data = extra_client.get("/explore.json", params={"query": "instruments-graph", "country": "KZ"}).json()
+    data = unpack(extra_client.get("/explore.json", params={"query": "instruments-graph", "country": "KZ"}).json())
     assert "https://w3id.org/crmgraph/id/country/KZ" in {data["nodes"][i]["iri"] for i in data["view"]}
 
 

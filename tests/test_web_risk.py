@@ -52,7 +52,7 @@ def test_overview_has_the_scatter_and_its_table_twin(client):
     assert r.status_code == 200
     spec = json.loads(re.search(r'<script type="application/json" id="sr-ei">(.*?)</script>', r.text).group(1))
     assert [p["sr"] for p in spec["layer"][0]["data"]["values"]] == [1.8]
-    assert {l["data"]["values"][0].get("sr", l["data"]["values"][0].get("ei")) for l in spec["layer"][2:]} == {1.0, 2.8}
+    assert {layer["data"]["values"][0].get("sr", layer["data"]["values"][0].get("ei")) for layer in spec["layer"][2:]} == {1.0, 2.8}
     assert '<a href="/risk/material/antimony">antimony</a></td><td>1.8</td><td>2.5</td>' in r.text
     data = client.get("/risk.json").json()
     assert data["concentration"][0]["hhi"] == pytest.approx(4125) and data["thresholds"] == {"sr": 1.0, "ei": 2.8}
@@ -138,7 +138,8 @@ def test_a_country_factsheet_embeds_the_materials_it_produces_and_its_centrality
     risk = r.text[r.text.index('<h2 id="risk">'):]
     assert "Centrality in the supply network" in risk and 'href="/risk/country/TJ"' in risk
     spec = json.loads(re.search(r'<script type="application/json" id="factsheet-materials">(.*?)</script>', r.text).group(1))
-    assert spec["data"]["values"] == [{"supplier": "antimony (extraction)", "share": 20.0, "central_asian": True}]
+    assert spec["data"]["values"] == [{"supplier": "antimony (extraction)", "share": 20.0, "group": "Central Asian producer"}]
+    assert spec["encoding"]["color"]["legend"] is None   # one group: a legend would say nothing
     assert re.search(r">antimony</a></td><td>extraction</td><td>mine</td><td>20.0 %</td><td>2</td>", risk)
 
 

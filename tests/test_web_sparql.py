@@ -547,7 +547,7 @@ def test_crmgraph_serve_prints_its_url_and_answers_there(store_path):
         assert response.text.splitlines()[1:] == [f"{COUNTRY}{c},{c}" for c in CENTRAL_ASIA]
         assert httpx.get(url, params={"query": "SELECT * WHERE { ?s ?p ?o }"}, timeout=30).status_code == 422  # --max-rows 20
         explorer = httpx.get(portal + "explore", timeout=30)
-        assert explorer.status_code == 200 and 'id="crmgraph-data"' in explorer.text
+        assert explorer.status_code == 200 and 'data-src="/explore.json"' in explorer.text
     finally:
         process.terminate()
         process.wait(timeout=30)

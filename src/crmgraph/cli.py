@@ -55,7 +55,7 @@ def _run(fn):
         return fn()
     except CrmgraphError as exc:
         sys.stderr.write(render_for_cli(exc) + "\n")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
 
 
 def _store_path(store: Optional[Path]) -> Path:
@@ -88,12 +88,15 @@ def _open(store: Optional[Path], endpoint: Optional[str] = None, user: Optional[
 @app.command()
 def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
           user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
-          timeout_s: float = typer.Option(300.0, "--timeout-s", min=0.001, envvar="CRMGRAPH_ENDPOINT_TIMEOUT", help="With --endpoint: longest the load of one graph may take, all of it."),
+          timeout_s: float = typer.Option(300.0, "--timeout-s", min=0.001, envvar="CRMGRAPH_ENDPOINT_TIMEOUT",
+                                         help="With --endpoint: longest the load of one graph may take, all of it."),
           no_reason: bool = typer.Option(False, "--no-reason", help="Skip OWL reasoning (faster; no inferred graph)."),
           allow_shrink: bool = typer.Option(False, "--allow-shrink",
                                             help="Build even if more than 20 % of the previous store's curated triples would be lost."),
           wait: bool = typer.Option(False, "--wait", help="If another build holds the store folder's lock, wait for it instead of failing."),
-          no_cache: bool = typer.Option(False, "--no-cache", help="Run HermiT even if var/cache holds its answer for the same input.")) -> None:
+          no_cache: bool = typer.Option(False, "--no-cache",
+                                        help="Run HermiT and the imports of data/ even if var/cache holds their answers "
+                                             "for the same input.")) -> None:
     """Build the store from ontology/ and graph/: parse, check, validate (SHACL), reason (HermiT), load.
 
     The new store is written beside the old one and switched in atomically; a build that would drop more
@@ -120,7 +123,9 @@ def build(store: Optional[Path] = StoreOption, endpoint: Optional[str] = Endpoin
     if report.warnings:
         out.print(f"[yellow]{len(report.warnings)} SHACL warnings[/] (run `crmgraph validate` to list them)")
     for imp in report.imports:
-        out.print(f"imported {imp.dataset.key}: {imp.rows} rows read, {imp.mapped} mapped, {len(imp.unmapped)} unmapped, "
+        again = " (re-used: its data/ folder, importer code and curated countries are unchanged)" \
+            if imp.dataset.graph in report.reused else ""
+        out.print(f"imported {imp.dataset.key}{again}: {imp.rows} rows read, {imp.mapped} mapped, {len(imp.unmapped)} unmapped, "
                   f"{imp.figures} figures, {imp.withheld} withheld (`crmgraph import` lists the unmapped rows)")
 
 
@@ -159,9 +164,9 @@ def import_(kind: str = typer.Argument(..., help="usgs-mcs (the MCS 2025 world C
     def go():
         s = OxigraphStore(_store_path(store))
         try:
-            from .query.results import to_result
+            from .query.results import to_table
 
-            known = set(to_result(s.query("SELECT ?c WHERE { GRAPH graph:asserted { ?c a crm:Country } }")).column("c"))
+            known = set(to_table(s.query("SELECT ?c WHERE { GRAPH graph:asserted { ?c a crm:Country } }")).column("c"))
             report = import_into_store(s, kind, path, known)
             # the indicators of graph:analytics were computed from the data just replaced: recompute them
             from .analysis.results import write_indicators
@@ -187,7 +192,8 @@ _add_risk_commands()
 
 @app.command()
 def validate(reason: bool = typer.Option(True, help="Also run the OWL consistency check."),
-             engine: str = typer.Option("oxigraph", "--engine", help="SHACL engine: oxigraph (ours, fast) or pyshacl (the reference; same findings, slower).")) -> None:
+             engine: str = typer.Option("oxigraph", "--engine",
+                                        help="SHACL engine: oxigraph (ours, fast) or pyshacl (the reference; same findings, slower).")) -> None:
     """Check graph/ without writing a store: parse, curation rules, SHACL and (by default) reasoning."""
     from .knowledge.build import compile_graph
     from .knowledge.validation import ENGINES
@@ -374,14 +380,19 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           workers: int = typer.Option(2, "--workers", min=1, max=64, help="Queries run at once (one process each)."),
           max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Refuse to draw a query's answer with more nodes than this (/explore)."),
           max_memory_mb: int = typer.Option(1024, "--max-memory-mb", min=0,
-                                            help="Memory a query worker may use (MB; at least 256, 0: no limit); a query needing more is stopped (503) and its worker replaced."),
-          max_answer_mb: float = typer.Option(50.0, "--max-answer-mb", min=0.001, help="Refuse answers larger than this (MB, counted as they are written; 413)."),
+                                            help="Memory a query worker may use (MB; at least 256, 0: no limit); "
+                                                 "a query needing more is stopped (503) and its worker replaced."),
+          max_answer_mb: float = typer.Option(50.0, "--max-answer-mb", min=0.001,
+                                              help="Refuse answers larger than this (MB, counted as they are written; 413)."),
           per_client: int = typer.Option(0, "--per-client", min=0, help="Queries one client may run at once (0: workers - 1, at least 1)."),
           queue: int = typer.Option(16, "--queue", min=0, help="Queries that may wait for a worker; beyond, 503 with Retry-After."),
           trust_forwarded: bool = typer.Option(False, "--trust-x-forwarded-for",
-                                               help="Behind a reverse proxy: tell clients apart by the proxy's last X-Forwarded-For entry, not the peer address."),
+                                               help="Behind a reverse proxy: tell clients apart by the proxy's last X-Forwarded-For entry, "
+                                                    "not the peer address."),
           cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off)."),
-          processes: int = typer.Option(1, "--processes", min=1, max=16, help="HTTP processes (each uses one core; the query workers and the cache are shared out among them).")) -> None:
+          processes: int = typer.Option(1, "--processes", min=1, max=16,
+                                        help="HTTP processes (each uses one core; "
+                                             "the query workers and the cache are shared out among them).")) -> None:
     """Serve the portal over HTTP and print its URL: the graph explorer (/explore), the SPARQL editor (/editor),
     named queries (/queries), entity pages (/id/…), and the SPARQL 1.1 endpoint (/sparql: read-only, bounded).
 
@@ -397,7 +408,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
             limits = Limits(timeout_s, max_rows, workers, max_nodes, max_memory_mb, max_answer_mb, per_client, queue)
         except ValueError as exc:
             err.print(f"error: {exc}", highlight=False)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         return create_app(_store_path(store), Settings.discover(), limits, warm_explorer=True, trust_forwarded=trust_forwarded,
                           cache_bytes=int(cache_mb * 2**20))
 
@@ -406,7 +417,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
         sock = bind(host, port)
     except OSError as exc:
         err.print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}\n  hint: pass another --port (or --port 0 for any free one)")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     bound_host, bound_port = sock.getsockname()[:2]
     url = f"http://{f'[{bound_host}]' if ':' in bound_host else bound_host}:{bound_port}"
     out.print(f"crmgraph: portal at {url}/", highlight=False, soft_wrap=True)
@@ -430,9 +441,11 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
 
 @app.command()
 def viz(output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
-        query: Optional[str] = typer.Option(None, "--query", "-q", help="Draw this named query's answer (a CONSTRUCT, or a SELECT with two IRI columns) instead of the whole graph."),
+        query: Optional[str] = typer.Option(None, "--query", "-q", help="Draw this named query's answer (a CONSTRUCT, or a SELECT with "
+                                                                        "two IRI columns) instead of the whole graph."),
         param: list[str] = typer.Option([], "--param", "-p", help="NAME=VALUE for the query's parameter (repeatable)."),
-        max_nodes: int = typer.Option(2000, "--max-nodes", min=1, help="Most entities on screen at first (best connected first; the rest stay searchable)."),
+        max_nodes: int = typer.Option(2000, "--max-nodes", min=1,
+                                      help="Most entities on screen at first (best connected first; the rest stay searchable)."),
         store: Optional[Path] = StoreOption, endpoint: Optional[str] = EndpointOption,
         user: Optional[str] = UserOption, password: Optional[str] = PasswordOption,
           timeout_s: float = EndpointTimeoutOption) -> None:

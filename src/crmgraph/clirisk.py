@@ -21,7 +21,8 @@ def _console() -> Console:
     return out
 
 indicators_app = typer.Typer(no_args_is_help=True, help="Supply-risk indicators per material or country (HHI, shares, SR/EI, instruments).")
-scenario_app = typer.Typer(no_args_is_help=True, help="What-if scenarios: restrict supply, an agreement enters into force, a project starts production.")
+scenario_app = typer.Typer(no_args_is_help=True,
+                           help="What-if scenarios: restrict supply, an agreement enters into force, a project starts production.")
 
 
 def _pct(v: float | None) -> str:
@@ -145,7 +146,7 @@ def print_project(scen, site: str, tonnes: float, cites=None) -> None:
     country = scen.parameters.get("country_label") or scen.parameters["country"].rsplit("/", 1)[-1]
     out.print(f"[bold]if {site} starts producing {tonnes:,.0f} t/y[/] (in {country})", highlight=False)
     for o in scen.outcomes:
-        share = lambda si: next((s.share for s in si.suppliers if s.country == o.country), 0.0)  # noqa: E731
+        share = lambda si, o=o: next((s.share for s in si.suppliers if s.country == o.country), 0.0)  # noqa: E731
         rows = [[f"{country}'s share of world production", _pct(share(o.before)), _pct(share(o.after))],
                 ["HHI of world production", _num(o.before.hhi), _num(o.after.hhi)],
                 ["Central Asia's share", _pct(o.before.central_asian_share), _pct(o.after.central_asian_share)]]
@@ -252,7 +253,8 @@ def indicators_ranking(store: Optional[Path] = StoreOption, limit: int = typer.O
 def scenario_restrict(country: list[str] = typer.Option(..., "--country", "-c", help="Country ISO code (repeatable)."),
                       material: list[str] = typer.Option(..., "--material", "-m", help="Material slug (repeatable)."),
                       store: Optional[Path] = StoreOption,
-                      save: bool = typer.Option(False, "--save", help="Also write the outcome as RDF (graph:analytics/scenario-…) with its PROV activity.")) -> None:
+                      save: bool = typer.Option(False, "--save",
+                                                help="Also write the outcome as RDF (graph:analytics/scenario-…) with its PROV activity.")) -> None:
     """The countries stop supplying the materials: world production lost, EU sourcing exposed, and which
     Central Asian producers could cover what share of the gap, under which EU instrument, on whose data."""
     from .analysis.scenarios import restrict_in_store

@@ -207,7 +207,7 @@ _HTTP = (
 def render_for_http(error: CrmgraphError) -> tuple[int, dict]:
     """The HTTP status and JSON body for an error (one place, tested):
     `{"error": kind, "status": …, "message": …, "hint": …}`, plus `limit` for the time limit, row cap, byte cap (MB) and memory limit (MB)."""
-    for cls, status, kind in _HTTP:
+    for cls, status, kind in _HTTP:  # noqa: B007 - the first match is read after the loop
         if isinstance(error, cls):
             break
     if isinstance(error, ProtocolError):

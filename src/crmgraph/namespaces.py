@@ -33,6 +33,7 @@ GRAPH_STATEMENTS = GRAPH + "statements"  # every fact in one statement shape (kn
 GRAPH_TRUTHY = GRAPH + "truthy"  # direct triples of accepted facts only
 GRAPH_INFERRED = GRAPH + "inferred"
 GRAPH_BUILD = GRAPH + "build"
+GRAPH_IMPORT_PREFIX = GRAPH + "import/"  # + a dataset's key: the graph of its imported rows (io/datasets.py)
 NAMED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_ASSERTED, GRAPH_STATEMENTS, GRAPH_TRUTHY, GRAPH_INFERRED, GRAPH_BUILD)
 
 #: Prefixes known to every query run through crmgraph (a query may still declare its own).

@@ -57,7 +57,7 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        """$CRMGRAPH_CACHE, else `var/cache` inside the project: what a build may re-use (HermiT's answers)."""
+        """$CRMGRAPH_CACHE, else `var/cache` inside the project: what a build may re-use (HermiT's answers, the imported graphs)."""
         env = os.environ.get("CRMGRAPH_CACHE")
         return Path(env).resolve() if env else self.root / "var" / "cache"
 

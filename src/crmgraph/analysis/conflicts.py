@@ -34,13 +34,12 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
-from ..namespaces import GRAPH_ASSERTED, compact
-from ..query.results import to_result
+from ..namespaces import CRM, GRAPH_ASSERTED, GRAPH_IMPORT_PREFIX, ID, RDF, compact
+from ..query.results import to_table
 
-CRM = "https://w3id.org/crmgraph/ontology#"
-ID = "https://w3id.org/crmgraph/id/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF + "type"
 CONTRADICTED = CRM + "Contradicted"
 ACCEPTED = {CRM + "Verified", CRM + "SecondHand", CRM + "Derived"}
 LIST_SCOPE_PREFIX = ID + "scope/eu-crm-list-"
@@ -176,7 +175,7 @@ class Disagreement:
 @dataclass
 class _Statement:
     iri: str
-    fields: dict[str, object]
+    fields: dict[str, Any]
     multi: dict[str, set] = field(default_factory=dict)
     references: list[Reference] = field(default_factory=list)
 
@@ -237,7 +236,7 @@ def load(store) -> _Graph:
     """The statements, list entries, labels, sources and units the rules need (nine queries), then the
     imported dataset rows about what curated figures are about, with their references (two more)."""
     def records(q: str) -> list[dict]:
-        return to_result(store.query(q)).records()
+        return to_table(store.query(q)).records()
 
     source_rows = records(SOURCES)
     sources = {r["src"]: (r["key"] or compact(r["src"]), r["title"] or r["key"] or compact(r["src"])) for r in source_rows}
@@ -272,7 +271,7 @@ def load(store) -> _Graph:
             _attach_references(records(IMPORTED_REFERENCES.format(figures=" ".join(f"<{k}>" for k in sorted(found)))),
                                sources, found)
         for f in found.values():    # which dataset: its graph is graph:import/<the source key it cites>
-            f.fields["graph"] = IMPORT_GRAPH_PREFIX + (f.references[0].source if f.references else "?")
+            f.fields["graph"] = GRAPH_IMPORT_PREFIX + (f.references[0].source if f.references else "?")
         figures.update(found)
     units = {r["unit"]: (r["base"], float(r["factor"])) for r in records(UNITS)}
     return _Graph(
@@ -318,9 +317,10 @@ def _interval(f: _Statement, g: "_Graph | None" = None) -> tuple[float, float] |
     d = f.fields
     if d.get("noYear") is True or (g is not None and _publication_year_only(g, f)):
         return None
-    if d.get("year") is not None:
-        return (_bound(d["year"], False), _bound(d["year"], True))
-    start, end = _bound(d.get("start"), False), _bound(d.get("end"), True)
+    if d.get("year") is not None:  # a year the parser cannot read gives no period (was (None, None))
+        start, end = _bound(d["year"], False), _bound(d["year"], True)
+    else:
+        start, end = _bound(d.get("start"), False), _bound(d.get("end"), True)
     if start is None and end is None:
         return None
     return (start if start is not None else -math.inf, end if end is not None else math.inf)
@@ -475,14 +475,13 @@ def _sorted_figures(g: _Graph, members: list[_Statement]) -> list[_Statement]:
     return sorted(members, key=lambda f: ((_interval(f, g) or (-math.inf,))[0], _value_key(f)[0], f.iri))
 
 
-IMPORT_GRAPH_PREFIX = "https://w3id.org/crmgraph/graph/import/"
 _PRODUCTION = ID + "quantity/production"
 _MINE_PRODUCTION = ID + "quantity/mine-production"
 
 
 def imported(f: _Statement) -> bool:
     """A figure of an imported dataset (graph:import/KEY), not one a curator wrote."""
-    return str(f.fields.get("graph") or "").startswith(IMPORT_GRAPH_PREFIX)
+    return str(f.fields.get("graph") or "").startswith(GRAPH_IMPORT_PREFIX)
 
 
 def _family(f: _Statement) -> str:
@@ -815,15 +814,15 @@ def contradicted_statements(g: _Graph, covered: set[str]) -> list[Disagreement]:
         d = f.fields
         if d["status"] != CONTRADICTED or f.iri in covered:
             continue
-        others = [x for x in g.figures.values() if x.iri != f.iri and x.fields["status"] in ACCEPTED
-                  and _subjects(x) == _subjects(f) and x.fields.get("material") == d.get("material")
-                  and x.fields.get("scope") == d.get("scope") and x.fields.get("unit") == d.get("unit")]
+        same = [x for x in g.figures.values() if x.iri != f.iri and x.fields["status"] in ACCEPTED
+                and _subjects(x) == _subjects(f) and x.fields.get("material") == d.get("material")
+                and x.fields.get("scope") == d.get("scope") and x.fields.get("unit") == d.get("unit")]
         title = f"{' + '.join(g.label(s) for s in _subjects(f))} — {g.label(d['qk'])}"
         why = "The curators mark this figure contradicted by the sources" + \
-              ("; the graph's other figures on the same thing:" if others else ".")
+              ("; the graph's other figures on the same thing:" if same else ".")
         out.append(Disagreement(_make_id("contradicted", {f.iri}), "contradicted", title, why,
                                 {"subject": " ".join(_subjects(f)), "quantity": d["qk"]},
-                                [_figure_side(g, f), *(_figure_side(g, x) for x in others)]))
+                                [_figure_side(g, f), *(_figure_side(g, x) for x in same)]))
     return out
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..query.named import NamedQuery, run_named
-from ..query.results import Table, to_result
+from ..query.results import Table, to_table
 from .conflicts import Disagreement, find_disagreements
 
 #: Kinds of entity that have a factsheet.
@@ -105,13 +105,13 @@ def country_factsheet(store, iri: str, queries: dict[str, NamedQuery], index=Non
 
 def material_factsheet(store, iri: str, queries: dict[str, NamedQuery], index=None, conflicts=None) -> Factsheet:
     m = ox.NamedNode(iri)
-    history = to_result(store.query(_LIST_HISTORY.replace("__M__", str(m))))
+    history = to_table(store.query(_LIST_HISTORY.replace("__M__", str(m))))
     sections = [Section("lists", "On the EU lists, 2011–2023", history, None, {},
                         "Each edition of the EU critical raw materials list and the CRMA strategic list: on it or not.")]
     figures = _named(store, queries, "material-figures", {"material": iri}, index)
     if figures is not None:
         qi = figures.columns.index("quantity") if "quantity" in figures.columns else None
-        rows = [r for r in figures.rows if qi is not None and r[qi] is not None and "share" in r[qi].value.lower()]
+        rows = [r for r in figures.rows if qi is not None and (q := r[qi]) is not None and "share" in q.value.lower()]
         sections.append(Section("shares", "World and EU supplier shares", Table(figures.columns, rows),
                                 "material-figures", {"material": iri},
                                 "Shares of world production, reserves and EU imports or supply, as each source states them."))

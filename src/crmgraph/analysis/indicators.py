@@ -156,7 +156,7 @@ def _series_indicators(data: SupplyData, key: tuple[str, str, str], year: str | 
         if o.subject not in (WORLD, OTHER):
             by_country.setdefault(o.subject, []).append(o)
     chosen: list[Obs] = []
-    for country, lst in by_country.items():
+    for lst in by_country.values():
         same = [o for o in lst if o.year == year]
         if len(same) > 1:
             chosen.append(_summed(same))
@@ -187,9 +187,9 @@ def _series_indicators(data: SupplyData, key: tuple[str, str, str], year: str | 
         flags.append("withheld-values")
     suppliers: list[SupplierShare] = []
     for o in chosen:
-        t = tonnes.get(o.subject)
-        share = (100.0 * t / world_t) if (t is not None and world_t) else None
-        suppliers.append(SupplierShare(o.subject, data.label(o.subject), o.value, t, share, o.year, o.figure, o.source,
+        made = tonnes.get(o.subject)
+        share: float | None = (100.0 * made / world_t) if (made is not None and world_t) else None
+        suppliers.append(SupplierShare(o.subject, data.label(o.subject), o.value, made, share, o.year, o.figure, o.source,
                                        o.subject in data.central_asian, tuple(data.instruments.get(o.subject, ())), o.parts,
                                        o.locator))
     if overrides:
@@ -206,7 +206,7 @@ def _series_indicators(data: SupplyData, key: tuple[str, str, str], year: str | 
     base = world.base_unit if world else (chosen[0].base_unit if chosen else None)
     return SeriesIndicators(
         material, stage, series, year, unit, world_t, world.figure if world else None, suppliers,
-        hhi([s.share for s in with_share]) if with_share else None,
+        hhi([s.share for s in with_share if s.share is not None]) if with_share else None,
         with_share[0] if with_share else None,
         sum(s.share for s in ca if s.share is not None) if world_t else None,
         ca, flags, sources, base or None)
@@ -215,8 +215,8 @@ def _series_indicators(data: SupplyData, key: tuple[str, str, str], year: str | 
 def _summed(parts: list[Obs]) -> Obs:
     """One country's several rows of one series and year as one observation (withheld if any part is)."""
     withheld = any(o.value is None for o in parts)
-    return replace(parts[0], value=None if withheld else sum(o.value for o in parts),
-                   tonnes=None if withheld else sum(o.tonnes for o in parts),
+    return replace(parts[0], value=None if withheld else sum(o.value for o in parts if o.value is not None),
+                   tonnes=None if withheld else sum(o.tonnes for o in parts if o.tonnes is not None),
                    qualifiers=tuple(sorted({q for o in parts for q in o.qualifiers})),
                    locator=" + ".join(o.locator for o in parts), parts=tuple(o.figure for o in parts))
 
@@ -267,7 +267,7 @@ def material_indicators(data: SupplyData, material: str) -> MaterialIndicators:
     return MaterialIndicators(
         material, data.label(material), material in data.critical_2023, sr, ei, year,
         [latest[1][1], latest[2][1]] if latest else [],
-        (sr >= SR_THRESHOLD and ei >= EI_THRESHOLD) if year else None,
+        (sr >= SR_THRESHOLD and ei >= EI_THRESHOLD) if sr is not None and ei is not None else None,
         series, [eu_sourcing(data, material, st) for st in stages], flags, subs)
 
 

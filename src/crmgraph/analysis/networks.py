@@ -34,11 +34,11 @@ def supply_network(data: SupplyData) -> nx.DiGraph:
             g.add_edge(s.country, material, **edge)
     for (material, stage), shares in data.eu_shares.items():
         g.add_node(material, label=data.label(material), kind="material", critical_2023=material in data.critical_2023)
-        for s in shares:
-            g.add_node(s.subject, label=data.label(s.subject), kind="country", central_asian=s.subject in data.central_asian)
-            edge = g.get_edge_data(s.subject, material) or {"series": []}
-            edge.setdefault("eu_share", {})[stage] = {"share": s.value, "figure": s.figure, "source": s.source}
-            g.add_edge(s.subject, material, **edge)
+        for sh in shares:
+            g.add_node(sh.subject, label=data.label(sh.subject), kind="country", central_asian=sh.subject in data.central_asian)
+            edge = g.get_edge_data(sh.subject, material) or {"series": []}
+            edge.setdefault("eu_share", {})[stage] = {"share": sh.value, "figure": sh.figure, "source": sh.source}
+            g.add_edge(sh.subject, material, **edge)
     for material in [n for n, a in g.nodes(data=True) if a.get("kind") == "material"]:
         scores = data.scores.get(material, {})
         sr = {y: v[0] for y, v in scores.get("SR", {}).items()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -83,7 +84,7 @@ def indicator_triples(data: SupplyData) -> list[ox.Triple]:
     for m in all_material_indicators(data):
         for si in m.series:
             key = f"{m.material}|{si.stage}|{si.series}"
-            common = dict(material=m.material, stage=si.stage, series=si.series, year=si.year, flags=si.flags)
+            common: dict[str, Any] = dict(material=m.material, stage=si.stage, series=si.series, year=si.year, flags=si.flags)
             _result(w, act, key, "hhi-world", si.hhi, inputs=si.inputs, **common)
             if si.largest:
                 _result(w, act, key, "largest-supplier-share", si.largest.share, country=si.largest.country,

@@ -118,7 +118,8 @@ def restrict(data: SupplyData, countries: list[str], materials: list[str]) -> Sc
     ms = [_resolve(data, m, "material") for m in materials]
     scen = Scenario("restrict", {"countries": ",".join(sorted(cs)), "materials": ",".join(sorted(ms))})
     for material in ms:
-        keys = data.series_of(material) or [(material, st, None) for st in sorted({k[1] for k in data.eu_shares if k[0] == material})]
+        keys: list[tuple[str, str, str | None]] = [*data.series_of(material)] or \
+            [(material, st, None) for st in sorted({k[1] for k in data.eu_shares if k[0] == material})]
         if not keys and any(k[0] in data.subgroups.get(material, ()) for k in data.eu_shares):
             keys = [(material, "sub-groups", None)]  # EU sourcing only per sub-group (see _restrict_series)
         for key in keys:
@@ -130,13 +131,14 @@ def _restrict_series(data: SupplyData, key, restricted: set[str]) -> Restriction
     material, stage, series = key
     flags: list[str] = []
     if series is not None:
-        si: SeriesIndicators | None = series_indicators(data, key)
-        hit = [s for s in si.suppliers if s.country in restricted]
+        found = series_indicators(data, key)
+        si: SeriesIndicators | None = found
+        hit = [s for s in found.suppliers if s.country in restricted]
         lost_t = sum(s.tonnes for s in hit if s.tonnes is not None) if hit else 0.0
-        lost_share = sum(s.share for s in hit if s.share is not None) if si.world_total else None
+        lost_share = sum(s.share for s in hit if s.share is not None) if found.world_total else None
         if any(s.tonnes is None for s in hit):
             flags.append("restricted-production-withheld")
-        flags += si.flags
+        flags += found.flags
     else:
         si, hit, lost_t, lost_share = None, [], None, None
         flags.append("no-production-series")

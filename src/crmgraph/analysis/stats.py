@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..namespaces import CRM, NAMED_GRAPHS
-from ..query.results import python_value, to_result
+from ..query.results import python_value, to_table
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Stats:
 
 
 def _rows(store, sparql: str):
-    return [[python_value(t) for t in row] for row in to_result(store.query(sparql)).rows]
+    return [[python_value(t) for t in row] for row in to_table(store.query(sparql)).rows]
 
 
 def compute_stats(store) -> Stats:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..namespaces import ID
-from ..query.results import to_result
+from ..query.results import to_table
 
 WORLD = ID + "region/world"
 OTHER = ID + "region/other-countries"
@@ -151,7 +151,7 @@ def _rows(store, sparql: str) -> list[dict]:
         names = [v.value for v in raw.variables]
         return [{n: (t.value if t is not None else None) for n, t in zip(names, sol)} for sol in raw]
     return [{k: (str(v) if v is not None and not isinstance(v, str) else v) for k, v in r.items()}
-            for r in to_result(raw).records()]
+            for r in to_table(raw).records()]
 
 
 def _only(sparql: str, materials: list[str] | None) -> str:
@@ -193,9 +193,9 @@ def load(store, materials: list[str] | None = None) -> SupplyData:
         kind = "SR" if r["qk"].endswith("supply-risk") else "EI"
         d.scores[r["material"]][kind][r["year"]] = (float(r["value"]), r["f"], r["source"], r["locator"])
     for r in _rows(store, _INSTRUMENTS):
-        lst = d.instruments[r["country"]]
-        if not any(i.iri == r["instrument"] for i in lst):
-            lst.append(Instrument(r["instrument"], r["label"], r.get("status"), r.get("statusLabel")))
+        held = d.instruments[r["country"]]
+        if not any(i.iri == r["instrument"] for i in held):
+            held.append(Instrument(r["instrument"], r["label"], r.get("status"), r.get("statusLabel")))
     for r in _rows(store, _LABELS):
         d.labels.setdefault(r["e"], r["label"])
         kind = r["kind"].rsplit("#", 1)[-1]

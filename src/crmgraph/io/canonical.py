@@ -18,10 +18,10 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from ..namespaces import PREFIXES, XSD
+from ..namespaces import PREFIXES, RDF, XSD
 
 _XSD_STRING = XSD + "string"
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDF_TYPE = RDF + "type"
 
 
 def _key(quad: ox.Quad) -> tuple[str, str, str, str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DatasetError, Problem
-from ..namespaces import GRAPH, SOURCE
+from ..namespaces import GRAPH_IMPORT_PREFIX, SOURCE
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Dataset:
 
     @property
     def graph(self) -> str:
-        return GRAPH + "import/" + self.key
+        return GRAPH_IMPORT_PREFIX + self.key
 
 
 USGS_MCS2025 = Dataset(

@@ -19,6 +19,7 @@ the same base as `/id/…` and `/ontology`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,7 +139,7 @@ def class_counts(store) -> list[tuple[str, int, int]]:
     return [(c.value, int(e.value), int(t.value)) for c, e, t in rows]
 
 
-def describe(store, version: Version, distributions: list[Distribution] = ()) -> list[ox.Triple]:
+def describe(store, version: Version, distributions: Sequence[Distribution] = ()) -> list[ox.Triple]:
     """The DCAT-AP + VoID description of the dataset in `store` (and of a release's files, if given)."""
     ds, T = _n(DATASET), []
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -121,7 +122,7 @@ def _text(term, bnodes: dict[str, list[tuple[str, object]]], depth: int = 0) -> 
 def statements(triples: list[ox.Triple]) -> tuple[dict[str, Statement], set[str]]:
     """The statements of an asserted graph by key, and its plain triples (as text)."""
     bnodes: dict[str, list[tuple[str, object]]] = {}
-    props: dict[str, list[tuple[str, object]]] = {}
+    props: dict[str, list[tuple[str, Any]]] = {}  # (predicate IRI, pyoxigraph term)
     kinds: dict[str, str] = {}
     for t in triples:
         if isinstance(t.subject, ox.BlankNode):

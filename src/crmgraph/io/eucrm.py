@@ -16,7 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import DatasetError, Problem
 from ..namespaces import ID
@@ -48,6 +50,20 @@ def parse_share(cell: str) -> tuple[float, str | None, bool] | None:
     return float(m.group("num")), ("LessThan" if m.group("op") else None), bool(m.group("pct"))
 
 
+def _material_rows(folder: Path, name: str, encoding: str, columns: tuple[str, ...], digests: dict[str, str],
+                   report: ImportReport) -> Iterator[tuple[FileReport, int, dict[str, str], str]]:
+    """(file report, line, row, material slug) for each row of one of the study's files whose material the
+    graph has; the file's report joins `report` and counts every row (the others as unmapped, by `_material`)."""
+    file, reader = _read(folder, name, encoding, columns)
+    fr = FileReport(file, digests[name])
+    report.files.append(fr)
+    for row in reader:
+        fr.rows += 1
+        slug = _material(fr, reader.line_num, row["Material"])
+        if slug is not None:
+            yield fr, reader.line_num, row, slug
+
+
 def _material(fr: FileReport, line: int, raw: str) -> str | None:
     name = clean(raw)
     slug = EU_MATERIALS.get(name)
@@ -58,22 +74,15 @@ def _material(fr: FileReport, line: int, raw: str) -> str | None:
     return slug
 
 
-def import_eu_crm(folder: Path, known_countries: set[str] = frozenset()) -> tuple[list, ImportReport]:
+def import_eu_crm(folder: Path, known_countries: set[str] | frozenset[str] = frozenset()) -> tuple[list, ImportReport]:
     """Read the three tables in `folder` (checksums first); return (triples, report)."""
     digests = verify(EU_CRM_2023, folder)
     writer = GraphWriter(EU_CRM_2023, digests, claimant=ID + "org/european-commission", status="SecondHand")
     report = ImportReport(EU_CRM_2023)
     described: set[str] = set(known_countries)
 
-    file, reader = _read(folder, SRI_FILE, "utf-8", ("Material", "Year", "SR", "EI"))
-    fr = FileReport(file, digests[SRI_FILE])
-    report.files.append(fr)
-    for row in reader:
-        line = reader.line_num
-        fr.rows += 1
-        slug = _material(fr, line, row["Material"])
-        if slug is None:
-            continue
+    for fr, line, row, slug in _material_rows(folder, SRI_FILE, "utf-8", ("Material", "Year", "SR", "EI"), digests, report):
+        file = fr.file
         fr.mapped += 1
         year = clean(row["Year"])
         for column, qk in (("SR", "supply-risk"), ("EI", "economic-importance")):
@@ -94,16 +103,9 @@ def import_eu_crm(folder: Path, known_countries: set[str] = frozenset()) -> tupl
 
     for name, qk, scope, label in ((EU_FILE, "share-of-eu-supply", "eu-supply", "EU sourcing"),
                                    (GLOBAL_FILE, "share-of-global-supply", "world", "global supply")):
-        file, reader = _read(folder, name, "cp1252", ("Material", "Stage", "Country", "Share", "t"))
-        fr = FileReport(file, digests[name])
-        report.files.append(fr)
         tag = "eu" if name == EU_FILE else "global"
-        for row in reader:
-            line = reader.line_num
-            fr.rows += 1
-            slug = _material(fr, line, row["Material"])
-            if slug is None:
-                continue
+        for fr, line, row, slug in _material_rows(folder, name, "cp1252", ("Material", "Stage", "Country", "Share", "t"), digests, report):
+            file = fr.file
             country = match_country(row["Country"])
             if country.iri is None or country.kind != "country":
                 fr.unmapped.append(Unmapped(fr.file, line, clean(row["Country"]), country.reason or "not one country"))
@@ -118,7 +120,7 @@ def import_eu_crm(folder: Path, known_countries: set[str] = frozenset()) -> tupl
                 described.add(country.iri)
             where = (f"{file} line {line}; Material={clean(row['Material'])!r}; Stage={clean(row['Stage'])}; "
                      f"Country={clean(row['Country'])!r}")
-            common = dict(subject=country.iri, material=material_iri(slug), year=None, stage=stage,
+            common: dict[str, Any] = dict(subject=country.iri, material=material_iri(slug), year=None, stage=stage,
                           series=f"EC CRM 2023 {label}, {stage}", names=(clean(row["Material"]), clean(row["Country"])))
             share = parse_share(row["Share"])
             if share is None:

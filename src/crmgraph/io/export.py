@@ -78,7 +78,7 @@ class _Writer:
     """Writes files into the partial folder and remembers each one as a Distribution."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder, self.files = folder, []
+        self.folder, self.files = folder, list[Distribution]()
 
     def write(self, name: str, data: bytes, title: str, media_type: str, *, triples: int | None = None,
               rows: int | None = None, rdf: bool = True) -> None:
@@ -244,7 +244,7 @@ def load_release(folder: Path) -> Release | None:
         triples = one(node, VOID + "triples") if node else None
         rows = one(node, CRM + "rows") if node else None
         release.files.append(Distribution(
-            name, one(node, DCTERMS + "description") if node else titles.get(name, name),
+            name, (one(node, DCTERMS + "description") if node else None) or titles.get(name, name),
             (one(node, DCAT + "mediaType") or "").removeprefix(IANA) if node else media.get(name, "application/octet-stream"),
             path.stat().st_size, sums[name], int(triples) if triples else None, int(rows) if rows else None,
             bool(node and name.rsplit(".", 1)[-1] in ("nq", "trig", "ttl", "nt", "rdf", "jsonld") and name != CONTEXT)))

@@ -23,14 +23,14 @@ def dataset_folder(kind: str, path: Path) -> Path:
     return path.parent if path.is_file() else path
 
 
-def run_import(kind: str, path: Path, known_countries: set[str] = frozenset()) -> tuple[Dataset, list, ImportReport]:
+def run_import(kind: str, path: Path, known_countries: set[str] | frozenset[str] = frozenset()) -> tuple[Dataset, list, ImportReport]:
     if kind not in IMPORTERS:
         raise DatasetError([Problem(f"unknown dataset kind {kind!r}", hint=f"use one of: {', '.join(IMPORTERS)}")])
     triples, report = IMPORTERS[kind](dataset_folder(kind, path), known_countries)
     return DATASETS[kind], triples, report
 
 
-def import_all(settings: Settings, known_countries: set[str] = frozenset()) -> list[tuple[Dataset, list, ImportReport]]:
+def import_all(settings: Settings, known_countries: set[str] | frozenset[str] = frozenset()) -> list[tuple[Dataset, list, ImportReport]]:
     """Both datasets from the project's `data/` (skipped, with no error, if `data/` is absent)."""
     out = []
     for kind, dataset in DATASETS.items():
@@ -40,7 +40,7 @@ def import_all(settings: Settings, known_countries: set[str] = frozenset()) -> l
     return out
 
 
-def import_into_store(store, kind: str, path: Path, known_countries: set[str] = frozenset()) -> ImportReport:
+def import_into_store(store, kind: str, path: Path, known_countries: set[str] | frozenset[str] = frozenset()) -> ImportReport:
     """Import one dataset into an existing store, replacing its named graph."""
     dataset, triples, report = run_import(kind, path, known_countries)
     store.replace_graph(dataset.graph, triples)

@@ -175,7 +175,8 @@ USGS_SERIES: dict[tuple[str, str], Series] = {
     ("Phosphate rock", "Mine production, marketable phosphate rock"): Series("phosphate-rock", _E, "mine production, marketable phosphate rock"),
     ("Platinum-Group metals", "Mine production, Palladium content"): Series("palladium", _E, "mine production, palladium content"),
     ("Platinum-Group metals", "Mine production, Platinum content"): Series("platinum", _E, "mine production, platinum content"),
-    ("Rare earths", "Mine production, rare-earth-oxide equivalent"): Series("rare-earth-elements", _E, "mine production, rare-earth-oxide equivalent"),
+    ("Rare earths", "Mine production, rare-earth-oxide equivalent"):
+        Series("rare-earth-elements", _E, "mine production, rare-earth-oxide equivalent"),
     ("Rhenium", "Mine production, rhenium content"): Series("rhenium", _E, "mine production, rhenium content"),
     ("Selenium", "Refinery production, selenium content"): Series("selenium", _P, "refinery production, selenium content"),
     ("Silicon", "Plant production, silicon metal"): Series("silicon-metal", _P, "plant production, silicon metal"),
@@ -186,8 +187,10 @@ USGS_SERIES: dict[tuple[str, str], Series] = {
     ("Tantalum", "Mine production, tantalum content"): Series("tantalum", _E, "mine production, tantalum content"),
     ("Tellurium", "Refinery production, tellurium content"): Series("tellurium", _P, "refinery production, tellurium content"),
     ("Titanium & titanium dioxide", "Sponge Metal Production"): Series("titanium-metal", _P, "titanium sponge metal production"),
-    ("Titanium Mineral Concentrates", "Mine production, ilmentite, titanium dioxide (TiO2) content"): Series("titanium", _E, "mine production, ilmenite (TiO2 content)"),
-    ("Titanium Mineral Concentrates", "Mine production, rutile, titanium dioxide (TiO2) content"): Series("titanium", _E, "mine production, rutile (TiO2 content)"),
+    ("Titanium Mineral Concentrates", "Mine production, ilmentite, titanium dioxide (TiO2) content"):
+        Series("titanium", _E, "mine production, ilmenite (TiO2 content)"),
+    ("Titanium Mineral Concentrates", "Mine production, rutile, titanium dioxide (TiO2) content"):
+        Series("titanium", _E, "mine production, rutile (TiO2 content)"),
     ("Tungsten", "Mine production, tungsten content"): Series("tungsten", _E, "mine production, tungsten content"),
     ("Vanadium", "Mine production, vanadium content"): Series("vanadium", _E, "mine production, vanadium content"),
     ("Zinc", "Mine production, zinc content"): Series("zinc", _E, "mine production, zinc content"),

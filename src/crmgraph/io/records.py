@@ -187,9 +187,11 @@ class GraphWriter:
         self.add(node, CRM + "unit", _n(ID + "unit/" + unit))
         self._statement(node, **kw)
 
-    def country(self, iri: str, code: str, label: str) -> None:
-        """A country the curated graph does not describe yet: typed, labelled with the source's name."""
+    def country(self, iri: str, code: str | None, label: str) -> None:
+        """A country the curated graph does not describe yet: typed, labelled with the source's name (and its
+        ISO code when the source's name matched one)."""
         node = _n(iri)
         self.add(node, RDF + "type", _n(CRM + "Country"))
         self.add(node, SKOS + "prefLabel", _lit(label, lang="en"))
-        self.add(node, CRM + "iso3166Alpha2", _lit(code))
+        if code is not None:
+            self.add(node, CRM + "iso3166Alpha2", _lit(code))

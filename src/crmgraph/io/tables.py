@@ -96,7 +96,8 @@ TABLES: tuple[Table, ...] = (
           f"""SELECT ?source ?key ?title ?publisher ?date ?url ?kind WHERE {{
   GRAPH graph:asserted {{ ?source a crm:SourceDocument }}
   OPTIONAL {{ ?source crm:sourceKey ?key }} OPTIONAL {{ ?source dcterms:title ?title }}
-  OPTIONAL {{ ?source dcterms:publisher ?publisher }} OPTIONAL {{ ?source dcterms:issued ?issued }} OPTIONAL {{ ?source dcterms:date ?dated }} BIND(COALESCE(?issued, ?dated) AS ?date)
+  OPTIONAL {{ ?source dcterms:publisher ?publisher }}
+  OPTIONAL {{ ?source dcterms:issued ?issued }} OPTIONAL {{ ?source dcterms:date ?dated }} BIND(COALESCE(?issued, ?dated) AS ?date)
   OPTIONAL {{ ?source schema:url ?url }}
   OPTIONAL {{ ?source crm:sourceKind ?k {_label("kind", "?k")} }} }}"""),
 )

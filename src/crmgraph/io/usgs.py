@@ -47,7 +47,7 @@ def _slug(column: str) -> str:
     return column.lower().replace("_est_ ", "-").replace("_", "-")
 
 
-def import_usgs(folder: Path, known_countries: set[str] = frozenset()) -> tuple[list, ImportReport]:
+def import_usgs(folder: Path, known_countries: set[str] | frozenset[str] = frozenset()) -> tuple[list, ImportReport]:
     """Read the USGS world table in `folder`; return (triples, report). The file's sha256 is checked
     first. `known_countries` are country IRIs the curated graph describes; any other mapped country
     gets a minimal description (type, the source's name as label, its ISO code)."""

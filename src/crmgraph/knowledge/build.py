@@ -14,22 +14,27 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from .. import __version__
-from .checks import check_curation, raise_if
+from .checks import check_curation, check_shapes, raise_if
 from .curated import RDF_TYPE, CuratedFile, read_curated
 from ..errors import Problem, ShapeViolationError
 from ..namespaces import (CRM, DCTERMS, GRAPH_ASSERTED, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES,
                          GRAPH_STATEMENTS, GRAPH_TRUTHY, ID, VOID, XSD)
-from .reasoning import materialise, run_hermit_cached
+from .reasoning import BackgroundHermit, materialise
 from .shrink import check_shrink, previous_counts
 from .statements import StatementLayer, compile_statements
 from ..settings import Settings
 from ..store.embedded import OxigraphStore, write_new_store
 from ..store.lock import build_lock
+from ..io.importcache import import_graphs, start_version
 from .validation import findings, located
+
+if TYPE_CHECKING:
+    from ..io.importcache import ImportedGraphs
 
 
 @dataclass
@@ -44,6 +49,8 @@ class BuildReport:
     imports: list = field(default_factory=list)  # ImportReport per dataset imported from data/
     #: the whole build in the library, from call to return (the steps plus the lock, the shrink guard …)
     wall: float | None = None
+    #: imported graphs (IRIs) taken unchanged from the cache instead of imported again (`io/importcache.py`)
+    reused: list[str] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -67,6 +74,14 @@ class CompiledGraph:
     statements: list[ox.Triple] = field(default_factory=list)  # the common statement shape (statements.py)
     truthy: list[ox.Triple] = field(default_factory=list)  # direct triples of accepted facts
     layer: StatementLayer | None = None
+    #: the imported graphs when the build went through the import cache (then `imports` is empty)
+    imported: "ImportedGraphs | None" = None
+
+    @property
+    def import_reports(self) -> list:
+        if self.imported is not None:
+            return list(self.imported.reports)
+        return [r for _d, _t, r in self.imports]
 
 
 def _is_shapes(f: CuratedFile) -> bool:
@@ -78,14 +93,18 @@ def _quiet(step: str) -> None:
 
 
 def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, imports: bool = False,
-                  shacl_engine: str = "oxigraph", after_parse=None, cache: bool = True) -> CompiledGraph:
+                  shacl_engine: str = "oxigraph", after_parse=None, cache: bool = True,
+                  import_cache: Path | None = None) -> CompiledGraph:
     """Parse, check, validate and reason; raise a DataError at the first failing step.
 
     With `imports`, also import the outside datasets of `data/` (USGS MCS 2025, EC CRM study 2023)
     after the curated graph has passed: they are not reasoned over (they add figures, not axioms) and
     go to their own named graphs. `shacl_engine` is `oxigraph` (ours, fast) or `pyshacl` (the reference:
     same findings, `validation.py`). With `cache`, HermiT's answer is re-used from `settings.cache_dir`
-    when what it reads is unchanged (`reasoning.run_hermit_cached`). `progress(step)` is called as each
+    when what it reads is unchanged (`reasoning.run_hermit_cached`). With `import_cache` (a folder), each
+    dataset whose inputs are unchanged is taken from there instead of imported again, and the imported
+    graphs come as a store to start the new version from (`io/importcache.py`, `CompiledGraph.imported`).
+    `progress(step)` is called as each
     step starts (the CLI shows it; the library stays silent). `after_parse(files)` runs right after
     parsing (the shrink guard), so that a build it refuses stops before the slow steps."""
     timings: dict[str, float] = {}
@@ -100,9 +119,36 @@ def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, impo
     if after_parse is not None:
         after_parse(onto_files + data_files)
 
+    # The statement layer first: HermiT reads it, and starts in the background as soon as it can (Java in
+    # a process of its own, `reasoning.BackgroundHermit`), while the checks and SHACL run here. An error
+    # of the statement layer on data the checks would refuse is raised after the checks' own errors.
+    progress("compiling statements and the truthy layer")
+    t0 = time.perf_counter()
+    layer: StatementLayer | None = None
+    deferred: Exception | None = None
+    try:
+        layer = compile_statements(asserted, ontology)
+    except Exception as exc:  # noqa: BLE001 — re-raised below, once the checks have had their say
+        deferred = exc
+    timings["statements"] = time.perf_counter() - t0
+    hermit = None
+    if reason and layer is not None:
+        entity_facts = layer.asserted + layer.truthy  # never an unverified or contradicted direct triple
+        hermit = BackgroundHermit(ontology, entity_facts, settings.cache_dir if cache else None)
+    # The imported graphs, when the cache holds them for the asserted countries (what the importers get
+    # unless reasoning types another entity as a country: checked below), load into memory meanwhile too.
+    graphs = None
+    if imports and import_cache is not None:
+        t0 = time.perf_counter()
+        graphs = import_graphs(settings, curated_countries(asserted), import_cache, only_cached=True)
+        if graphs is not None:
+            graphs.preload()
+            timings["import (reused)"] = time.perf_counter() - t0
+
     progress("checking curation rules")
     t0 = time.perf_counter()
-    raise_if(check_curation([f for f in onto_files if not _is_shapes(f)], data_files))
+    raise_if(check_curation([f for f in onto_files if not _is_shapes(f)], data_files)
+             + check_shapes([f for f in onto_files if _is_shapes(f)]))
     timings["check"] = time.perf_counter() - t0
 
     progress("validating with SHACL")
@@ -113,33 +159,54 @@ def compile_graph(settings: Settings, reason: bool = True, progress=_quiet, impo
         raise ShapeViolationError(violations, hint="each line names the file, the entity and what the shape expects")
     # the line says when pyshacl ran (asked for, or shapes our engine does not implement: ~20× slower)
     timings["shacl" if engine == "oxigraph" else f"shacl ({engine})"] = time.perf_counter() - t0
-
-    progress("compiling statements and the truthy layer")
-    t0 = time.perf_counter()
-    layer = compile_statements(asserted, ontology)
-    timings["statements"] = time.perf_counter() - t0
+    if deferred is not None:
+        raise deferred
+    assert layer is not None  # compile_statements returned
+    if imports and import_cache is not None and graphs is None and hermit is not None and hermit.finished is None:
+        # the curated graph has passed and HermiT is still at work in its own process: import meanwhile
+        progress("importing data/ while HermiT reasons")
+        t0 = time.perf_counter()
+        graphs = import_graphs(settings, curated_countries(asserted), import_cache)
+        if graphs is not None:
+            graphs.preload()
+        timings["import (parallel)"] = time.perf_counter() - t0
 
     inferred: list[ox.Triple] = []
-    if reason:
+    if hermit is not None:
         progress("reasoning with HermiT")
+        hermit_triples, cached = hermit.result()
         t0 = time.perf_counter()
-        entity_facts = layer.asserted + layer.truthy  # never an unverified or contradicted direct triple
-        hermit, cached = run_hermit_cached(ontology, entity_facts, settings.cache_dir if cache else None)
-        inferred = materialise(ontology, entity_facts, hermit)
-        timings["reason (cached)" if cached else "reason"] = time.perf_counter() - t0
+        inferred = materialise(ontology, layer.asserted + layer.truthy, hermit_triples)
+        # HermiT's span from its start to its answer (beside check, SHACL and the import when it ran), +
+        # materialising: "(parallel)" in the timing line, as those steps' times are inside it too
+        timings["reason (cached)" if cached else "reason (parallel)"] = (
+            (hermit.finished or t0) - hermit.started + time.perf_counter() - t0)
     files = onto_files + data_files
     imported = []
     if imports:
-        from ..io.importing import import_all
-
         progress("importing data/ (USGS MCS 2025, EC CRM study 2023)")
         t0 = time.perf_counter()
-        countries = {t.subject.value for t in asserted + inferred
-                     if t.predicate == RDF_TYPE and t.object.value == CRM + "Country"}
-        imported = import_all(settings, countries)
-        timings["import"] = time.perf_counter() - t0
+        countries = curated_countries(asserted + inferred)
+        if graphs is not None and graphs.countries == countries:  # imported with the asserted countries: right
+            key = "import (parallel)" if "import (parallel)" in timings else "import (reused)"
+        elif import_cache is not None:  # not imported yet, or reasoning found another country: (again) now
+            graphs = import_graphs(settings, countries, import_cache)
+            if graphs is not None:
+                graphs.preload()
+            key = "import (reused)" if graphs is not None and not graphs.imported else "import"
+        else:
+            from ..io.importing import import_all
+
+            imported, key = import_all(settings, countries), "import"
+        timings[key] = timings.get(key, 0.0) + time.perf_counter() - t0
     return CompiledGraph(files, ontology, shapes, layer.asserted, inferred, warnings, timings, imported,
-                         statements=layer.statements, truthy=layer.truthy, layer=layer)
+                         statements=layer.statements, truthy=layer.truthy, layer=layer, imported=graphs)
+
+
+def curated_countries(triples: list[ox.Triple]) -> set[str]:
+    """The countries the curated graph describes (asserted or inferred `crm:Country`): the importers
+    describe any other country they meet, minimally."""
+    return {t.subject.value for t in triples if t.predicate == RDF_TYPE and t.object.value == CRM + "Country"}
 
 
 def _build_metadata(compiled: CompiledGraph, settings: Settings) -> list[ox.Triple]:
@@ -153,7 +220,7 @@ def _build_metadata(compiled: CompiledGraph, settings: Settings) -> list[ox.Trip
                              datatype=ox.NamedNode(XSD + "dateTime"))),
         ox.Triple(ds, ox.NamedNode(CRM + "builtWith"), ox.Literal(f"crmgraph {__version__}")),
     ]
-    for name, graph, triples in (("ontology", GRAPH_ONTOLOGY, compiled.ontology), ("shapes", GRAPH_SHAPES, compiled.shapes),
+    for _name, graph, triples in (("ontology", GRAPH_ONTOLOGY, compiled.ontology), ("shapes", GRAPH_SHAPES, compiled.shapes),
                                  ("asserted", GRAPH_ASSERTED, compiled.asserted), ("statements", GRAPH_STATEMENTS, compiled.statements),
                                  ("truthy", GRAPH_TRUTHY, compiled.truthy), ("inferred", GRAPH_INFERRED, compiled.inferred)):
         sub = ox.NamedNode(graph)
@@ -173,14 +240,25 @@ def _build_metadata(compiled: CompiledGraph, settings: Settings) -> list[ox.Trip
 
 def fill_store(store, compiled: CompiledGraph, settings: Settings) -> None:
     """Write the compiled graphs into an (empty) store."""
+    _fill_curated(store, compiled, settings)
+    for dataset, triples, _report in compiled.imports:
+        store.replace_graph(dataset.graph, triples)
+    if compiled.imported is not None:
+        by_graph: dict[str, list[ox.Triple]] = {g: [] for g in compiled.imported.graphs}
+        for q in ox.parse(compiled.imported.nquads, format=ox.RdfFormat.N_QUADS):
+            by_graph[q.graph_name.value].append(q.triple)
+        for graph, triples in by_graph.items():
+            store.replace_graph(graph, triples)
+
+
+def _fill_curated(store, compiled: CompiledGraph, settings: Settings) -> None:
+    """The graphs a build makes from ontology/ and graph/, and its description (not the imported ones)."""
     store.replace_graph(GRAPH_ONTOLOGY, compiled.ontology)
     store.replace_graph(GRAPH_SHAPES, compiled.shapes)
     store.replace_graph(GRAPH_ASSERTED, compiled.asserted)
     store.replace_graph(GRAPH_STATEMENTS, compiled.statements)
     store.replace_graph(GRAPH_TRUTHY, compiled.truthy)
     store.replace_graph(GRAPH_INFERRED, compiled.inferred)
-    for dataset, triples, _report in compiled.imports:
-        store.replace_graph(dataset.graph, triples)
     store.replace_graph(GRAPH_BUILD, _build_metadata(compiled, settings))
 
 
@@ -190,7 +268,8 @@ def _report(compiled: CompiledGraph, target: Path | None) -> BuildReport:
         triples={"ontology": len(compiled.ontology), "shapes": len(compiled.shapes),
                  "asserted": len(compiled.asserted), "statements": len(compiled.statements),
                  "truthy": len(compiled.truthy), "inferred": len(compiled.inferred)},
-        timings=compiled.timings, warnings=compiled.warnings, imports=[r for _d, _t, r in compiled.imports])
+        timings=compiled.timings, warnings=compiled.warnings, imports=compiled.import_reports,
+        reused=list(compiled.imported.reused) if compiled.imported is not None else [])
 
 
 def build(settings: Settings | None = None, store_path: Path | None = None, reason: bool = True,
@@ -213,7 +292,7 @@ def build(settings: Settings | None = None, store_path: Path | None = None, reas
             def guard(files):
                 check_shrink(previous.per_file, {f.name: len(f.triples) for f in files}, target)
         compiled = compile_graph(settings, reason=reason, progress=progress, imports=imports, after_parse=guard,
-                                 cache=cache)
+                                 cache=cache, import_cache=settings.cache_dir if cache else None)
         if previous is not None and not previous.per_file:  # a store from before per-file counts
             check_shrink({"asserted graph": previous.asserted}, {"asserted graph": len(compiled.asserted)}, target,
                          what="asserted triples")
@@ -229,11 +308,18 @@ def write_store(compiled: CompiledGraph, settings: Settings, target: Path, progr
 
     Everything is assembled in an in-memory store first (the indicators' six queries run there, several
     times faster than on RocksDB) and copied into the new store with one bulk load, rather than a bulk
-    load per graph: `benchmarks/build.py` measures the store step."""
-    memory = OxigraphStore(None)
+    load per graph: `benchmarks/build.py` measures the store step. When the imported graphs came through
+    the import cache, the new version starts as a checkpoint of their store (hard links: no rewrite of
+    their ≈160k quads) and only the other graphs are loaded into it."""
     t0 = time.perf_counter()
-    fill_store(memory, compiled, settings)
-    if compiled.imports:
+    imported = compiled.imported
+    if imported is not None:
+        memory = OxigraphStore.wrap(imported.memory())  # the imported graphs (preloaded while compiling)
+        _fill_curated(memory, compiled, settings)
+    else:
+        memory = OxigraphStore(None)
+        fill_store(memory, compiled, settings)
+    if compiled.imports or imported is not None:
         from ..analysis.results import write_indicators
         from ..analysis.supplydata import load
 
@@ -242,7 +328,13 @@ def write_store(compiled: CompiledGraph, settings: Settings, target: Path, progr
         write_indicators(memory, load(memory))
         compiled.timings["indicators"] = time.perf_counter() - t1
     progress(f"writing the store ({target})")
-    write_new_store(target, lambda store: store.raw.bulk_extend(memory.raw))
+    if imported is None:
+        write_new_store(target, lambda store: store.raw.bulk_extend(memory.raw))
+    else:
+        own = [g for g in memory.raw.named_graphs() if g.value not in imported.graphs]
+        write_new_store(target, lambda store: store.raw.bulk_extend(
+            q for g in own for q in memory.raw.quads_for_pattern(None, None, None, g)),
+            start=lambda version: start_version(imported.base, version))
     compiled.timings["store"] = time.perf_counter() - t0 - compiled.timings.get("indicators", 0.0)
 
 

@@ -17,18 +17,21 @@ from __future__ import annotations
 import re
 
 from collections import defaultdict
+from typing import Any
 
 import pyoxigraph as ox
 
 from .curated import RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT, RDF_TYPE, CuratedFile
 from ..errors import CurationError, Problem
-from ..namespaces import ASSERTION, CRM, ID, SKOS, compact
-from .values import check_literal_forms, check_values
+from ..namespaces import ASSERTION, CRM, ID, OWL, PROV, RDF, RDFS, SH, SKOS, XSD, compact
+from .lexical import INTEGER_TYPES, XSD_DATATYPES
+from .lexical import problem as lexical_problem
+from .values import _entity, check_literal_forms, check_values
 
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 CRM_STATUS = ox.NamedNode(CRM + "status")
 CONTRADICTED = ox.NamedNode(CRM + "Contradicted")
-RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+RDFS_COMMENT = RDFS + "comment"
 
 
 def _iris(triple: ox.Triple):
@@ -86,8 +89,8 @@ def check_curation(ontology: list[CuratedFile], data: list[CuratedFile]) -> list
     return problems
 
 
-OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
-RDFS_CLASS = "http://www.w3.org/2000/01/rdf-schema#Class"
+OWL_CLASS = OWL + "Class"
+RDFS_CLASS = RDFS + "Class"
 #: Classes of standard vocabularies the curated files may use without the ontology declaring them.
 EXTERNAL_CLASSES = {SKOS + "ConceptScheme", SKOS + "Concept"}
 #: How many undefined subjects of one file are named one by one (the rest are counted).
@@ -249,8 +252,8 @@ def _invented_years(data: list[CuratedFile]) -> list[Problem]:
         for t in f.triples:
             if t.subject in figures and t.predicate.value in _YEAR_PROPS:
                 years[t.subject].append(f"{compact(t.predicate.value)} {t.object.value}")
-            if t.subject in figures and t.predicate.value == RDFS_COMMENT and _NOT_STATED.search(t.object.value):
-                comments[t.subject] = _NOT_STATED.search(t.object.value).group(0)
+            if t.subject in figures and t.predicate.value == RDFS_COMMENT and (said := _NOT_STATED.search(t.object.value)):
+                comments[t.subject] = said.group(0)
         for node in comments.keys() & years.keys():
             problems.append(Problem(
                 f"the comment says the year is {comments[node]!r}, but the figure carries {', '.join(years[node])}",
@@ -266,7 +269,7 @@ _FIGURE_KEY = tuple(CRM + p for p in ("subject", "material", "quantityKind", "sc
 
 def _duplicate_figures(data: list[CuratedFile]) -> list[Problem]:
     """The same figure written twice (same key, value, claimant and source) would be counted twice."""
-    figures: dict[object, tuple[CuratedFile, dict[str, str]]] = {}
+    figures: dict[Any, tuple[CuratedFile, dict[str, str]]] = {}
     refs: dict[object, set[str]] = defaultdict(set)
     ref_source: dict[object, str] = {}
     for f in data:
@@ -278,12 +281,12 @@ def _duplicate_figures(data: list[CuratedFile]) -> list[Problem]:
         for t in f.triples:
             if t.subject in figures and t.predicate.value in _FIGURE_KEY:
                 figures[t.subject][1][t.predicate.value] = str(t.object)
-            if t.predicate.value == "http://www.w3.org/ns/prov#wasDerivedFrom":
+            if t.predicate.value == PROV + "wasDerivedFrom":
                 refs[t.subject].add(t.object)
-    seen: dict[tuple, object] = {}
+    seen: dict[tuple, Any] = {}
     problems = []
     for node, (f, props) in figures.items():
-        sources = frozenset(ref_source.get(r) for r in refs[node]) - {None}
+        sources = {s for s in (ref_source.get(r) for r in refs[node]) if s is not None}
         for source in sorted(sources):
             key = tuple(props.get(p) for p in _FIGURE_KEY) + (source,)
             other = seen.setdefault(key, node)
@@ -313,10 +316,83 @@ def _contradicted_direct_triples(data: list[CuratedFile]) -> list[Problem]:
                 s = parts[node].get(RDF_SUBJECT.value)
                 p = parts[node].get(RDF_PREDICATE.value)
                 problems.append(Problem(
-                    f"the direct triple {compact(getattr(s, 'value', str(s)))} {compact(getattr(p, 'value', str(p)))} … is annotated crm:Contradicted, so it would be asserted as true",
+                    f"the direct triple {compact(getattr(s, 'value', str(s)))} {compact(getattr(p, 'value', str(p)))} … "
+                    "is annotated crm:Contradicted, so it would be asserted as true",
                     file=f.name, line=f.line_of(getattr(s, "value", "")),
                     hint="write it as a crm:Claim node with its claimant (and crm:polarity false for a denial) instead"))
     return problems
+
+
+#: SHACL parameters whose value is a count: a literal of an XSD integer type, 0 or more.
+_SHACL_COUNTS = {SH + p for p in ("minCount", "maxCount", "minLength", "maxLength")}
+_SH_PATTERN, _SH_FLAGS, _SH_DATATYPE = SH + "pattern", SH + "flags", SH + "datatype"
+#: Datatypes `sh:datatype` may name beside the XSD ones: language-tagged and HTML text, any literal.
+_NON_XSD_DATATYPES = {RDF + "langString", RDF + "dirLangString", RDF + "HTML", RDF + "XMLLiteral", RDF + "JSON", RDFS + "Literal"}
+
+
+def check_shapes(shapes: list[CuratedFile]) -> list[Problem]:
+    """The shapes files' own literals, before any shape runs: every typed literal in its lexical space (the
+    guard the data files have), each count parameter a whole number ≥ 0, each `sh:pattern` a regular
+    expression that compiles with its `sh:flags`, each `sh:datatype` a datatype that exists. A broken shape
+    otherwise fails inside the SHACL engine with no line, or silently checks nothing."""
+    problems = check_literal_forms(shapes)
+    for f in shapes:
+        flags = {t.subject: t.object.value for t in f.triples if t.predicate.value == _SH_FLAGS and isinstance(t.object, ox.Literal)}
+        parents = {t.object: t.subject for t in f.triples if isinstance(t.object, ox.BlankNode)}
+        for t in f.triples:
+            wrong = _shape_parameter_problem(t.predicate.value, t.object, flags.get(t.subject, ""))
+            if wrong:
+                what, hint = wrong
+                owner = _owner(t.subject, parents)  # a property shape is a blank node: its line is in its node shape
+                problems.append(Problem(f"{compact(t.predicate.value)} {_written(t.object)}: {what}", file=f.name,
+                                        line=f.line_of_term(t.object, owner, t.predicate.value), entity=_entity(owner), hint=hint))
+    return problems
+
+
+def _owner(node, parents: dict):
+    """The named node whose statements hold `node` (itself if named): up the blank nodes that lead to it."""
+    seen = set()
+    while isinstance(node, ox.BlankNode) and node in parents and node not in seen:
+        seen.add(node)
+        node = parents[node]
+    return node
+
+
+def _shape_parameter_problem(parameter: str, value, flags: str) -> tuple[str, str] | None:
+    """(what is wrong, how to fix it) for a SHACL parameter's value, or None when it is fine (or not checked)."""
+    if parameter in _SHACL_COUNTS:
+        name = compact(parameter)
+        if not isinstance(value, ox.Literal) or value.datatype.value[len(XSD):] not in INTEGER_TYPES:
+            return "a count must be a whole number (an xsd:integer literal)", f"write {name} 1 (digits, no quotes)"
+        if not lexical_problem(value.value, value.datatype.value) and int(value.value) < 0:
+            return "a count cannot be negative", f"write {name} 0 or more"
+    elif parameter == _SH_PATTERN:
+        if not isinstance(value, ox.Literal):
+            return "a pattern must be a string", 'write the regular expression in quotes: sh:pattern "^[A-Z]{2}$"'
+        try:
+            re.compile(value.value, _regex_flags(flags))
+        except re.error as exc:
+            return (f"not a valid regular expression: {exc}",
+                    "fix the expression (an unclosed group or class, a quantifier with nothing before it?); "
+                    "in Turtle a backslash is written twice: \\\\d")
+    elif parameter == _SH_DATATYPE:
+        if not isinstance(value, ox.NamedNode) or not (value.value in _NON_XSD_DATATYPES or
+                                                       (value.value.startswith(XSD) and value.value[len(XSD):] in XSD_DATATYPES)):
+            return ("not a datatype a literal can have",
+                    "name an XSD datatype as XML Schema spells it (xsd:string, xsd:integer, xsd:decimal, xsd:gYear, xsd:date …), "
+                    "rdf:langString for text with a language tag, or rdfs:Literal")
+    return None
+
+
+def _regex_flags(flags: str) -> int:
+    return (re.I if "i" in flags else 0) | (re.M if "m" in flags else 0) | (re.S if "s" in flags else 0) | (re.X if "x" in flags else 0)
+
+
+def _written(term) -> str:
+    if isinstance(term, ox.Literal):
+        return f'"{term.value}"' + ("" if term.datatype.value == XSD + "string" else f"^^{compact(term.datatype.value)}")
+    return compact(term.value) if isinstance(term, ox.NamedNode) else "a blank node"
+
 
 
 def raise_if(problems: list[Problem]) -> None:

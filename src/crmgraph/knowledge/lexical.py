@@ -12,8 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+from ..namespaces import RDF, XSD
 
 _TZ = r"(?:Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?"
 _YEAR = r"-?(?:[1-9]\d{3,}|0\d{3})"
@@ -60,6 +59,16 @@ EXPECTED = {
 }
 EXPECTED.update({name: f"a whole number between {lo if lo is not None else '-∞'} and {hi if hi is not None else '∞'}"
                  for name, (lo, hi) in _INTEGER_BOUNDS.items() if name != "integer"})
+
+#: The integer types' local names (xsd:integer and its restrictions).
+INTEGER_TYPES = frozenset(_INTEGER_BOUNDS)
+#: Every XSD datatype a literal can have (XML Schema 1.1 Part 2 §3, the primitive and ordinary built-in
+#: ones); `problem` checks the lexical form of those the curated files use, the others are named here so
+#: that a shape's `sh:datatype` can be told from a misspelt one (xsd:Integer, xsd:year).
+XSD_DATATYPES = INTEGER_TYPES | {
+    "string", "normalizedString", "token", "language", "Name", "NCName", "NMTOKEN", "boolean", "decimal", "float",
+    "double", "duration", "dayTimeDuration", "yearMonthDuration", "dateTime", "dateTimeStamp", "time", "date",
+    "gYearMonth", "gYear", "gMonthDay", "gDay", "gMonth", "hexBinary", "base64Binary", "anyURI", "QName", "NOTATION"}
 
 _STRINGS = {XSD + n for n in ("string", "normalizedString", "token", "language", "Name", "NCName", "NMTOKEN")}
 _STRINGS |= {RDF + "langString", RDF + "dirLangString", RDF + "HTML", RDF + "XMLLiteral", RDF + "JSON"}

@@ -18,6 +18,8 @@ import hashlib
 import io
 import os
 import shutil
+import threading
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -87,25 +89,80 @@ def run_hermit_cached(ontology: list[ox.Triple], data: list[ox.Triple], cache_di
     kept in `cache_dir` under a hash of that input (and of owlready2's version and this module's code): any
     change to the ontology, an entity's type or an entity-to-entity link misses and runs HermiT again. An
     inconsistency is never cached. Without `cache_dir`, HermiT always runs."""
-    if cache_dir is None:
-        return run_hermit(ontology, data), False
-    path = cache_dir / f"hermit-{_cache_key(hermit_input(ontology, data))}.nt"
+    return BackgroundHermit(ontology, data, cache_dir, background=False).result()
+
+
+def _cache_path(ontology: list[ox.Triple], data: list[ox.Triple], cache_dir: Path) -> Path:
+    return cache_dir / f"hermit-{_cache_key(hermit_input(ontology, data))}.nt"
+
+
+def _read_cached(path: Path) -> list[ox.Triple] | None:
     if path.is_file():
         try:
-            return [q.triple for q in ox.parse(path.read_bytes(), format=ox.RdfFormat.N_TRIPLES)], True
+            return [q.triple for q in ox.parse(path.read_bytes(), format=ox.RdfFormat.N_TRIPLES)]
         except (OSError, SyntaxError):
             pass  # an unreadable entry is a miss: reason again and overwrite it
-    triples = run_hermit(ontology, data)
+    return None
+
+
+def _write_cached(path: Path, triples: list[ox.Triple]) -> None:
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
         os.replace(tmp, path)  # a reader sees the whole answer or none
-        for old in sorted(cache_dir.glob("hermit-*.nt"), key=lambda p: p.stat().st_mtime)[:-CACHE_KEEP]:
+        for old in sorted(path.parent.glob("hermit-*.nt"), key=lambda p: p.stat().st_mtime)[:-CACHE_KEEP]:
             old.unlink(missing_ok=True)
     except OSError:
         pass  # a cache that cannot be written only costs time
-    return triples, False
+
+
+class BackgroundHermit:
+    """HermiT started now and joined later (`result`), so that a build does its other steps meanwhile.
+
+    Why: a cold reasoning run is ≈3 CPU seconds of Java in a process of its own (owlready2's Python side
+    is ≈0.15 s), while the build's checks, SHACL, the import and the store need only what was parsed. In a
+    thread, waiting on the JVM releases the GIL, so on two cores the two run side by side. A cached answer
+    (`run_hermit_cached`) is read at once, without a thread. An error of HermiT (an inconsistency) is
+    raised by `result`; a build that fails earlier simply never asks for it (the thread is a daemon and
+    its JVM ends on its own)."""
+
+    def __init__(self, ontology: list[ox.Triple], data: list[ox.Triple], cache_dir: Path | None,
+                 background: bool = True) -> None:
+        self.started = time.perf_counter()
+        self.finished: float | None = None
+        self._path = _cache_path(ontology, data, cache_dir) if cache_dir is not None else None
+        self._answer = _read_cached(self._path) if self._path is not None else None
+        self.cached = self._answer is not None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if self.cached:
+            self.finished = time.perf_counter()
+        elif background:
+            self._thread = threading.Thread(target=self._run, args=(ontology, data), name="hermit", daemon=True)
+            self._thread.start()
+        else:
+            self._run(ontology, data)
+
+    def _run(self, ontology: list[ox.Triple], data: list[ox.Triple]) -> None:
+        try:
+            self._answer = run_hermit(ontology, data)
+            if self._path is not None:
+                _write_cached(self._path, self._answer)
+        except BaseException as exc:  # handed to the thread that asks for the result
+            self._error = exc
+        finally:
+            self.finished = time.perf_counter()
+
+    def result(self) -> tuple[list[ox.Triple], bool]:
+        """(HermiT's triples, whether they came from the cache); waits for HermiT if it is still running."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._answer is None:
+            raise RuntimeError("HermiT gave no answer")  # not reached: _run sets an answer or an error
+        return self._answer, self.cached
 
 
 #: HermiT runs for a few seconds, too short for the JVM's optimising compiler to pay off: the quick one

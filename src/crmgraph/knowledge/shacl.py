@@ -23,6 +23,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -126,7 +127,7 @@ class Shape:
     path: str | None  # SPARQL path, None for a node shape
     severity: str
     messages: tuple[str, ...]
-    constraints: list[tuple[str, object]] = field(default_factory=list)  # (kind, parameter)
+    constraints: list[tuple[str, Any]] = field(default_factory=list)  # (kind, parameter: int, IRI, regex, shapes, query)
     properties: list["Shape"] = field(default_factory=list)
 
 
@@ -223,7 +224,7 @@ def _datatype_ok(term, datatype: str) -> bool:
         if getattr(literal, "ill_typed", None) is True:
             return False
         value = literal.value
-        checks = {XSD + "string": (str, bytes), RDF + "langString": (str, bytes), XSD + "integer": int,
+        checks: dict[str, type | tuple[type, ...]] = {XSD + "string": (str, bytes), RDF + "langString": (str, bytes), XSD + "integer": int,
                   XSD + "float": float, XSD + "decimal": Decimal, XSD + "boolean": bool, XSD + "date": dt.date,
                   XSD + "time": dt.time, XSD + "dateTime": dt.datetime}
         return isinstance(value, checks[datatype]) if datatype in checks else True

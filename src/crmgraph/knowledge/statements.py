@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..namespaces import CRM, OWL, PROV, RDF, RDFS
+from ..namespaces import CRM, OWL, PROV, RDF, RDFS, XSD
 
 _T = ox.NamedNode
 RDF_TYPE = _T(RDF + "type")
@@ -40,7 +40,7 @@ ACCEPTED_STATEMENT = _T(CRM + "AcceptedStatement")
 SUBJECT, PROPERTY, OBJECT, VALUE = _T(CRM + "subject"), _T(CRM + "property"), _T(CRM + "object"), _T(CRM + "value")
 POLARITY, STATUS, CITATION = _T(CRM + "polarity"), _T(CRM + "status"), _T(CRM + "citation")
 WAS_DERIVED_FROM = _T(PROV + "wasDerivedFrom")
-TRUE = ox.Literal("true", datatype=_T("http://www.w3.org/2001/XMLSchema#boolean"))
+TRUE = ox.Literal("true", datatype=_T(XSD + "boolean"))
 
 #: The statuses of an accepted statement (with polarity true). Unverified and Contradicted are not.
 ACCEPTED_STATUSES = frozenset(CRM + s for s in ("Verified", "SecondHand", "Derived"))

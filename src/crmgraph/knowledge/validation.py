@@ -9,10 +9,14 @@ to the statement that cites it, an assertion to the annotated triple.
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
 
+if TYPE_CHECKING:
+    import rdflib  # imported where pyshacl runs: a build on our engine does not load rdflib (~0.1 s)
 from . import shacl
 from .shacl import Finding, ShapeError, UnsupportedShapes
 
@@ -22,6 +26,8 @@ from ..namespaces import SH, XSD, compact
 
 
 def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
+    import rdflib
+
     graph = rdflib.Graph()
     if triples:
         graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="ox-ntriples")
@@ -33,7 +39,7 @@ class Locator:
 
     def __init__(self, files: list[CuratedFile]) -> None:
         self.files = files
-        self.parent: dict[str, object] = {}
+        self.parent: dict[str, Any] = {}  # blank node id -> the pyoxigraph term that points to it
         self.asserted_in: dict[str, str] = {}
         self.assertion_subject: dict[str, str] = {}
         self.file_of_bnode: dict[str, CuratedFile] = {}
@@ -73,6 +79,7 @@ ENGINES = ("oxigraph", "pyshacl")
 def pyshacl_findings(data: list[ox.Triple], ontology: list[ox.Triple], shapes: list[ox.Triple]) -> list[Finding]:
     """The reference engine: pyshacl's report as `Finding`s (the ontology mixed into the data graph)."""
     import pyshacl
+    import rdflib
 
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 
@@ -115,6 +122,8 @@ class _Converter:
 
     @staticmethod
     def term(node):
+        import rdflib
+
         if isinstance(node, rdflib.BNode):
             return ox.BlankNode(str(node))
         if isinstance(node, rdflib.URIRef):
@@ -124,6 +133,8 @@ class _Converter:
         return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or XSD + "string")))
 
     def path(self, node) -> str:
+        import rdflib
+
         triples = [ox.Triple(*(self.term(x) for x in t)) for t in self.graph.triples((None, None, None))
                    if not isinstance(t[2], rdflib.Literal)]
         return shacl._path_sparql(shacl._Graph(triples), self.term(node))

@@ -39,10 +39,8 @@ from .curated import RDF_OBJECT, RDF_TYPE, CuratedFile
 from .lexical import problem as lexical_problem
 from .lexical import suggestion
 from ..errors import Problem
-from ..namespaces import CRM, ID, compact
+from ..namespaces import CRM, DCTERMS, ID, XSD, compact
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCTERMS = "http://purl.org/dc/terms/"
 QK = ID + "quantity/"
 UNIT_PERCENT = ID + "unit/percent"
 
@@ -184,11 +182,13 @@ def check_ranges(files: list[CuratedFile], figures: dict | None = None) -> list[
                            "production, reserves, counts, money and shares are ≥ 0; a fall is a figure of qk:growth-rate")
         value, f = _one(props, "value")
         upper, fu = _one(props, "upperValue")
-        if _number(value) is not None and _number(upper) is not None and _number(upper) < _number(value):
+        n_value, n_upper = _number(value), _number(upper)
+        if n_value is not None and n_upper is not None and n_upper < n_value:
             refuse(fu, node, upper, f"the range's upper end crm:upperValue {upper.value} is below its lower end crm:value {value.value}",
                    "crm:value is the lower end of a range, crm:upperValue the upper end")
         out_of, fo = _one(props, "outOf")
-        if _number(value) is not None and _number(out_of) is not None and (_number(out_of) < 1 or _number(value) > _number(out_of)):
+        n_out_of = _number(out_of)
+        if n_value is not None and n_out_of is not None and (n_out_of < 1 or n_value > n_out_of):
             refuse(fo, node, out_of, f"crm:value {value.value} out of crm:outOf {out_of.value} is more than the whole",
                    '"19 of 34" is crm:value 19 ; crm:outOf 34')
     for f in files:
@@ -231,7 +231,7 @@ def check_share_sums(files: list[CuratedFile], figures: dict | None = None) -> l
         if len(members) < 2:
             continue
         total = sum(m[0] for m in members.values())
-        tolerance = max(SHARE_TOLERANCE_PP, sum(_half_unit(m[1]) for m in members.values()))
+        tolerance = max(SHARE_TOLERANCE_PP, sum((_half_unit(m[1]) for m in members.values()), Decimal(0)))
         if total <= 100 + tolerance:
             continue
         parts = sorted(members.values(), key=lambda m: -m[0])

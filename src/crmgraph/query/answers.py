@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..namespaces import XSD, compact
+from ..namespaces import XSD
 from .citations import Reference
 from .results import Table, display_text
 
@@ -196,10 +196,8 @@ def _shape(table: Table) -> Answer:
         if src_col:
             src = row[at[src_col]]
             if src is not None:
-                ref = Reference(src.value,
-                                row[at[loc_col]].value if loc_col and row[at[loc_col]] is not None else None,
-                                row[at[cited_col]].value if cited_col and row[at[cited_col]] is not None else None,
-                                row[at[cited_loc_col]].value if cited_loc_col and row[at[cited_loc_col]] is not None else None)
+                ref = Reference(src.value, _cell_text(row, at, loc_col), _cell_text(row, at, cited_col),
+                                _cell_text(row, at, cited_loc_col))
                 refs = merged[key][-1].refs
                 if ref not in refs:
                     refs.append(ref)
@@ -237,3 +235,9 @@ def from_sparql_json(data: dict) -> Table:
         return ox.Literal(t["value"])
 
     return Table(columns, [[term(b.get(c)) for c in columns] for b in data["results"]["bindings"]])
+
+
+def _cell_text(row, at: dict[str, int], column: str | None) -> str | None:
+    """The text of a row's cell in an optional column: None when the query has no such column or left it unbound."""
+    term = row[at[column]] if column else None
+    return None if term is None else term.value

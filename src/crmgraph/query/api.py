@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -23,6 +24,9 @@ from .named import NamedQuery, find_named_query, inject_values, load_named_queri
 from .results import Table, to_result
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
+
+if TYPE_CHECKING:
+    from .lookup import EntityIndex
 
 
 def iri(name: str) -> ox.NamedNode:
@@ -69,7 +73,7 @@ class KnowledgeGraph:
         self.store = store
         self._queries_dir = queries_dir
         self._queries: dict[str, NamedQuery] | None = None
-        self._index = None
+        self._index: EntityIndex | None = None  # loaded on the first search or bound parameter
 
     def query(self, sparql: str, **params) -> Table | list[ox.Triple] | bool:
         """Run SPARQL; keyword arguments are bound to the variables of the same name."""

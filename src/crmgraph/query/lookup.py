@@ -22,23 +22,21 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import QueryError
-from ..namespaces import ID, PREFIXES, compact
+from ..namespaces import CRM, DCTERMS, ID, PREFIXES, RDFS, SKOS, compact
 
 #: Properties whose values name an entity, and how strongly (lower = the entity's own name).
 NAME_PROPERTIES = {
-    "http://www.w3.org/2004/02/skos/core#prefLabel": 0,
-    "http://www.w3.org/2000/01/rdf-schema#label": 0,
-    "https://w3id.org/crmgraph/ontology#sourceKey": 0,
-    "https://w3id.org/crmgraph/ontology#iso3166Alpha2": 1,
-    "https://w3id.org/crmgraph/ontology#iso3166Alpha3": 1,
-    "http://www.w3.org/2004/02/skos/core#altLabel": 1,
-    "http://purl.org/dc/terms/title": 2,
+    SKOS + "prefLabel": 0,
+    RDFS + "label": 0,
+    CRM + "sourceKey": 0,
+    CRM + "iso3166Alpha2": 1,
+    CRM + "iso3166Alpha3": 1,
+    SKOS + "altLabel": 1,
+    DCTERMS + "title": 2,
 }
 #: Which name is an entity's label, best first (a source is shown by its title, not its key).
-LABEL_ORDER = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-               "http://purl.org/dc/terms/title", "https://w3id.org/crmgraph/ontology#sourceKey",
-               "http://www.w3.org/2004/02/skos/core#altLabel", "https://w3id.org/crmgraph/ontology#iso3166Alpha2",
-               "https://w3id.org/crmgraph/ontology#iso3166Alpha3")
+LABEL_ORDER = (SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", CRM + "sourceKey", SKOS + "altLabel",
+               CRM + "iso3166Alpha2", CRM + "iso3166Alpha3")
 #: Kinds listed first in search results (what readers look for), then the others alphabetically.
 KIND_ORDER = ("country", "material", "instrument", "org", "list", "site", "source", "region", "union")
 #: Kinds that are plumbing, not things: not offered by search (their pages still exist).

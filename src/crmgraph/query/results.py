@@ -16,7 +16,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -35,11 +35,11 @@ class Table:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def records(self) -> list[dict[str, object]]:
+    def records(self) -> list[dict[str, Any]]:
         """Rows as dicts of Python values (str for IRIs, int/float/str for literals)."""
         return [{c: python_value(v) for c, v in zip(self.columns, row)} for row in self.rows]
 
-    def column(self, name: str) -> list[object]:
+    def column(self, name: str) -> list[Any]:
         i = self.columns.index(name)
         return [python_value(r[i]) for r in self.rows]
 
@@ -53,6 +53,12 @@ class Table:
         return pd.DataFrame(self.records(), columns=self.columns)
 
 
+class BytesSink(Protocol):
+    """Anything an answer can be written into: a binary file, a BytesIO, a sink that counts the bytes."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+
 def to_result(raw) -> Table | list[ox.Triple] | bool:
     if isinstance(raw, ox.QueryBoolean):
         return bool(raw)
@@ -62,10 +68,19 @@ def to_result(raw) -> Table | list[ox.Triple] | bool:
     return list(raw)
 
 
+def to_table(raw) -> Table:
+    """A SELECT's answer as a Table, for callers whose query is a SELECT: they read rows and columns, which
+    an ASK's yes/no or a CONSTRUCT's triples do not have, so those are a programming error said so here."""
+    answer = to_result(raw)
+    if not isinstance(answer, Table):
+        raise TypeError(f"expected a SELECT's table of solutions, got {type(answer).__name__} (an ASK or a CONSTRUCT?)")
+    return answer
+
+
 _NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
 
 
-def python_value(term) -> object:
+def python_value(term) -> Any:
     if term is None:
         return None
     if isinstance(term, ox.Literal):
@@ -262,7 +277,7 @@ def write_answer(answer: Table | list[ox.Triple] | bool, fmt: str, prefixes: dic
     return out.getvalue()
 
 
-def write_answer_to(out: BinaryIO, answer: Table | list[ox.Triple] | bool, fmt: str,
+def write_answer_to(out: BytesSink, answer: Table | list[ox.Triple] | bool, fmt: str,
                     prefixes: dict[str, str] | None = None) -> None:
     """Write an answer into `out` piece by piece (at most ~64 KB at a time), so that an `out` counting
     what it receives can stop a huge answer as it is written (its `write` raises), never after."""

@@ -56,6 +56,13 @@ class OxigraphStore:
             raise StoreError(f"cannot open the store at {path}: {exc}",
                              hint="is another crmgraph process writing to it? pass another --store PATH") from exc
 
+    @classmethod
+    def wrap(cls, raw: ox.Store) -> "OxigraphStore":
+        """An in-memory pyoxigraph store already filled elsewhere, behind this interface."""
+        store = cls(None)
+        store._store = raw
+        return store
+
     @property
     def raw(self) -> ox.Store:
         """The pyoxigraph store, for callers that need its full API."""
@@ -114,12 +121,14 @@ def _shift_lines(message: str) -> str:
     return re.sub(r"\bline (\d+)(?!,)", lambda m: f"line {max(1, int(m.group(1)) - _PROLOGUE_LINES)}", message)
 
 
-def write_new_store(target: Path, fill) -> Path:
+def write_new_store(target: Path, fill, start=None) -> Path:
     """Create a complete store version beside `target` with `fill(store)`, then switch `target` to it in
     one atomic step (`versions.py`: `target` is a link to its current version). Returns the new version.
+    `start(path)`, if given, first creates the version's folder with part of its content (a checkpoint of
+    another store: `io/importcache.start_version`).
 
-    If `fill` raises, the half-written version is deleted and `target` is left as it was.
+    If `start` or `fill` raises, the half-written version is deleted and `target` is left as it was.
     """
     from .versions import write_new_version
 
-    return write_new_version(target, fill, OxigraphStore)
+    return write_new_version(target, fill, OxigraphStore, start=start)

@@ -146,7 +146,7 @@ class RemoteStore:
         self._deadline.set(self.timeout)
         try:
             return self._client.request(method, url, **kwargs)
-        except httpx.TimeoutException as exc:
+        except httpx.TimeoutException:
             raise StoreError(f"{url} did not complete its answer within {self.timeout:g} s (the whole exchange: "
                              "connecting, sending the request, reading the answer)",
                              hint="is the server overloaded or the query heavy? simplify it, or raise the limit "

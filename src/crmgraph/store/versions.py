@@ -103,14 +103,22 @@ def cleanup(target: Path, keep: set[Path]) -> list[Path]:
     return removed
 
 
-def write_new_version(target: Path, fill, open_store) -> Path:
+def write_new_version(target: Path, fill, open_store, start=None) -> Path:
     """Write a complete new version with `fill(store)` (`open_store(path)` opens a writable store there),
-    switch `target` to it, and clean up; return the new version's folder.
+    switch `target` to it, and clean up; return the new version's folder. `start(path)`, if given,
+    creates the version's folder first with some content (a checkpoint of the imported graphs' store,
+    `io/importcache.py`), which `fill` completes.
 
-    If `fill` raises, the half-written version is deleted and `target` is left as it was."""
+    If `start` or `fill` raises, the half-written version is deleted and `target` is left as it was."""
     target = _absolute(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     version = new_version_path(target)
+    if start is not None:
+        try:
+            start(version)
+        except BaseException:
+            shutil.rmtree(version, ignore_errors=True)
+            raise
     store = open_store(version)
     try:
         fill(store)
@@ -122,5 +130,5 @@ def write_new_version(target: Path, fill, open_store) -> Path:
             shutil.rmtree(version, ignore_errors=True)
         raise
     previous = switch(target, version)
-    cleanup(target, keep={version, previous})
+    cleanup(target, keep={v for v in (version, previous) if v is not None})
     return version

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..namespaces import CRM, ID
-from ..query.results import to_result
+from ..namespaces import ID
+from ..query.results import to_table
 
 COUNTRY = ID + "country/"
 QK = ID + "quantity/"
@@ -68,7 +68,7 @@ def _add_ref(refs: list[Reference], ref: Reference) -> None:
 
 
 def _records(store, sparql: str) -> list[dict]:
-    return to_result(store.query(sparql)).records()
+    return to_table(store.query(sparql)).records()
 
 
 def _local(iri: str | None) -> str:
@@ -268,16 +268,16 @@ SELECT ?c ?label ?a2 ?num ?ca WHERE {
   BIND(EXISTS { ?c a crm:CentralAsianCountry } AS ?ca)
 }"""
 
-CRMS = f"""
-SELECT ?c (COUNT(DISTINCT ?crm) AS ?n) (GROUP_CONCAT(DISTINCT ?ml; SEPARATOR=", ") AS ?what) WHERE {{
+CRMS = """
+SELECT ?c (COUNT(DISTINCT ?crm) AS ?n) (GROUP_CONCAT(DISTINCT ?ml; SEPARATOR=", ") AS ?what) WHERE {
   ?c a crm:Country .
-  {{ ?c crm:produces|crm:hasReserves|crm:processes ?m }}
-  UNION {{ ?holder crm:country ?c ; crm:produces|crm:processes ?m }}
-  UNION {{ ?holder crm:locatedIn ?c ; crm:material ?m }}
-  {{ ?m a crm:Material . BIND(?m AS ?crm) }} UNION {{ ?m skos:broader+ ?crm }} UNION {{ ?crm skos:broader+ ?m }}
+  { ?c crm:produces|crm:hasReserves|crm:processes ?m }
+  UNION { ?holder crm:country ?c ; crm:produces|crm:processes ?m }
+  UNION { ?holder crm:locatedIn ?c ; crm:material ?m }
+  { ?m a crm:Material . BIND(?m AS ?crm) } UNION { ?m skos:broader+ ?crm } UNION { ?crm skos:broader+ ?m }
   ?crm a crm:CriticalRawMaterial .
-  OPTIONAL {{ ?crm skos:prefLabel ?ml0 FILTER(LANG(?ml0) = "en") }} BIND(COALESCE(?ml0, STR(?crm)) AS ?ml)
-}} GROUP BY ?c"""
+  OPTIONAL { ?crm skos:prefLabel ?ml0 FILTER(LANG(?ml0) = "en") } BIND(COALESCE(?ml0, STR(?crm)) AS ?ml)
+} GROUP BY ?c"""
 
 INSTRUMENTS = """
 SELECT ?c ?i ?label ?status WHERE {
@@ -336,6 +336,7 @@ class MapCountry:
     category: str = ""          # for a categorical measure (instrument status)
     detail: str = ""            # what lies behind the value, in words
     sites: list[tuple[str, str, str]] = field(default_factory=list)  # (IRI, label, kind)
+    colour: str = ""            # the map's fill, chosen by web/charts.render_map so the legend and the map agree
 
     def as_json(self) -> dict:
         return {"iri": self.iri, "label": self.label, "code": self.code, "centralAsian": self.central_asian,
@@ -419,15 +420,15 @@ def country_map(store, measure: str = "crms", material: str = "antimony") -> Cou
                 countries[c].detail = f"{value:g} %" + (f" in {year}" if year else "") + \
                     f" ({', '.join(sorted(k for k in keys if k))})"
     for r in _records(store, SITES):
-        c = countries.get(r["c"])
-        if c is not None:
+        mc = countries.get(r["c"])
+        if mc is not None:
             site = (r["site"], r.get("label") or _local(r["site"]), r.get("typeLabel") or "site")
-            if all(s[0] != site[0] for s in c.sites):
-                c.sites.append(site)
+            if all(s[0] != site[0] for s in mc.sites):
+                mc.sites.append(site)
             elif site[2] not in ("site", "place"):  # the most specific kind the curators gave
-                c.sites = [site if s[0] == site[0] and s[2] in ("site", "place") else s for s in c.sites]
-    for c in countries.values():
-        c.sites.sort(key=lambda s: s[1])
+                mc.sites = [site if s[0] == site[0] and s[2] in ("site", "place") else s for s in mc.sites]
+    for mc in countries.values():
+        mc.sites.sort(key=lambda s: s[1])
     result.countries = sorted(countries.values(), key=lambda c: c.label)
     return result
 

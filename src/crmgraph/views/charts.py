@@ -12,31 +12,51 @@ from __future__ import annotations
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
 
+#: What the bars' colours say, in words (a legend of "true"/"false" tells a reader nothing).
+CENTRAL_ASIAN, OTHER = "Central Asian producer", "Other"
+CRITICAL, NOT_CRITICAL = "Passes both thresholds (critical)", "Below a threshold"
+
+
+def _words(rows: list[dict], flag: str, yes: str, no: str, field: str) -> list[dict]:
+    """The rows with `field` = `yes` or `no` in place of the boolean `flag`."""
+    return [{**{k: v for k, v in r.items() if k != flag}, field: yes if r.get(flag) else no} for r in rows]
+
+
 def supplier_bars(title: str, rows: list[dict], value_title: str = "share of world production (%)") -> dict:
-    """`rows`: {"supplier", "share", "central_asian": bool}; bars sorted by share, largest on top."""
+    """`rows`: {"supplier", "share", "central_asian": bool}; bars sorted by share, largest on top,
+    coloured "Central Asian producer" / "Other". When every bar is of one group (a country's own
+    materials, the Central Asian producers alone) the colour says nothing, so there is no legend."""
+    values = _words(rows, "central_asian", CENTRAL_ASIAN, OTHER, "group")
+    groups = {r["group"] for r in values}
     return {
         "$schema": SCHEMA, "title": title, "width": 480, "height": {"step": 18},
-        "data": {"values": rows},
+        "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "y": {"field": "supplier", "type": "nominal", "sort": "-x", "title": None},
             "x": {"field": "share", "type": "quantitative", "title": value_title},
-            "color": {"field": "central_asian", "type": "nominal", "title": "Central Asian",
-                      "scale": {"domain": [True, False], "range": ["#1f9e89", "#8da0cb"]}},
+            "color": {"field": "group", "type": "nominal", "title": None,
+                      "scale": {"domain": [CENTRAL_ASIAN, OTHER], "range": ["#1f9e89", "#8da0cb"]},
+                      **({} if len(groups) > 1 else {"legend": None})},
+            "tooltip": [{"field": "supplier", "type": "nominal", "title": "supplier"},
+                        {"field": "share", "type": "quantitative", "title": value_title, "format": ",.1f"},
+                        {"field": "group", "type": "nominal", "title": "group"}],
         },
     }
 
 
 def sr_ei_scatter(rows: list[dict], sr_threshold: float, ei_threshold: float, year: str) -> dict:
-    """`rows`: {"material", "sr", "ei", "critical": bool}; threshold lines as rules."""
+    """`rows`: {"material", "sr", "ei", "critical": bool}; threshold lines as rules; the colours say in
+    words whether a material passes both thresholds."""
+    rows = _words(rows, "critical", CRITICAL, NOT_CRITICAL, "assessment")
     points = {
         "data": {"values": rows},
         "mark": {"type": "point", "filled": True, "size": 70, "tooltip": True},
         "encoding": {
             "x": {"field": "ei", "type": "quantitative", "title": "economic importance (EI)"},
             "y": {"field": "sr", "type": "quantitative", "title": "supply risk (SR)"},
-            "color": {"field": "critical", "type": "nominal", "title": "passes both thresholds",
-                      "scale": {"domain": [True, False], "range": ["#d95f02", "#7570b3"]}},
+            "color": {"field": "assessment", "type": "nominal", "title": None,
+                      "scale": {"domain": [CRITICAL, NOT_CRITICAL], "range": ["#d95f02", "#7570b3"]}},
         },
     }
     labels = {"data": {"values": rows}, "mark": {"type": "text", "dx": 6, "align": "left", "fontSize": 9},

@@ -1,9 +1,12 @@
 """The explorer page: one HTML template for the portal's `/explore` and for `crmgraph viz -o FILE.html`.
 
-The page holds its data (`network.explorer_data`) in a `<script type="application/json">` element and
-loads three assets: vis-network, `static/explorer.js` and `static/explorer.css`. The portal serves
+The page loads three assets: vis-network, `static/explorer.js` and `static/explorer.css`. The portal serves
 them from `/assets/explorer/…`; `crmgraph viz` writes them into the file, so it opens from disk with
-no server and no internet.
+no server and no internet. Its data (`network.explorer_data`, packed by `views.wire`: 0.3 MB gzipped
+instead of 5.7 MB for the curated graph) is either in the page, in a `<script type="application/json">`
+element (a query's view, and the file of `crmgraph viz`), or fetched by the page once it is drawn
+(`src`: the whole graph, whose first computation takes seconds while a server warms up — the page's
+frame, controls and a "loading" note are on screen at once, and the network follows).
 
 vis-network comes from the pyvis package (its bundled `lib/vis-9.1.2/vis-network.min.js`, pinned by
 the pyvis version in pyproject.toml). We use pyvis for that pinned, offline copy but not for its HTML
@@ -19,6 +22,7 @@ from html import escape
 from pathlib import Path
 
 from ..errors import CrmgraphError
+from .wire import SCHEMA, pack
 
 STATIC = Path(__file__).parent / "static"
 VIS_NETWORK = ("lib", "vis-9.1.2", "vis-network.min.js")
@@ -51,22 +55,31 @@ def script_json(value: object) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def render_page(data: dict, inline: bool, links: dict[str, str] | None = None, nav: str = "") -> str:
-    """The explorer as HTML. `inline`: put the assets in the page (one self-contained file);
-    otherwise link them from `/assets/explorer/`. `links`: extra header links (label → path),
-    e.g. the query this view comes from; `nav`: the portal's navigation bar (HTML), if served."""
+def render_page(data: dict | None, inline: bool, links: dict[str, str] | None = None, nav: str = "",
+                src: str | None = None, title: str | None = None) -> str:
+    """The explorer as HTML. `data`: the explorer's data (`network.explorer_data`, or already packed), packed into the page;
+    or None with `src`, the URL the page fetches it from (packed, `/explore.json…`) once it is on screen.
+    `inline`: put the assets in the page (one self-contained file); otherwise link them from
+    `/assets/explorer/`. `links`: extra header links (label → path), e.g. the query this view comes
+    from; `nav`: the portal's navigation bar (HTML), if served; `title`: the heading when there is no data."""
     if inline:
         css = f"<style>{asset_path('explorer.css').read_text(encoding='utf-8')}</style>"
         scripts = "".join(f"<script>{_inline_js(asset_path(n).read_text(encoding='utf-8'))}</script>\n"
                           for n in ("vis-network.min.js", "explorer.js"))
     else:
         css = '<link rel="stylesheet" href="/assets/explorer/explorer.css">'
-        scripts = ('<script src="/assets/explorer/vis-network.min.js"></script>\n'
-                   '<script src="/assets/explorer/explorer.js"></script>\n')
+        scripts = ('<script src="/assets/explorer/vis-network.min.js" defer></script>\n'
+                   '<script src="/assets/explorer/explorer.js" defer></script>\n')
+    if data is None and src is None:
+        raise ValueError("render_page needs the data or the URL to fetch it from")
+    packed = data if data is None or data.get("schema") == SCHEMA else pack(data)
+    payload = (f'<script type="application/json" id="crmgraph-data">{script_json(packed)}</script>'
+               if packed is not None else "")
+    fetched = f' data-src="{escape(src)}"' if data is None and src is not None else ""
     extra = "".join(f' <a href="{escape(h)}">{escape(t)}</a>' for t, h in (links or {}).items())
     # served: the search box asks the portal's /search.json (aliases, codes, accents); a file: labels only
     suggest = "" if inline else ' data-find="/search.json"'
-    title = data.get("title") or "crmgraph"
+    title = (data or {}).get("title") or title or "crmgraph"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · crmgraph explorer</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">{css}</head>
@@ -94,10 +107,10 @@ def render_page(data: dict, inline: bool, links: dict[str, str] | None = None, n
   <div id="edge-legend"></div>
   <p class="count">Click a node for its facts and sources; double-click to show its neighbours.</p>
 </aside>
-<main id="network" aria-label="network of the knowledge graph"></main>
+<main id="network" aria-label="network of the knowledge graph"{fetched}><p id="loading" role="status">Loading the graph…</p></main>
 <aside id="panel" hidden></aside>
 </div>
-<script type="application/json" id="crmgraph-data">{script_json(data)}</script>
+{payload}
 {scripts}</body></html>
 """
 

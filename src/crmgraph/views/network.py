@@ -180,8 +180,8 @@ def _boolean(term) -> bool | None:
 def load_network(store) -> Network:
     """The entity network of a store (embedded or remote): a handful of whole-graph queries."""
     labels: dict[str, str] = {}
-    for x, label in _rows(store, f"""SELECT ?x ?l WHERE {{ VALUES ?p {{ skos:prefLabel rdfs:label }} ?x ?p ?l
-            FILTER(isIRI(?x) && (LANG(?l) = "en" || LANG(?l) = "")) }} ORDER BY ?x ?p ?l"""):
+    for x, label in _rows(store, """SELECT ?x ?l WHERE { VALUES ?p { skos:prefLabel rdfs:label } ?x ?p ?l
+            FILTER(isIRI(?x) && (LANG(?l) = "en" || LANG(?l) = "")) } ORDER BY ?x ?p ?l"""):
         labels.setdefault(x.value, label.value)
 
     types: dict[str, dict[str, bool]] = defaultdict(dict)  # entity → class → inferred only?
@@ -309,7 +309,7 @@ def _add_facts_and_edges(store, net: Network, asserted_sources) -> None:
         node.sources.update(r[0] for r in refs if r[0] is not None)
         triples.append((s.value, p.value, o, inferred))
     present = {(s, p, o.value) for s, p, o, _ in triples if isinstance(o, ox.NamedNode)}
-    for s, p, o, inferred in triples:
+    for s, p, o, _inferred in triples:
         if p in NOT_EDGES or not isinstance(o, ox.NamedNode) or o.value not in net.nodes or o.value == s:
             continue
         fact = seen[(s, p, str(o))]
@@ -491,10 +491,11 @@ def view_from_answer(net: Network, answer, title: str, max_nodes: int | None = N
         first, rest = iri_columns[0], iri_columns[1:]
         for row in answer.rows:
             for i in rest:
-                if row[first] is not None and row[i] is not None:
-                    add(row[first].value, row[i].value, answer.columns[i])
-                elif row[i] is not None:
-                    node(row[i].value)
+                a, b = row[first], row[i]
+                if a is not None and b is not None:
+                    add(a.value, b.value, answer.columns[i])
+                elif b is not None:
+                    node(b.value)
     else:
         for t in answer:
             if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode) and t.predicate.value != RDF + "type":
@@ -532,7 +533,7 @@ def explorer_data(net: Network, view: View, local_links: bool = True, layout: La
     view_order = [index[iri] for iri in view.nodes]
     positions = layout(len(view_order), _reindex(view_pairs, view_order))
     xy = {i: p for i, p in zip(view_order, positions)}
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for iri in view.nodes:
         counts[all_nodes[iri].style] += 1
 

@@ -57,7 +57,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/id/{rest:path}", entities.entity, ("GET",), "entity",
           "an entity's page (HTML), its JSON twin (.json) or its RDF description (.ttl, .nt, .jsonld, or by Accept)"),
     Route("/ontology", ontology.ontology, ("GET",), "ontology",
-          "the ontology's documentation: header, class hierarchy with properties, controlled vocabularies, every term with an anchor (/ontology#Term); HTML, JSON or RDF by Accept"),
+          "the ontology's documentation: header, class hierarchy with properties, controlled vocabularies, "
+          "every term with an anchor (/ontology#Term); HTML, JSON or RDF by Accept"),
     Route("/ontology.{suffix}", ontology.ontology, ("GET",), "ontology-file",
           "the ontology as .html, .json, .ttl, .nt or .jsonld"),
     Route("/queries", queries.query_list, ("GET",), "queries",
@@ -193,9 +194,9 @@ class Footer:
                 if footer and at >= 0:
                     body = body[:at] + footer.encode("utf-8") + body[at:]
                 start = state.pop("start")
-                headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-                headers.append((b"content-length", str(len(body)).encode()))
-                await send({**start, "headers": headers})
+                sent = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+                sent.append((b"content-length", str(len(body)).encode()))
+                await send({**start, "headers": sent})
                 return await send({"type": "http.response.body", "body": body, "more_body": False})
             await send(message)
 
@@ -312,8 +313,9 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
     for route in ROUTES:
         app.add_api_route(route.path, route.endpoint, methods=list(_with_head(route.methods)), name=route.name,
                           description=route.description, include_in_schema=False)
-    app.add_exception_handler(CrmgraphError, error_response)
-    app.add_exception_handler(StarletteHTTPException, http_error_response)
+    # starlette types a handler as taking any Exception; each of these is registered for its own class
+    app.add_exception_handler(CrmgraphError, error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_error_response)  # type: ignore[arg-type]
     app.add_middleware(Footer)
     app.add_middleware(SecurityHeaders)
     app.state.answer_cache, app.state.store_version = AnswerCache(cache_bytes), version

@@ -9,10 +9,12 @@
 Why it is correct to keep answers: the server's store is read-only while it is served (the workers and the
 pages' store open it once, read-only), so an answer is a function of the store's version and the request.
 The key is (store version, scheme, Host, root path, path, the exact query string bytes, the exact Accept
-header): exact bytes are never "normalised" into a wrong match — two spellings of one query are two
-entries, which costs memory, never correctness. Host and scheme are in it because /sparql resolves relative
-IRIs against its own URL and some pages write absolute links; Accept because answers are negotiated
-(`Vary: Accept`). Every other input of an answer is fixed for the server's life (limits, settings).
+and Accept-Encoding headers): exact bytes are never "normalised" into a wrong match — two spellings of one
+query are two entries, which costs memory, never correctness. Host and scheme are in it because /sparql
+resolves relative IRIs against its own URL and some pages write absolute links; Accept because answers are
+negotiated (`Vary: Accept`); Accept-Encoding because the explorer's routes send gzip to a client that
+accepts it (`Vary: Accept-Encoding`), and a gzipped answer must never reach one that does not. Every other
+input of an answer is fixed for the server's life (limits, settings).
 
 What is never kept: anything but a complete 200 answer with a Content-Length of at most `max_entry_bytes`
 (errors, refusals, time-outs, over-cap answers — the pool never cuts an answer short, it refuses it — and
@@ -240,10 +242,12 @@ class CachedAnswers:
             self._seen = version
         if version is None or version != self.version.pinned:
             return await self.app(scope, receive, send)  # the server still holds another store than the disk's
-        accept = host = if_none_match = if_modified_since = b""
+        accept = host = if_none_match = if_modified_since = accept_encoding = b""
         for name, value in scope["headers"]:
             if name == b"accept":
                 accept = value
+            elif name == b"accept-encoding":
+                accept_encoding = value
             elif name == b"host":
                 host = value
             elif name == b"if-none-match":
@@ -251,7 +255,7 @@ class CachedAnswers:
             elif name == b"if-modified-since":
                 if_modified_since = value
         key = (version, scope.get("scheme", "http"), host, scope.get("root_path", ""), scope["path"],
-               scope["query_string"], accept)
+               scope["query_string"], accept, accept_encoding)
         head = scope["method"] == "HEAD"
         entry = self.cache.get(key)
         if entry is None and key in self._pending:  # someone is computing this very answer: wait for it

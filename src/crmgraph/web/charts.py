@@ -213,7 +213,8 @@ def render_shares(quantity: str, groups: list[chartdata.ShareGroup], citations=N
     for g in groups:
         for b in g.bars:
             out.append(f"<tr><td>{escape(g.label)}</td><td>{' + '.join(_link(i, label) for i, label in b.subjects)}</td>"
-                       f"<td>{escape(b.qualifier + ' ' if b.qualifier else '')}{b.value:g}{'–' + format(b.upper, 'g') if b.upper is not None else ''}</td>"
+                       f"<td>{escape(b.qualifier + ' ' if b.qualifier else '')}{b.value:g}"
+                       f"{'–' + format(b.upper, 'g') if b.upper is not None else ''}</td>"
                        f"<td>{escape(b.period)}</td><td>{escape(b.scope)}</td><td>{escape(b.claimant)}</td>"
                        f"<td>{status_html(b.status)}</td><td class=\"src\">{_refs(b.references, citations)}</td></tr>")
     out.append("</table>" + status_legend())
@@ -267,7 +268,8 @@ def _classes(values: list[float]) -> list[tuple[float, str, str]]:
     bounds = sorted({math.ceil(top * (k + 1) / len(SCALE)) if whole else top * (k + 1) / len(SCALE)
                      for k in range(len(SCALE))})
     colours = SCALE[len(SCALE) - len(bounds):]
-    out, low = [], 0.0
+    out: list[tuple[float, str, str]] = []
+    low = 0.0
     for bound, colour in zip(bounds, colours):
         if whole:
             first = int(low) + 1 if out else min(1, int(bound))
@@ -287,7 +289,7 @@ def render_map(found: chartdata.CountryMap, embedded: bool = False) -> str:
         if categorical:
             c.colour = STATUS_COLOURS.get(c.category, "#e0e0e0")
         else:
-            c.colour = next(colour for bound, colour, _ in classes if c.value <= bound + 1e-9)
+            c.colour = next(colour for bound, colour, _ in classes if (c.value or 0.0) <= bound + 1e-9)
     data = {"countries": [{**c.as_json(), "colour": c.colour} for c in shown], "title": found.title}
     out = [] if embedded else ["<h1>Countries on the map</h1>"]
     if found.measure != "answer":

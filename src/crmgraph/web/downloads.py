@@ -17,6 +17,7 @@ says the same for GitHub and reference managers.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
@@ -59,7 +60,7 @@ def page_data(request: Request) -> dict:
     release = _release(request)
     built = build_time(request.app.state.entity_store)
     version = release.version if release else _version(request)
-    data = {"version": version.number, "issued": version.date, "storeBuilt": built,
+    data: dict[str, Any] = {"version": version.number, "issued": version.date, "storeBuilt": built,
             "licence": {"data": DATA_LICENCE, "code": CODE_LICENCE}, "citation": citation(version),
             "release": None}
     if release is not None:
@@ -117,7 +118,8 @@ async def downloads(request: Request) -> Response:
     data = await run_in_threadpool(page_data, request)
     if request.url.path.endswith(".json"):
         return JSONResponse(data)
-    head = '<link rel="alternate" type="application/json" href="/downloads.json"><style>.sha{font-size:75%;word-break:break-all}#files td:nth-child(3),#files td:nth-child(4){white-space:nowrap}</style>'
+    head = ('<link rel="alternate" type="application/json" href="/downloads.json"><style>.sha{font-size:75%;word-break:break-all}'
+            '#files td:nth-child(3),#files td:nth-child(4){white-space:nowrap}</style>')
     return HTMLResponse(document("Downloads", render(data), head=head))
 
 

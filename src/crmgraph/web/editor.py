@@ -86,6 +86,41 @@ function localiseLinks(root) {
 // The query each result area shows the answer of (set when a query starts).
 const ranQueries = new WeakMap();
 
+// The Network and Map views show the answer as another page of the portal draws it (it runs the query
+// again) in a frame, with a link to open that page alone; a query too long for a URL gets a note instead.
+function drawInFrame(yasr, path, boxClass, tooLong, intro, linkText, title) {
+  const query = ranQueries.get(yasr) || '';
+  const url = path + '?' + new URLSearchParams({sparql: query}).toString();
+  const box = document.createElement('div');
+  box.className = boxClass;
+  const note = document.createElement('p');
+  if (url.length > maxExploreUrl) {
+    note.textContent = 'This query is too long (' + url.length + ' characters as a URL) ' + tooLong;
+    box.append(note);
+  } else {
+    const link = document.createElement('a');
+    link.href = url;
+    link.target = '_blank';
+    link.textContent = linkText;
+    note.append(intro, link);
+    const frame = document.createElement('iframe');
+    frame.src = url;
+    frame.title = title;
+    box.append(note, frame);
+  }
+  yasr.resultsEl.appendChild(box);
+}
+// An empty 16×16 icon for a results view's tab.
+const svgNs = 'http://www.w3.org/2000/svg';
+function viewIcon() {
+  const svg = document.createElementNS(svgNs, 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('width', '16');
+  svg.setAttribute('height', '16');
+  svg.setAttribute('aria-hidden', 'true');
+  return svg;
+}
+
 class NetworkPlugin {
   constructor(yasr) {
     this.yasr = yasr;
@@ -104,37 +139,15 @@ class NetworkPlugin {
     return iriColumns.length >= 2;
   }
   draw() {
-    const query = ranQueries.get(this.yasr) || '';
-    const url = '/explore?' + new URLSearchParams({sparql: query}).toString();
-    const box = document.createElement('div');
-    box.className = 'crmgraph-network';
-    const note = document.createElement('p');
-    if (url.length > maxExploreUrl) {
-      note.textContent = 'This query is too long (' + url.length + ' characters as a URL) to be sent to the '
-        + 'explorer; shorten it, or save it as a named query and open it at /explore?query=NAME.';
-      box.append(note);
-    } else {
-      const link = document.createElement('a');
-      link.href = url;
-      link.target = '_blank';
-      link.textContent = 'open the network in its own page';
-      note.append('The answer drawn by the explorer (the query is run again). ', link);
-      const frame = document.createElement('iframe');
-      frame.src = url;
-      frame.title = 'the answer as a network';
-      box.append(note, frame);
-    }
-    this.yasr.resultsEl.appendChild(box);
+    drawInFrame(this.yasr, '/explore', 'crmgraph-network',
+                'to be sent to the explorer; shorten it, or save it as a named query and open it at /explore?query=NAME.',
+                'The answer drawn by the explorer (the query is run again). ', 'open the network in its own page',
+                'the answer as a network');
   }
   getIcon() {
-    const ns = 'http://www.w3.org/2000/svg';
-    const svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('viewBox', '0 0 16 16');
-    svg.setAttribute('width', '16');
-    svg.setAttribute('height', '16');
-    svg.setAttribute('aria-hidden', 'true');
+    const svg = viewIcon();
     const add = (name, attrs) => {
-      const el = document.createElementNS(ns, name);
+      const el = document.createElementNS(svgNs, name);
       for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
       svg.appendChild(el);
     };
@@ -163,35 +176,13 @@ class MapPlugin {
       row => !row[v] || (row[v].type === 'uri' && row[v].value.startsWith(countryPrefix))));
   }
   draw() {
-    const query = ranQueries.get(this.yasr) || '';
-    const url = '/views/map?' + new URLSearchParams({sparql: query}).toString();
-    const box = document.createElement('div');
-    box.className = 'crmgraph-network crmgraph-map';
-    const note = document.createElement('p');
-    if (url.length > maxExploreUrl) {
-      note.textContent = 'This query is too long (' + url.length + ' characters as a URL) to be put on the map; shorten it.';
-      box.append(note);
-    } else {
-      const link = document.createElement('a');
-      link.href = url;
-      link.target = '_blank';
-      link.textContent = 'open the map in its own page';
-      note.append('The answer\'s countries on the world map (the query is run again). ', link);
-      const frame = document.createElement('iframe');
-      frame.src = url;
-      frame.title = 'the answer on a map';
-      box.append(note, frame);
-    }
-    this.yasr.resultsEl.appendChild(box);
+    drawInFrame(this.yasr, '/views/map', 'crmgraph-network crmgraph-map', 'to be put on the map; shorten it.',
+                'The answer\'s countries on the world map (the query is run again). ', 'open the map in its own page',
+                'the answer on a map');
   }
   getIcon() {
-    const ns = 'http://www.w3.org/2000/svg';
-    const svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('viewBox', '0 0 16 16');
-    svg.setAttribute('width', '16');
-    svg.setAttribute('height', '16');
-    svg.setAttribute('aria-hidden', 'true');
-    const path = document.createElementNS(ns, 'path');
+    const svg = viewIcon();
+    const path = document.createElementNS(svgNs, 'path');
     path.setAttribute('d', 'M8 1a5 5 0 0 0-5 5c0 4 5 9 5 9s5-5 5-9a5 5 0 0 0-5-5zm0 7a2 2 0 1 1 0-4 2 2 0 0 1 0 4z');
     path.setAttribute('fill', 'currentColor');
     svg.appendChild(path);

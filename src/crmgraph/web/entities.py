@@ -246,7 +246,7 @@ def _statements(store, s: ox.NamedNode) -> list[dict]:
         if p.value != derived and (node, p.value, str(o)) not in seen:
             seen.add((node, p.value, str(o)))
             st["values"].setdefault(compact(p.value), []).append(_value(o))
-    for n, ref, src, loc, cited, cited_loc in _rows(store, _STATEMENT_SOURCES, s=s):
+    for n, _ref, src, loc, cited, cited_loc in _rows(store, _STATEMENT_SOURCES, s=s):
         if str(n) in nodes:
             nodes[str(n)]["sources"].append(_source(src, loc, cited, cited_loc))
     return sorted(nodes.values(), key=lambda st: st["node"] or "")
@@ -389,6 +389,8 @@ SUMMARY_HIDDEN = {"figures": frozenset({"figure", "comment"}),
 
 def _factsheet_html(page: Page, labels: dict[str, str]) -> str:
     sheet = page.factsheet
+    if sheet is None:
+        return ""
     cites = page.citations
     shaped = {sec.key: shape(sec.table) for sec in sheet.sections}
     counts = {"crms": ("critical raw materials", lambda a: len({r[[c.name for c in a.columns].index("crm")].iri for r in a.rows})
@@ -473,7 +475,7 @@ def render_page(page: Page, twin: str) -> str:
     title = page.label or compact(page.iri)
     kind = kind_of(page.iri)
     out = [f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)} · crmgraph</title>',
-           f'<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">',
            f'<style>{_CSS}</style>',
            f'<link rel="alternate" type="application/json" href="{_e(twin)}.json">',
            f'<link rel="alternate" type="text/turtle" href="{_e(twin)}.ttl">',
@@ -489,10 +491,9 @@ def render_page(page: Page, twin: str) -> str:
             f'<a href="{_e(w)}" rel="external">{_e(w.rsplit("/", 1)[-1])}</a>' if _href(w) else _e(w)
             for w in page.wikidata))
     out.append(f'<p class="iri">{" · ".join(x for x in sub if x)} · {_e(page.iri)}</p>')
-    if kind == "source" and page.citations is not None and page.citations.get(page.iri):
-        src = page.citations.get(page.iri)
-        link = f' — <a href="{_e(src.link)}" rel="external">{_e(src.link)}</a>' if src.link else ""
-        out.append(f"<p>Cite as: <strong>{_e(src.short)}</strong>{link}</p>")
+    if kind == "source" and page.citations is not None and (cited := page.citations.get(page.iri)):
+        link = f' — <a href="{_e(cited.link)}" rel="external">{_e(cited.link)}</a>' if cited.link else ""
+        out.append(f"<p>Cite as: <strong>{_e(cited.short)}</strong>{link}</p>")
     links = []
     if page.iri.startswith(ID):
         links.append(f'<a href="/explore?{_e(urlencode({"focus": page.iri}))}">Show it in the graph explorer</a>')
@@ -528,7 +529,7 @@ def render_page(page: Page, twin: str) -> str:
         for st in page.statements:
             v = st["values"]
 
-            def cell(*keys: str) -> str:
+            def cell(*keys: str, v=v) -> str:
                 return ", ".join(_term(x, L) for k in keys for x in v.get(k, []))
 
             name = (f'<a href="{_e(st["path"])}">{_e(st["node"].rsplit("/", 1)[-1])}</a>' if st["path"]
@@ -582,17 +583,20 @@ def _full_page(state, iri: str) -> Page:
         cache = getattr(state, "factsheets", None)
         if cache is None:
             cache = state.factsheets = {}
-        page = cache.get(iri)
-    if page is None:  # a country's or material's page: its data read once per server, with its factsheet
-        page = entity_page(store, iri)
-        page.citations = search.citations(state)
-        sheet = build_factsheet(store, iri, kind, _queries(state), search.index(state), conflicts=_conflicts(state))
+        cached: Page | None = cache.get(iri)
+    if cached is not None:
+        return cached
+    # a country's or material's page: its data read once per server, with its factsheet
+    page = entity_page(store, iri)
+    page.citations = search.citations(state)
+    sheet = build_factsheet(store, iri, kind, _queries(state), search.index(state), conflicts=_conflicts(state))
+    if sheet is not None:  # it is, for the kinds that have a factsheet
         supply, centrality = _supply(state)
         sheet.indicators = indicators_for(supply, iri, kind, centrality)
-        page.factsheet = sheet
-        with _cache_lock:
-            if len(cache) < FACTSHEET_CACHE:
-                cache[iri] = page
+    page.factsheet = sheet
+    with _cache_lock:
+        if len(cache) < FACTSHEET_CACHE:
+            cache[iri] = page
     return page
 
 
@@ -717,9 +721,9 @@ async def entity(request: Request) -> Response:
     rest = request.path_params["rest"]
     for iri, suffix_fmt in _candidates(rest):
         if await run_in_threadpool(_exists, store, iri):
-            twin = local_path(iri)
+            twin = local_path(iri) or iri  # an IRI of ours: always a local path
             return await _respond(request, _format(request, suffix_fmt), twin,
-                                  lambda: _full_page(request.app.state, iri), lambda: description(store, iri))
+                                  lambda iri=iri: _full_page(request.app.state, iri), lambda iri=iri: description(store, iri))
     candidates = _candidates(rest)
     fmt = candidates[0][1] if candidates else None
     return _not_found(request, fmt, candidates[0][0] if candidates else None)

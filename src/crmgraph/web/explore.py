@@ -7,7 +7,15 @@
     /explore?focus=IRI               open on one entity (its panel shown)
 
 The entity network (`network.load_network`) is read once per server from the app's read-only store
-and kept; the whole-graph view and its layout are computed once too. A query view is bounded as a
+and kept; the whole-graph view and its layout are computed once too, and kept on disk
+(`var/cache/explorer/`, by store version and the version of the code that draws it), so a restarted
+server has them at once. `/explore` for the whole graph answers at once with the page's frame and a
+"loading" note, and the page fetches `/explore.json` (which waits for the warm-up on a fresh server):
+the first paint never waits for the network. A query's view is computed before the page is sent (an
+unknown query or a refused answer is an error page with its status) and travels in the page.
+
+The data is packed (`views.wire`: each statement, reference and repeated string once) and sent gzipped
+to clients that accept it: 0.3 MB instead of 5.7 MB for the curated graph. A query view is bounded as a
 whole (issue 8): its query runs through the app's `QueryPool` (read-only, off the network, row cap —
 the same guard as `/sparql`), an answer with more than `--max-nodes` nodes is refused (422) before
 anything is laid out, and the layout runs in a pool worker that is killed when the time is up; query,
@@ -18,7 +26,12 @@ server: even a bug could not make the page load anything from outside.
 """
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
+import os
 import threading
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -27,17 +40,19 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from ..views import explorer
+from ..views import network as network_module
+from ..views.wire import pack
 from ..errors import CrmgraphError, ProtocolError, QueryError, render_for_http
 from ..views.network import Network, explorer_data, load_network, view_from_answer, whole_view
 from ..query.named import bind, find_named_query, load_named_queries
-from ..query.results import to_result
+from ..query.results import Table, to_result
 from .html import CSP, NAV, document, escape
 from .sandbox import Budget
 
 #: Most entities the whole-graph view puts on screen at first (best connected first; the rest are searchable).
 #: A query's answer is capped by the server's `Limits.max_nodes` instead (`crmgraph serve --max-nodes`).
 MAX_NODES = 2000
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: the whole view reads the network under it
 #: Parameters of /explore that are not a named query's parameters.
 _OWN = {"query", "sparql", "focus"}
 
@@ -50,12 +65,64 @@ def _network(state) -> Network:
         return state.network
 
 
-def _whole_data(state) -> dict:
-    net = _network(state)
+def _whole_data(state) -> bytes:
+    """The whole-graph view, packed, as JSON bytes: from memory, else from the disk cache of this store
+    version, else computed (and written to the disk cache)."""
     with _lock:
         if getattr(state, "whole_data", None) is None:
-            state.whole_data = explorer_data(net, whole_view(net, MAX_NODES))
+            cached = _disk_cache(state)
+            body = None
+            if cached is not None:
+                try:
+                    body = cached.read_bytes()
+                except OSError:
+                    body = None
+            if body is None:
+                net = _network(state)
+                body = _json_bytes(pack(explorer_data(net, whole_view(net, MAX_NODES))))
+                if cached is not None:
+                    _write_cache(cached, body)
+            state.whole_data = body
         return state.whole_data
+
+
+#: The modules whose code decides what the whole-graph view holds: a change to any of them is a new cache key.
+_DRAWN_BY = ("network.py", "layout.py", "wire.py", "indicators.py")
+
+
+def _disk_cache(state) -> Path | None:
+    """Where the whole-graph view of the served store is kept on disk: `explorer/<key>.json` in the cache
+    folder, the key a hash of the store's version (web.cache.StoreVersion) and of the drawing code. None
+    when the store's version is unknown (an app over a store object, or no IDENTITY file)."""
+    version = getattr(state, "store_version", None)
+    token = version.pinned or version.current() if version is not None else None
+    settings = getattr(state, "settings", None)
+    if token is None or settings is None:
+        return None
+    digest = hashlib.sha256(token.encode())
+    folder = Path(network_module.__file__).parent
+    for name in _DRAWN_BY:
+        digest.update((folder / name).read_bytes())
+    return settings.cache_dir / "explorer" / f"whole-{digest.hexdigest()[:24]}.json"
+
+
+def _write_cache(path: Path, body: bytes, keep: int = 4) -> None:
+    """Write atomically (a temporary file renamed), keep the `keep` newest views; a cache that cannot be
+    written (read-only folder, full disk) is simply not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(body)
+        os.replace(tmp, path)
+        old = sorted(path.parent.glob("whole-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[keep:]
+        for stale in old:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _json_bytes(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def warm(state) -> None:
@@ -73,7 +140,7 @@ def _answer_of(request: Request, sparql: str, budget: Budget):
     answer = request.app.state.pool.run(sparql, {"solutions": "json", "boolean": "json", "graph": "ntriples"},
                                         budget=budget)
     if answer.kind == "graph":
-        result = [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
+        result: Table | list[ox.Triple] | bool = [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
     else:
         result = to_result(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))
     budget.check("reading the answer")
@@ -92,9 +159,10 @@ def _drawn(request: Request, answer, title: str, budget: Budget) -> dict:
     return data
 
 
-def _query_view(request: Request) -> tuple[dict, dict[str, str]]:
-    """The data of the view the request asks for, and header links (label → path). A query view's
-    every step (query, network, layout) counts against one budget: `--timeout-s` from the query's start."""
+def _query_view(request: Request) -> tuple[dict | bytes, dict[str, str]]:
+    """The data of the view the request asks for (packed: a dict for a query's view, JSON bytes for the
+    whole graph), and header links (label → path). A query view's every step (query, network, layout)
+    counts against one budget: `--timeout-s` from the query's start."""
     params = request.query_params
     if "query" in params or "sparql" in params:
         _network(request.app.state)   # read once per server, the graph's size: not part of this request's budget
@@ -107,11 +175,11 @@ def _query_view(request: Request) -> tuple[dict, dict[str, str]]:
             raise ProtocolError(exc.message, exc.hint or "the named queries are listed at /queries", status=404) from exc
         values = {k: v for k, v in params.items() if k not in _OWN}
         sparql, _ = bind(query, values)
-        data = _drawn(request, _answer_of(request, sparql, budget), query.title, budget)
+        data = pack(_drawn(request, _answer_of(request, sparql, budget), query.title, budget))
         qs = urlencode(values)
         return data, {"results as a table": f"/queries/{query.name}" + (f"?{qs}" if qs else "")}
     if "sparql" in params:
-        data = _drawn(request, _answer_of(request, params["sparql"], budget), "Query answer", budget)
+        data = pack(_drawn(request, _answer_of(request, params["sparql"], budget), "Query answer", budget))
         return data, {"whole graph": "/explore"}
     return _whole_data(request.app.state), {}
 
@@ -125,27 +193,71 @@ def _error_page(exc: CrmgraphError) -> str:
     return document("Explorer", body)
 
 
+def _is_query_view(request: Request) -> bool:
+    return "query" in request.query_params or "sparql" in request.query_params
+
+
 async def explore(request: Request) -> Response:
-    """`/explore[?query=NAME&…|?sparql=…][&focus=IRI]`: the interactive network."""
+    """`/explore[?query=NAME&…|?sparql=…][&focus=IRI]`: the interactive network. The whole graph: the page
+    at once, its data fetched by the page; a query's view: computed first, in the page."""
+    query = request.url.query
+    links = {"data (JSON)": "/explore.json" + (f"?{query}" if query else "")}
+    if not _is_query_view(request):
+        page = explorer.render_page(None, inline=False, links=links, nav=NAV, src="/explore.json",
+                                    title="The knowledge graph")
+        return _answer(request, page.encode("utf-8"), "text/html; charset=utf-8", {"Content-Security-Policy": CSP})
     try:
-        data, links = await run_in_threadpool(_query_view, request)
+        data, own = await run_in_threadpool(_query_view, request)
     except CrmgraphError as exc:
         status, _ = render_for_http(exc)
         return HTMLResponse(_error_page(exc), status_code=status, headers={"Content-Security-Policy": CSP})
-    query = request.url.query
-    links = {**links, "data (JSON)": "/explore.json" + (f"?{query}" if query else "")}
-    page = explorer.render_page(data, inline=False, links=links, nav=NAV)
-    return HTMLResponse(page, headers={"Content-Security-Policy": CSP})
+    assert isinstance(data, dict)  # a query's view (the whole graph's bytes are only for /explore.json)
+    page = explorer.render_page(data, inline=False, links={**own, **links}, nav=NAV)
+    return _answer(request, page.encode("utf-8"), "text/html; charset=utf-8", {"Content-Security-Policy": CSP})
 
 
 async def explore_json(request: Request) -> Response:
-    """`/explore.json[?query=NAME&…|?sparql=…]`: the explorer's data (nodes, edges, facts, sources)."""
+    """`/explore.json[?query=NAME&…|?sparql=…]`: the explorer's data (nodes, edges, facts, sources), packed
+    (views.wire; `crmgraph.views.wire.unpack` reads it back)."""
     try:
         data, _ = await run_in_threadpool(_query_view, request)
     except CrmgraphError as exc:
         status, body = render_for_http(exc)
         return JSONResponse(body, status_code=status)
-    return JSONResponse(data)
+    return _answer(request, data if isinstance(data, bytes) else _json_bytes(data), "application/json")
+
+
+#: Answers smaller than this are sent as they are (gzip's header and a round trip cost more than they save).
+GZIP_MIN_BYTES = 1024
+
+
+def _answer(request: Request, body: bytes, media_type: str, headers: dict[str, str] | None = None) -> Response:
+    """The body, gzipped when the client accepts it (the explorer's data shrinks about 9×), with
+    `Vary: Accept-Encoding` either way. The whole graph's gzipped data is made once per server."""
+    headers = {**(headers or {}), "Vary": "Accept-Encoding"}
+    if len(body) >= GZIP_MIN_BYTES and _accepts_gzip(request.headers.get("accept-encoding", "")):
+        state = request.app.state
+        if body is getattr(state, "whole_data", None):
+            zipped = getattr(state, "whole_data_gzip", None)
+            if zipped is None:
+                zipped = state.whole_data_gzip = gzip.compress(body, 6, mtime=0)
+        else:
+            zipped = gzip.compress(body, 6, mtime=0)
+        return Response(zipped, media_type=media_type, headers={**headers, "Content-Encoding": "gzip"})
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header allows gzip (`gzip` or `*`, without q=0)."""
+    for item in accept_encoding.lower().split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            q = params.strip().removeprefix("q=")
+            try:
+                return not params.strip().startswith("q=") or float(q) > 0
+            except ValueError:
+                return True
+    return False
 
 
 async def explorer_asset(request: Request) -> Response:

@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, Response
 
 from ..namespaces import CRM, ID, NAMED_GRAPHS
 from ..views.network import NOT_NODES
-from ..query.results import to_result
+from ..query.results import to_table
 from .downloads import schema_org_script
 from .html import document, escape, local_path
 
@@ -79,7 +79,7 @@ class Counts:
 
 
 def _rows(store, sparql: str) -> list[list]:
-    return [[None if t is None else t.value for t in row] for row in to_result(store.query(sparql)).rows]
+    return [[None if t is None else t.value for t in row] for row in to_table(store.query(sparql)).rows]
 
 
 def count(store) -> Counts:

@@ -146,8 +146,9 @@ async def named_query(request: Request) -> Response:
         answer = await run_in_threadpool(request.app.state.pool.run, sparql, _pool_formats(fmt))
     except NotAcceptable as exc:
         if fmt in GRAPH_ONLY:  # a SELECT or ASK asked for as RDF: say which suffixes it has
-            exc = NotAcceptable(f"{name} answers with a table (or yes/no), not triples: .{request.path_params['suffix']} "
-                                "is for CONSTRUCT queries", hint=f"use /queries/{name}.csv or /queries/{name}.json")
+            return _error(query, values, fmt, NotAcceptable(
+                f"{name} answers with a table (or yes/no), not triples: .{request.path_params['suffix']} "
+                "is for CONSTRUCT queries", hint=f"use /queries/{name}.csv or /queries/{name}.json"))
         return _error(query, values, fmt, exc)
     except CrmgraphError as exc:
         return _error(query, values, fmt, exc)
@@ -237,10 +238,10 @@ def _not_found(exc: QueryError, fmt: str | None, queries: dict[str, NamedQuery],
             Response(f"error: {exc.message}\nhint: {exc.hint}\n", status_code=404, media_type="text/plain")
     links = "".join(f'<li><a href="/queries/{escape(n)}">{escape(n)}</a> — {escape(queries[n].title)}</li>'
                     for n in close)
-    body = (f"<h1>Not found</h1><p class=\"error\">{escape(exc.message)}<br>{escape(exc.hint)}</p>"
+    html = (f"<h1>Not found</h1><p class=\"error\">{escape(exc.message)}<br>{escape(exc.hint)}</p>"
             + (f"<p>Closest names:</p><ul>{links}</ul>" if links else "")
             + '<p>All named queries are listed at <a href="/queries">/queries</a>.</p>')
-    return HTMLResponse(document("Not found", body), status_code=404)
+    return HTMLResponse(document("Not found", html), status_code=404)
 
 
 # -- the page ------------------------------------------------------------------------------------

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from ..analysis import indicators as ind
-from ..analysis.scenarios import _resolve, agreement_in_force, project_starts, restrict
+from ..analysis.scenarios import Scenario, _resolve, agreement_in_force, project_starts, restrict
 from ..analysis.supplydata import SupplyData, load
 from ..errors import CrmgraphError
 from ..namespaces import ID
@@ -28,6 +30,7 @@ from . import search
 from .html import cite, document, escape, href
 
 _LOCK = threading.Lock()
+T = TypeVar("T")
 
 #: `/assets/vega/FILE` → (path under web-assets/node_modules, media type)
 VEGA_ASSETS = {
@@ -57,7 +60,7 @@ def snapshot(state) -> SupplyData:
 
 
 def _as_json(value) -> object:
-    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else value
 
 
 def _link(iri: str, label: str) -> str:
@@ -99,21 +102,40 @@ def _want_json(request: Request) -> bool:
     return request.path_params.get("suffix") == "json" or request.url.path.endswith(".json")
 
 
+async def _answer(request: Request, compute: Callable[[], T], render: Callable[[T], str], refuse: Callable[[CrmgraphError], Response],
+                  title: Callable[[T], str]) -> Response:
+    """The pattern every /risk page with parameters follows, in one place: read the parameters and compute
+    off the event loop (`compute`, which raises a CrmgraphError for a bad parameter); a refusal is
+    `refuse(error)` (404 for an unknown entity, 400 with the form again for a bad scenario); `.json` gets the
+    result itself; a page gets `render(result)` in the portal's document with the charts' scripts."""
+    try:
+        result = await run_in_threadpool(compute)
+    except CrmgraphError as exc:
+        return refuse(exc)
+    if _want_json(request):
+        return JSONResponse(_as_json(result))
+    return Response(document(title(result), render(result), HEAD), media_type="text/html")
+
+
+def _not_found(exc: CrmgraphError) -> Response:
+    return PlainTextResponse(f"error: {exc.message}\nhint: {exc.hint}\n", status_code=404)
+
+
 # ------------------------------------------------------------------ /risk
 def overview_data(data: SupplyData) -> dict:
     mats = ind.all_material_indicators(data)
     scored = [m for m in mats if m.sr is not None]
-    ranked = sorted((m for m in mats if m.main_series() and m.main_series().hhi is not None),
-                    key=lambda m: -m.main_series().hhi)
+    ranked = sorted(((m, si) for m in mats if (si := m.main_series()) is not None and si.hhi is not None),
+                    key=lambda pair: -(pair[1].hhi or 0.0))
     return {
         "sr_ei": [{"material": m.label, "iri": m.material, "sr": m.sr, "ei": m.ei, "year": m.sr_ei_year,
                    "passes": m.passes_thresholds, "critical_2023": m.critical_2023} for m in scored],
-        "concentration": [{"material": m.label, "iri": m.material, "series": m.main_series().series,
-                           "stage": m.main_series().stage, "year": m.main_series().year, "hhi": m.main_series().hhi,
-                           "largest": m.main_series().largest.label if m.main_series().largest else None,
-                           "largest_share": m.main_series().largest.share if m.main_series().largest else None,
-                           "central_asian_share": m.main_series().central_asian_share,
-                           "flags": m.main_series().flags} for m in ranked],
+        "concentration": [{"material": m.label, "iri": m.material, "series": si.series,
+                           "stage": si.stage, "year": si.year, "hhi": si.hhi,
+                           "largest": si.largest.label if si.largest else None,
+                           "largest_share": si.largest.share if si.largest else None,
+                           "central_asian_share": si.central_asian_share,
+                           "flags": si.flags} for m, si in ranked],
         "thresholds": {"sr": ind.SR_THRESHOLD, "ei": ind.EI_THRESHOLD},
     }
 
@@ -165,13 +187,12 @@ async def overview(request: Request) -> Response:
 async def material_page(request: Request) -> Response:
     data = await run_in_threadpool(snapshot, request.app.state)
     slug = request.path_params["slug"]
-    try:
-        iri = _resolve(data, slug, "material")
-    except CrmgraphError as exc:
-        return PlainTextResponse(f"error: {exc.message}\nhint: {exc.hint}\n", status_code=404)
-    m = await run_in_threadpool(ind.material_indicators, data, iri)
-    if _want_json(request):
-        return JSONResponse(_as_json(m))
+    return await _answer(request, lambda: ind.material_indicators(data, _resolve(data, slug, "material")),
+                         lambda m: _material_html(request, data, slug, m), _not_found, lambda m: f"{m.label}: supply risk")
+
+
+def _material_html(request: Request, data: SupplyData, slug: str, m: ind.MaterialIndicators) -> str:
+    iri = m.material
     parts = [f"<h1>{escape(m.label)}: supply risk</h1>",
              f'<p><a href="{escape(href(iri))}">entity page</a> · <a href="/risk/material/{escape(slug)}.json">JSON</a> · '
              f'<a href="/risk/scenario?country=CN&amp;material={escape(slug)}">what if China stops?</a></p>',
@@ -183,7 +204,8 @@ async def material_page(request: Request) -> Response:
                      f"{escape(si.largest.label) if si.largest else 'missing'} ({_pct(si.largest.share if si.largest else None)}) · "
                      f"Central Asia {_pct(si.central_asian_share)} · sources: {_cites(request, si.sources)} {_flags(si.flags)}</p>")
         parts.append(_chart(f"series-{n}", supplier_bars(f"{m.label}: {si.series}, {si.year}", rows)))
-        parts.append(_table(["rank", "country", f"value ({data.symbol(si.unit)})" if si.unit else "value", "share of world", "year", "EU instruments (status)", "figure"],
+        parts.append(_table(["rank", "country", f"value ({data.symbol(si.unit)})" if si.unit else "value", "share of world", "year",
+                             "EU instruments (status)", "figure"],
                             [[str(i), _link(s.country, s.label), "withheld" if s.value is None else f"{s.value:,.0f}",
                               _pct(s.share), escape(s.year),
                               escape("; ".join(f"{x.label} ({x.status_label or 'status not stated'})" for x in s.instruments))
@@ -199,20 +221,19 @@ async def material_page(request: Request) -> Response:
                             [[_link(c, label), ("&lt; " if "LessThan" in s.qualifiers else "") + f"{v:g} %",
                               _cites(request, [s.source], s.locator)] for c, label, v, s in e.shares],
                             ["ca" if c in data.central_asian else "" for c, *_ in e.shares]))
-    return Response(document(f"{m.label}: supply risk", "".join(parts), HEAD), media_type="text/html")
+    return "".join(parts)
 
 
 # ------------------------------------------------------------------ /risk/country/<code>
 async def country_page(request: Request) -> Response:
     data = await run_in_threadpool(snapshot, request.app.state)
     code = request.path_params["code"]
-    try:
-        iri = _resolve(data, code, "country")
-    except CrmgraphError as exc:
-        return PlainTextResponse(f"error: {exc.message}\nhint: {exc.hint}\n", status_code=404)
-    c = await run_in_threadpool(ind.country_indicators, data, iri)
-    if _want_json(request):
-        return JSONResponse(_as_json(c))
+    return await _answer(request, lambda: ind.country_indicators(data, _resolve(data, code, "country")),
+                         lambda c: _country_html(code, c), _not_found, lambda c: f"{c.label}: supply role")
+
+
+def _country_html(code: str, c: ind.CountryIndicators) -> str:
+    iri = c.country
     rows = [{"supplier": f"{m.label} ({m.series})", "share": m.share, "central_asian": c.central_asian}
             for m in c.materials if m.share is not None]
     body = (f"<h1>{escape(c.label)}: supply role</h1>"
@@ -230,7 +251,7 @@ async def country_page(request: Request) -> Response:
                     for m in c.materials]) +
             "<h2>Share of EU sourcing (EC CRM study 2023)</h2>" +
             _table(["material", "stage", "share"], [[_link(m, label), escape(st), f"{v:g} %"] for m, label, st, v in c.eu_sourcing]))
-    return Response(document(f"{c.label}: supply role", body, HEAD), media_type="text/html")
+    return body
 
 
 # ------------------------------------------------------------------ /risk/scenario
@@ -251,24 +272,35 @@ def _other_forms(instrument: str = "", site: str = "", tonnes: str = "", materia
             f'<input type="text" name="material" value="{escape(material)}"></label><button type="submit">what if?</button></form>')
 
 
-def _bad_parameter(request: Request, exc: CrmgraphError, form: str) -> Response:
+def _bad_parameter(request: Request, exc: CrmgraphError, form: str, heading: str = "Scenario") -> Response:
+    """A scenario's bad parameter: 400, as JSON or as the page's heading and form again with the reason."""
     if _want_json(request):
         return JSONResponse({"error": "bad-parameter", "message": exc.message, "hint": exc.hint}, status_code=400)
-    body = f'<h1>Scenario</h1><p class="error">{escape(exc.message)} — {escape(exc.hint)}</p>' + form
+    body = f'<h1>{escape(heading)}</h1><p class="error">{escape(exc.message)} — {escape(exc.hint)}</p>' + form
     return Response(document("Scenario", body), media_type="text/html", status_code=400)
+
+
+def _tonnes(text: str) -> float:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        raise CrmgraphError(f"tonnes per year {text!r} is not a number", hint="give ?tonnes=5000") from None
 
 
 async def _agreement_page(request: Request, data: SupplyData) -> Response:
     instrument = request.query_params.get("instrument", "").strip()
     form = _other_forms(instrument=instrument)
-    try:
+
+    def compute() -> Scenario:
         if not instrument:
             raise CrmgraphError("no instrument named", hint="give ?instrument=SLUG, e.g. eu-kg-epca")
-        scen = await run_in_threadpool(agreement_in_force, data, instrument)
-    except CrmgraphError as exc:
-        return _bad_parameter(request, exc, form)
-    if _want_json(request):
-        return JSONResponse({"kind": scen.kind, "parameters": scen.parameters, "outcomes": [_as_json(o) for o in scen.outcomes]})
+        return agreement_in_force(data, instrument)
+
+    return await _answer(request, compute, lambda scen: _agreement_html(request, data, instrument, form, scen),
+                         lambda exc: _bad_parameter(request, exc, form), lambda scen: "Scenario: agreement")
+
+
+def _agreement_html(request: Request, data: SupplyData, instrument: str, form: str, scen: Scenario) -> str:
     partners = ", ".join(_link(c, data.label(c)) for c in scen.parameters["partners"].split(","))
     keys = sorted({k for o in scen.outcomes for k in o.sources})
     body = (f"<h1>What if {escape(scen.parameters['label'])} enters into force?</h1>"
@@ -278,31 +310,32 @@ async def _agreement_page(request: Request, data: SupplyData) -> Response:
             _table(["material", "series", "year", "partners' world share", "in-force share before", "after"],
                    [[_link(o.material, o.label), escape(o.series), escape(o.year or ""), _pct(o.partner_share),
                      _pct(o.share_before), _pct(o.share_after)] for o in scen.outcomes]) + form)
-    return Response(document("Scenario: agreement", body, HEAD), media_type="text/html")
+    return body
 
 
 async def _project_page(request: Request, data: SupplyData) -> Response:
     q = request.query_params
     site, tonnes, material = q.get("site", "").strip(), q.get("tonnes", "").strip(), q.get("material", "").strip()
     form = _other_forms(site=site, tonnes=tonnes, material=material)
-    try:
-        try:
-            t = float(tonnes.replace(",", ""))
-        except ValueError:
-            raise CrmgraphError(f"tonnes per year {tonnes!r} is not a number", hint="give ?tonnes=5000") from None
+
+    def compute() -> Scenario:
+        t = _tonnes(tonnes)
         if not site:
             raise CrmgraphError("no deposit or project named", hint="give ?site=SLUG, e.g. northern-katpar")
-        scen = await run_in_threadpool(project_starts, request.app.state.entity_store, data, site, t, material or None)
-    except CrmgraphError as exc:
-        return _bad_parameter(request, exc, form)
-    if _want_json(request):
-        return JSONResponse({"kind": scen.kind, "parameters": scen.parameters, "outcomes": [_as_json(o) for o in scen.outcomes]})
+        return project_starts(request.app.state.entity_store, data, site, t, material or None)
+
+    return await _answer(request, compute, lambda scen: _project_html(request, data, site, tonnes, form, scen),
+                         lambda exc: _bad_parameter(request, exc, form), lambda scen: "Scenario: project")
+
+
+def _project_html(request: Request, data: SupplyData, site: str, tonnes: str, form: str, scen: Scenario) -> str:
+    t = _tonnes(tonnes)  # read again: compute() refused it if it were not a number
     country = data.label(scen.parameters["country"])
     parts = [f"<h1>What if {escape(site)} starts producing {t:,.0f} t/y?</h1>",
              f'<p>In {_link(scen.parameters["country"], country)}. '
              f'<a href="/risk/scenario.json?kind=project&amp;site={escape(site)}&amp;tonnes={escape(tonnes)}">JSON</a></p>']
     for o in scen.outcomes:
-        share = lambda si: next((s.share for s in si.suppliers if s.country == o.country), 0.0)  # noqa: E731
+        share = lambda si, o=o: next((s.share for s in si.suppliers if s.country == o.country), 0.0)  # noqa: E731
         parts.append(f"<h2>{_link(o.material, o.label)}: {escape(o.series)} ({escape(o.before.year or 'year missing')})</h2>"
                      + (f"<p>{escape(o.note)}</p>" if o.note else "") +
                      _table(["", "before", "after"],
@@ -311,7 +344,7 @@ async def _project_page(request: Request, data: SupplyData) -> Response:
                               "missing" if o.after.hhi is None else f"{o.after.hhi:,.0f}"],
                              ["Central Asia's share", _pct(o.before.central_asian_share), _pct(o.after.central_asian_share)]])
                      + f"<p>Sources: {_cites(request, o.before.sources)}</p>")
-    return Response(document("Scenario: project", "".join(parts) + form, HEAD), media_type="text/html")
+    return "".join(parts) + form
 
 
 async def scenario_page(request: Request) -> Response:
@@ -326,16 +359,13 @@ async def scenario_page(request: Request) -> Response:
                                                      hint="use one of: " + ", ".join(SCENARIO_KINDS)), _other_forms())
     countries = [x for x in request.query_params.get("country", "CN").replace(" ", "").split(",") if x]
     materials = [x for x in request.query_params.get("material", "antimony").replace(" ", "").split(",") if x]
-    try:
-        scen = await run_in_threadpool(restrict, data, countries, materials)
-    except CrmgraphError as exc:
-        if _want_json(request):
-            return JSONResponse({"error": "bad-parameter", "message": exc.message, "hint": exc.hint}, status_code=400)
-        body = ("<h1>What if a supplier stops?</h1>" + _scenario_form(",".join(countries), ",".join(materials)) +
-                f'<p class="error">{escape(exc.message)} — {escape(exc.hint)}</p>')
-        return Response(document("Scenario", body), media_type="text/html", status_code=400)
-    if _want_json(request):
-        return JSONResponse({"kind": scen.kind, "parameters": scen.parameters, "outcomes": [_as_json(o) for o in scen.outcomes]})
+    form = _scenario_form(",".join(countries), ",".join(materials))
+    return await _answer(request, lambda: restrict(data, countries, materials),
+                         lambda scen: _restrict_html(request, countries, materials, scen),
+                         lambda exc: _bad_parameter(request, exc, form, "What if a supplier stops?"), lambda scen: "Scenario")
+
+
+def _restrict_html(request: Request, countries: list[str], materials: list[str], scen: Scenario) -> str:
     parts = ["<h1>What if a supplier stops?</h1>", _scenario_form(",".join(countries), ",".join(materials)),
              f'<p><a href="/risk/scenario.json?country={escape(",".join(countries))}&amp;material={escape(",".join(materials))}">JSON</a></p>']
     for n, o in enumerate(scen.outcomes):
@@ -355,9 +385,10 @@ async def scenario_page(request: Request) -> Response:
                             [[_link(a.country, a.label), "missing" if a.production_tonnes is None else f"{a.production_tonnes:,.0f}",
                               _pct(a.world_share), _pct(a.covers_gap),
                               escape(", ".join(f"{k} {v:g} %" for k, v in a.eu_share.items()) or "not listed"),
-                              "; ".join(f"{_link(i, label)} ({escape(status or 'status not stated')})" for i, label, status in a.instruments) or "none",
+                              "; ".join(f"{_link(i, label)} ({escape(status or 'status not stated')})"
+                                        for i, label, status in a.instruments) or "none",
                               f"{_cites(request, [a.source])}: {_link(a.figure, 'figure')}"] for a in o.alternatives]))
-    return Response(document("Scenario", "".join(parts) + _other_forms(), HEAD), media_type="text/html")
+    return "".join(parts) + _other_forms()
 
 
 async def vega_asset(request: Request) -> Response:
@@ -401,7 +432,9 @@ def material_summary(m, citations, slug: str) -> str:
     world production and of EU sourcing with the largest suppliers, the Central Asian producers with the
     EU's instruments (status), and the ranked supplier shares of the main series as a chart with its table
     twin; links to the full /risk page and the scenario form."""
-    ref = lambda keys: cite(citations, [Reference(k) for k in keys]) if citations is not None else escape(", ".join(keys))
+    def ref(keys):
+        return cite(citations, [Reference(k) for k in keys]) if citations is not None else escape(", ".join(keys))
+
     out = ['<h2 id="risk">Supply risk</h2>']
     if m.sr is not None:
         verdict = ("passes both thresholds (SR ≥ 1.0 and EI ≥ 2.8)" if m.passes_thresholds
@@ -478,5 +511,5 @@ def country_summary(c, code: str) -> str:
                    + _table(["material", "stage", "share"], [[_link(m, label), escape(st), f"{v:g} %"]
                                                           for m, label, st, v in c.eu_sourcing]))
     first = c.materials[0].material.rsplit("/", 1)[-1] if c.materials else "antimony"
-    out.append(f"<p>What if it stopped supplying?</p>" + _scenario_form(code, first))
+    out.append("<p>What if it stopped supplying?</p>" + _scenario_form(code, first))
     return "\n".join(out)

@@ -65,8 +65,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pyoxigraph as ox
 
@@ -244,7 +245,8 @@ class _Sink:
     cap stops the writing there, never after the whole answer was made."""
 
     def __init__(self, cap: int, rows: "_RowCounter | None" = None, max_rows: int = 0) -> None:
-        self.cap, self.size, self.parts = cap, 0, []
+        self.cap, self.size = cap, 0
+        self.parts: list[bytes] = []
         self.rows, self.max_rows = rows, max_rows
         self.stopped: CrmgraphError | None = None  # why writing was stopped (re-raised as it is, whatever the writer made of it)
 
@@ -342,7 +344,9 @@ def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict |
             raw = store.query(sparql, **options)
         except QueryError as exc:
             refusal = update_refusal(sparql) if isinstance(exc.__cause__, SyntaxError) else None
-            raise refusal or exc
+            if refusal is not None:
+                raise refusal from exc
+            raise
         kind = ("boolean" if isinstance(raw, ox.QueryBoolean) else
                 "solutions" if isinstance(raw, ox.QuerySolutions) else "graph")
         fmt = formats.get(kind)
@@ -361,7 +365,7 @@ def _answer(store, sparql: str, formats: Formats, max_rows: int, options: dict |
                 rows = counter.rows
             else:
                 size = 0  # the values' lengths so far: every format writes each value at least once
-                triples = []
+                triples: list[ox.Triple] = []
                 for triple in raw:
                     if len(triples) == max_rows:
                         raise _too_large(max_rows, "triples")
@@ -418,7 +422,7 @@ def _rebuild_error(name: str, message: str, hint: str, limit) -> CrmgraphError:
     if not (isinstance(cls, type) and issubclass(cls, CrmgraphError)) or issubclass(cls, errors.DataError):
         cls = CrmgraphError
     if cls in (ResultTooLarge, QueryTimeout, AnswerTooLarge, MemoryLimitExceeded):
-        return cls(message, hint, limit=limit)
+        return cls(message, hint, limit=limit)  # type: ignore[call-arg]  # each of these four takes its limit
     return cls(message, hint)
 
 
@@ -454,7 +458,7 @@ class Budget:
 @dataclass(eq=False)
 class _Worker:
     process: multiprocessing.process.BaseProcess
-    conn: object
+    conn: Connection
     isolated: bool = False
     isolation: str = ""
     memory: dict = field(default_factory=dict)
@@ -568,7 +572,7 @@ class QueryPool:
         self.store_path = Path(store_path)
         self.limits = limits or Limits()
         self.retry_max_s = retry_max_s
-        self._context = multiprocessing.get_context(start_method)
+        self._context: Any = multiprocessing.get_context(start_method)  # fork or spawn: each has its own Process
         if start_method == "forkserver":
             self._context.set_forkserver_preload(["crmgraph.web.sandbox", "crmgraph.store.embedded", "crmgraph.query.results",
                                                   "crmgraph.views.layout", "rdflib.plugins.sparql.parser"])
@@ -592,7 +596,7 @@ class QueryPool:
                 self._add_idle(self._await_ready(process, conn))
         except BaseException:
             self.close()
-            for process, conn in started:
+            for process, _conn in started:
                 if process.is_alive():
                     process.kill()
             raise

@@ -74,7 +74,7 @@ async def search_page(request: Request) -> Response:
     q = request.query_params.get("q", "")[:MAX_QUERY]
     idx = await run_in_threadpool(index, request.app.state)
     matches = idx.search(q, limit=RESULTS) if q.strip() else []
-    out = [f"<h1>Search</h1>",
+    out = ["<h1>Search</h1>",
            f'<form method="get" action="/search"><input type="search" name="q" value="{escape(q)}" '
            f'aria-label="Search again" autofocus> <button type="submit">Search</button></form>']
     if not q.strip():

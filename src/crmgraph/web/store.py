@@ -19,6 +19,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pyoxigraph as ox
 from starlette.requests import Request
@@ -36,7 +37,7 @@ GRAPH_FORMATS = {
     "n3": (ox.RdfFormat.N3, MEDIA_TYPES["n3"]),
 }
 #: Formats of quads (the whole dataset, or a graph with its name), N-Quads first.
-DATASET_FORMATS = {
+DATASET_FORMATS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "nquads": (ox.RdfFormat.N_QUADS, ("application/n-quads",)),
     "trig": (ox.RdfFormat.TRIG, ("application/trig",)),
 }

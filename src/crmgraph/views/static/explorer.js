@@ -8,7 +8,57 @@
 (function () {
   "use strict";
   const started = performance.now();
-  const data = JSON.parse(document.getElementById("crmgraph-data").textContent);
+
+  // -- the data: packed by the server (views/wire.py), in the page or fetched once the page is on screen --
+  // unpack gives back the shape network.explorer_data made (the same as wire.unpack in Python)
+  function unpack(p) {
+    if (p.schema !== 2) return p;
+    const base = p.base, strings = p.strings;
+    const text = i => (i < 0 ? null : strings[i]);
+    const abs = t => (t.includes(":") ? t : base + t);
+    const href = (code, iri) => (code === 0 ? null : code === 1 ? "/id/" + iri.slice(base.length) : code === 2 ? iri : code);
+    const refs = p.refs.map(([si, loc, ci, cloc]) => [si < 0 ? null : si, text(loc), ci < 0 ? null : ci, text(cloc)]);
+    const statements = p.statements.map(([iri, kind, body, status, rs]) =>
+      ({iri: abs(iri), kind: text(kind), text: body, status: text(status), refs: rs.map(r => refs[r])}));
+    const nodes = p.nodes.map(([rel, label, style, x, y, h, types, facts, sts, count, sources], id) => {
+      const iri = abs(rel);
+      const n = {id, iri, label, style, href: href(h, iri)};
+      if (x !== null) { n.x = x; n.y = y; }
+      n.types = types.map(([t, inf]) => ({label: strings[t], inferred: !!inf}));
+      n.facts = facts.map(([pr, o, inf, status, rs, target, fh]) => {
+        const f = {p: text(pr), o: o >= 0 ? text(o) : p.nodes[target][1], inferred: !!inf, status: text(status), refs: rs.map(r => refs[r])};
+        if (target >= 0) { f.node = target; const link = href(fh, abs(p.nodes[target][0])); if (link !== null) f.href = link; }
+        else if (fh) f.href = fh;
+        return f;
+      });
+      n.statements = sts.map(k => statements[k]);
+      n.statementCount = count; n.sources = sources;
+      return n;
+    });
+    const edges = p.edges.map(([from, to, kind, label, status, sources, count, rs, sts]) =>
+      ({from, to, kind: text(kind), label: text(label), status: text(status), sources, count,
+        refs: rs.map(r => refs[r]), statements: sts.map(k => statements[k].iri)}));
+    return {schema: 1, title: p.title, note: p.note, built: p.built, styles: p.styles, edgeKinds: p.edgeKinds,
+            sources: p.sources, nodes, edges, indicators: p.indicators, view: p.view};
+  }
+  const loading = document.getElementById("loading");
+  const inline = document.getElementById("crmgraph-data");
+  const src = document.getElementById("network").dataset.src;
+  (inline ? Promise.resolve(JSON.parse(inline.textContent))
+          : fetch(src, {headers: {Accept: "application/json"}}).then(async r => {
+              if (!r.ok) { const body = await r.json().catch(() => ({})); throw new Error(body.message || body.error || `HTTP ${r.status}`); }
+              return r.json();
+            }))
+    .then(packed => { if (loading) loading.remove(); start(unpack(packed)); })
+    .catch(err => {
+      if (!loading) throw err;
+      loading.textContent = `The graph could not be loaded: ${err.message}. Reload the page to try again.`;
+      loading.className = "error";
+      window.crmgraphExplorer = {error: err.message};
+      document.body.dataset.ready = "error";
+    });
+
+  function start(data) {
   const EXPAND_CAP = 50;           // most neighbours one click on "show" adds
   const nodes = data.nodes, edges = data.edges, sources = data.sources;
   const styleOf = Object.fromEntries(data.styles.map(s => [s.key, s]));
@@ -167,15 +217,29 @@
     window.crmgraphExplorer.drawMs = ms - started; // since this script started
     document.body.dataset.ready = "true";
   });
-  // the "colour by" menu and its legend
+  // the "colour by" menu and its legend; an indicator the store has no value of (built without the
+  // outside datasets) is listed disabled, and the note below the menu says which dataset it needs and how
   for (const applies of ["material", "country"]) {
     const group = el("optgroup", {label: applies === "material" ? "materials" : "countries"});
-    for (const i of indicators.filter(i => i.applies === applies)) group.append(el("option", {value: i.key, text: i.label}));
+    for (const i of indicators.filter(i => i.applies === applies)) {
+      group.append(el("option", {value: i.key, disabled: i.unavailable ? "disabled" : null, title: i.unavailable || i.about,
+                                 text: i.label + (i.unavailable ? " (unavailable: no data in this store)" : "")}));
+    }
     if (group.children.length) $("colour-by").append(group);
   }
-  if (!indicators.length) $("colour-by").append(el("option", {disabled: "disabled", text: "no indicators: build with the imported datasets"}));
+  const missing = indicators.filter(i => i.unavailable);
+  if (!indicators.length) $("colour-by").append(el("option", {disabled: "disabled", text: "no indicators in this data"}));
+  if (missing.length) {
+    const datasets = [...new Set(missing.flatMap(i => i.needs || []))];
+    $("indicator-legend").before(el("p", {id: "colour-note", class: "count", role: "note",
+      text: `${missing.length === indicators.length ? "No" : `${missing.length} of ${indicators.length}`} indicators available: ` +
+            `they need the ${datasets.join(" and the ")} datasets, and this store was built without them. ` +
+            "Run `crmgraph build` (it imports the datasets of data/) and restart the server." +
+            " (Hover over an indicator for the command that imports its dataset alone.)"}));
+  }
   function applyColours(key) {
     colourBy = key ? indicatorOf(key) : null;
+    if (colourBy && colourBy.unavailable) colourBy = null;   // (a URL may ask for one)
     const legend = $("indicator-legend");
     legend.replaceChildren();
     legend.hidden = !colourBy;
@@ -565,10 +629,11 @@
     if (params.get("country")) choose("filter-country", byIri(params.get("country")));
     if (params.get("material")) choose("filter-material", byIri(params.get("material")));
     if (params.get("source")) choose("filter-source", sources.findIndex(s => s.key === params.get("source")));
-    if (params.get("colour") && indicatorOf(params.get("colour"))) { $("colour-by").value = params.get("colour"); applyColours(params.get("colour")); }
+    if (params.get("colour") && indicatorOf(params.get("colour")) && !indicatorOf(params.get("colour")).unavailable) { $("colour-by").value = params.get("colour"); applyColours(params.get("colour")); }
     restoring = false;
     const focus = params.get("focus");
     if (focus) { const i = byIri(focus); if (i >= 0) focusOn(i); }
   }
   readState();
+  }
 })();

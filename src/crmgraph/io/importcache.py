@@ -1,0 +1,270 @@
+"""Imported graphs re-used between builds when nothing they depend on changed.
+
+Why: the two datasets of `data/` are ≈160k of a build's ≈210k quads, and `data/` and the importers
+rarely change while `graph/` changes at every edit. Re-importing them (≈0.8 s) and writing them into a
+new RocksDB store (≈2 s of a build's ≈3 s store step) at every build is most of a build's time.
+
+An import depends on exactly four things, and its cache key is a hash of all of them:
+
+- every byte of the dataset's folder under `data/` (the files the importer reads, its README, …);
+- the importer's code: the source of `io/importing.py` and of every crmgraph module it imports,
+  followed through the package (`code_closure`), so a change to a name table or to the statement
+  shape (`knowledge/statements.py`) misses;
+- the curated countries it is given (`known_countries`: a country the curated graph does not describe
+  gets a minimal description in the import graph);
+- the versions of pyoxigraph and of crmgraph.
+
+Kept in the cache folder (`Settings.cache_dir`, `var/cache`):
+
+    import-<key>.nq, import-<key>.report     one dataset's graph as N-Quads and its import report
+    imports-<key>/                           an Oxigraph store holding every imported graph (key: the
+                                             datasets' keys), the start of every new store version
+
+A new store version starts as a RocksDB checkpoint of `imports-<key>/` (hard links to its immutable
+table files: milliseconds), and only the curated graphs are written into it. A miss imports as before
+and writes the entries; an entry that cannot be read is a miss; every entry is written beside its
+final name and renamed into place, so a reader sees it whole or not at all. The newest `KEEP` entries
+of each kind stay.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import pickle
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .. import __version__
+from ..settings import Settings
+from .datasets import DATASETS, Dataset
+from .records import ImportReport
+
+#: entries of each kind kept in the cache folder (the newest)
+KEEP = 4
+_PACKAGE = Path(__file__).resolve().parents[1]  # src/crmgraph
+
+
+def code_closure(start: Path, package: Path = _PACKAGE) -> list[Path]:
+    """`start` and every module of `package` it imports, directly or not (lazy imports in functions too),
+    sorted: the code an importer runs, found by reading the `import` statements of each file. Packages'
+    `__init__.py` files are left out: they only re-export (`crmgraph/__init__.py` would pull in everything)."""
+    seen: set[Path] = set()
+    todo = [start.resolve()]
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        here = path.parent
+        for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+            names: list[tuple[Path, list[str]]] = []
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = here
+                    for _ in range(node.level - 1):
+                        base = base.parent
+                elif (node.module or "").split(".")[0] == package.name:
+                    base, node.module = package, ".".join((node.module or "").split(".")[1:]) or None
+                else:
+                    continue
+                parts = (node.module or "").split(".") if node.module else []
+                names.append((base.joinpath(*parts), [a.name for a in node.names]))
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    parts = alias.name.split(".")
+                    if parts[0] == package.name:
+                        names.append((package.joinpath(*parts[1:]), []))
+            for target, members in names:
+                candidates = [target.with_suffix(".py")] + [target / f"{m}.py" for m in members]
+                todo += [c.resolve() for c in candidates if c.is_file()]
+    return sorted(seen)
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def _folder_bytes(folder: Path) -> list[bytes]:
+    """Every file under `folder` (name and bytes), in a stable order."""
+    out = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        out += [str(path.relative_to(folder)).encode(), path.read_bytes()]
+    return out
+
+
+def _code_digest() -> str:
+    closure = code_closure(Path(__file__).with_name("importing.py"))
+    return _digest(Path(__file__).read_bytes(), *(p.read_bytes() for p in closure))  # this module writes the entries
+
+
+def dataset_key(dataset: Dataset, folder: Path, known_countries: set[str], code: str | None = None) -> str:
+    """The hash of everything the import of `dataset` from `folder` depends on (see the module docstring)."""
+    return _digest((code or _code_digest()).encode(), ox.__version__.encode(),
+                   __version__.encode(), dataset.key.encode(), "\n".join(sorted(known_countries)).encode(),
+                   *_folder_bytes(folder))
+
+
+@dataclass
+class ImportedGraphs:
+    """The imported graphs of a build: where they are as a store, as N-Quads, and their import reports."""
+
+    datasets: list[Dataset]
+    reports: list[ImportReport]
+    nquads: bytes  # every imported graph as N-Quads (what the indicators read, in memory)
+    base: Path  # an Oxigraph store holding exactly these graphs: a new store version starts as its checkpoint
+    reused: list[str] = field(default_factory=list)  # graph IRIs taken from the cache
+    imported: list[str] = field(default_factory=list)  # graph IRIs imported by this build
+    countries: frozenset[str] = frozenset()  # the curated countries the importers were given
+    _loading: threading.Thread | None = field(default=None, repr=False)
+    _memory: list = field(default_factory=list, repr=False)
+
+    @property
+    def graphs(self) -> list[str]:
+        return [d.graph for d in self.datasets]
+
+    def preload(self) -> None:
+        """Start loading the imported graphs into an in-memory store in a thread (Oxigraph parses without
+        the GIL), for `memory`: the build's indicators read them there, and the build does its other
+        steps meanwhile."""
+        if self._loading is None and not self._memory:
+            self._loading = threading.Thread(target=lambda: self._memory.append(self._load()), name="preload",
+                                             daemon=True)
+            self._loading.start()
+
+    def _load(self) -> ox.Store:
+        store = ox.Store()
+        store.bulk_load(self.nquads, format=ox.RdfFormat.N_QUADS)
+        return store
+
+    def memory(self) -> ox.Store:
+        """An in-memory store holding the imported graphs, the caller's to fill further: the preloaded one
+        (waited for) the first time, a new one after that."""
+        if self._loading is not None:
+            self._loading.join()
+            self._loading = None
+        return self._memory.pop() if self._memory else self._load()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _read_entry(cache_dir: Path, key: str) -> tuple[bytes, ImportReport] | None:
+    nq, rep = cache_dir / f"import-{key}.nq", cache_dir / f"import-{key}.report"
+    try:
+        report = pickle.loads(rep.read_bytes())
+        data = nq.read_bytes()
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None  # missing or unreadable: a miss
+    return (data, report) if isinstance(report, ImportReport) else None
+
+
+def _prune(cache_dir: Path, pattern: str) -> None:
+    entries = sorted(cache_dir.glob(pattern), key=lambda p: p.stat().st_mtime)
+    for old in entries[:-KEEP]:
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)  # used now: the newest entries are the ones kept
+    except OSError:
+        pass
+
+
+def import_graphs(settings: Settings, known_countries: set[str], cache_dir: Path,
+                  only_cached: bool = False) -> ImportedGraphs | None:
+    """The datasets of `data/` imported, each re-used from `cache_dir` when its key is unchanged; None
+    when there is no dataset folder (as `import_all`: no data/, no imports). With `only_cached`, None
+    also when any dataset would have to be imported (a look that costs no import).
+
+    Raises what the importers raise (a DatasetError naming the file) on a miss with bad data; nothing is
+    cached then."""
+    from .importing import run_import
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    code = _code_digest()
+    datasets, reports, chunks, keys, reused, imported = [], [], [], [], [], []
+    for kind, dataset in DATASETS.items():
+        folder = settings.data_dir / dataset.folder
+        if not folder.is_dir():
+            continue  # as import_all: no data/, no imports
+        key = dataset_key(dataset, folder, known_countries, code)
+        entry = _read_entry(cache_dir, key)
+        if entry is not None:
+            data, report = entry
+            reused.append(dataset.graph)
+            for suffix in (".nq", ".report"):
+                _touch(cache_dir / f"import-{key}{suffix}")
+        elif only_cached:
+            return None
+        else:
+            dataset, triples, report = run_import(kind, folder, known_countries)
+            graph = ox.NamedNode(dataset.graph)
+            data = ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples),
+                                format=ox.RdfFormat.N_QUADS)
+            try:
+                _write_atomically(cache_dir / f"import-{key}.nq", data)
+                _write_atomically(cache_dir / f"import-{key}.report", pickle.dumps(report))
+            except OSError:
+                pass  # a cache that cannot be written only costs time
+            imported.append(dataset.graph)
+        datasets.append(dataset)
+        reports.append(report)
+        chunks.append(data)
+        keys.append(key)
+    if not datasets:
+        return None
+    nquads = b"".join(chunks)
+    base = cache_dir / f"imports-{_digest(*(k.encode() for k in keys))}"
+    if not (base / "COMPLETE").is_file():
+        if only_cached:
+            return None
+        _write_base(base, nquads)
+    else:
+        _touch(base)
+    _prune(cache_dir, "import-*.nq")
+    _prune(cache_dir, "import-*.report")
+    _prune(cache_dir, "imports-*")
+    return ImportedGraphs(datasets, reports, nquads, base, reused, imported, frozenset(known_countries))
+
+
+def _write_base(base: Path, nquads: bytes) -> None:
+    """An Oxigraph store holding `nquads`, at `base`: written beside it, then renamed into place."""
+    tmp = base.with_name(f".{base.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    store = ox.Store(str(tmp))
+    try:
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        store.flush()
+    finally:
+        del store
+    (tmp / "COMPLETE").write_text("every imported graph is in this store\n")
+    shutil.rmtree(base, ignore_errors=True)  # an incomplete one left by a crash
+    try:
+        os.rename(tmp, base)
+    except OSError:  # another build put it there first: same key, same graphs
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def start_version(base: Path, version: Path) -> None:
+    """Create the store version folder `version` as a checkpoint of the import store `base` (hard links to
+    its table files where the file system allows, copies elsewhere)."""
+    store = ox.Store.read_only(str(base))
+    try:
+        store.backup(str(version))
+    finally:
+        del store
