@@ -37,3 +37,43 @@ def test_a_build_reports_its_whole_time_not_only_the_sum_of_its_steps():
     assert report.seconds == 3.0  # nothing else measured: the steps
     report.wall = 3.4  # the lock, the shrink guard, the report … around the steps
     assert report.seconds == 3.4
+
+
+def test_a_build_imports_while_hermit_reasons_and_the_next_one_reuses_the_import(settings, tmp_path, monkeypatch):
+    """HermiT runs in the background: with an empty cache the datasets are imported meanwhile (HermiT here
+    answers only once the import is done, so the two provably overlap); the next build takes them from the
+    cache before its checks. Both name what they did in the timing line."""
+    import threading
+
+    from crmgraph.io import importcache
+    from crmgraph.knowledge import build as b
+    from crmgraph.knowledge import reasoning
+
+    monkeypatch.setenv("CRMGRAPH_CACHE", str(tmp_path / "cache"))
+    imported = threading.Event()
+    real_import = importcache.import_graphs
+
+    def import_graphs(*args, **kwargs):
+        graphs = real_import(*args, **kwargs)
+        if graphs is not None and graphs.imported:
+            imported.set()
+        return graphs
+
+    def hermit(ontology, data):
+        assert imported.wait(120)
+        return []
+    monkeypatch.setattr(b, "import_graphs", import_graphs)
+    monkeypatch.setattr(reasoning, "run_hermit", hermit)
+
+    first = b.build(settings, store_path=tmp_path / "store")
+    assert {"import (parallel)", "reason (parallel)"} <= first.timings.keys() and first.reused == []
+    assert [r.dataset.key for r in first.imports] == ["usgs-mcs2025-world", "eu-crm-study-2023"]
+    second = b.build(settings, store_path=tmp_path / "store")
+    assert "import (reused)" in second.timings and "reason (cached)" in second.timings
+    assert second.reused == [r.dataset.graph for r in first.imports]
+    assert [r.figures for r in second.imports] == [r.figures for r in first.imports]
+    written = OxigraphStore(tmp_path / "store", read_only=True)
+    try:
+        assert written.count(first.imports[1].dataset.graph) > 100_000 and written.count(GRAPH_BUILD) > 10
+    finally:
+        written.close()

@@ -155,9 +155,14 @@ HARMLESS_DRAWABLE = [
 
 @pytest.mark.parametrize("sparql", HARMLESS_SELECTS)
 def test_harmless_queries_that_mention_the_words_run(portal, quiet, sparql):
+    """Not refused, and really answered: one solution, whose first value holds the words it was given."""
     for route in ("GET /sparql", "POST /sparql form", "POST /sparql direct"):
         response = every_route(portal, sparql)[route]
         assert response.status_code == 200, (route, response.text[:300])
+        media_type = response.headers["content-type"].split(";")[0]
+        solutions = list(ox.parse_query_results(response.content, format=ox.QueryResultsFormat.from_media_type(media_type)))
+        assert len(solutions) == 1, (route, response.text[:300])
+        assert "SERVICE" in solutions[0][0].value, (route, response.text[:300])
 
 
 @pytest.mark.parametrize("sparql", HARMLESS_DRAWABLE)
