@@ -334,7 +334,7 @@ def write_store(compiled: CompiledGraph, settings: Settings, target: Path, progr
         own = [g for g in memory.raw.named_graphs() if g.value not in imported.graphs]
         write_new_store(target, lambda store: store.raw.bulk_extend(
             q for g in own for q in memory.raw.quads_for_pattern(None, None, None, g)),
-            start=lambda version: start_version(imported.base, version))
+            start=lambda version: start_version(imported.ready_base(), version))
     compiled.timings["store"] = time.perf_counter() - t0 - compiled.timings.get("indicators", 0.0)
 
 
