@@ -23,8 +23,10 @@ Kept in the cache folder (`Settings.cache_dir`, `var/cache`):
 A new store version starts as a RocksDB checkpoint of `imports-<key>/` (hard links to its immutable
 table files: milliseconds), and only the curated graphs are written into it. A miss imports as before
 and writes the entries; an entry that cannot be read is a miss; every entry is written beside its
-final name and renamed into place, so a reader sees it whole or not at all. The newest `KEEP` entries
-of each kind stay.
+final name and renamed into place, so a reader sees it whole or not at all. The newest entries
+of each kind stay (`KEEP`, `KEEP_STORES`). On a miss, the store of the imported graphs is written in a
+thread while the build goes on (`ImportedGraphs.write_base`), and the graphs are loaded into memory for
+the indicators in another (`preload`): both are Oxigraph's Rust code, which runs without the GIL.
 """
 from __future__ import annotations
 
@@ -45,8 +47,10 @@ from ..settings import Settings
 from .datasets import DATASETS, Dataset
 from .records import ImportReport
 
-#: entries of each kind kept in the cache folder (the newest)
+#: entries of each kind kept in the cache folder (the newest): two generations of both datasets' graphs
+#: (≈35 MB of N-Quads each) and two stores of them (≈24 MB each, hard-linked by the store versions too)
 KEEP = 4
+KEEP_STORES = 2
 _PACKAGE = Path(__file__).resolve().parents[1]  # src/crmgraph
 
 
@@ -192,9 +196,9 @@ def _read_entry(cache_dir: Path, key: str) -> tuple[bytes, ImportReport] | None:
     return (data, report) if isinstance(report, ImportReport) else None
 
 
-def _prune(cache_dir: Path, pattern: str) -> None:
+def _prune(cache_dir: Path, pattern: str, keep: int = KEEP) -> None:
     entries = sorted(cache_dir.glob(pattern), key=lambda p: p.stat().st_mtime)
-    for old in entries[:-KEEP]:
+    for old in entries[:-keep]:
         if old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
         else:
@@ -261,7 +265,7 @@ def import_graphs(settings: Settings, known_countries: set[str], cache_dir: Path
         _touch(base)
     _prune(cache_dir, "import-*.nq")
     _prune(cache_dir, "import-*.report")
-    _prune(cache_dir, "imports-*")
+    _prune(cache_dir, "imports-*", KEEP_STORES)
     _prune_stale(cache_dir)
     return graphs
 
