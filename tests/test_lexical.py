@@ -93,3 +93,22 @@ def test_positions_find_a_literal_in_the_statements_of_its_subject():
     assert pos.line_of_literal("250", integer, subject="http://example.org/b") == 6
     assert pos.line_of_literal("11/2011", XSD + "gYear", subject="http://example.org/a") == 5
     assert pos.line_of_literal("p. '3'", XSD + "string", subject="http://example.org/b") == 8
+
+
+SHAPE = '''@prefix ex: <http://example.org/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ;
+    sh:property [ sh:path ex:p ; sh:minCount 1 ] ,
+                [ sh:path ex:q ; sh:class ex:Thing ;
+                  sh:maxCount 1 ] .
+'''
+
+
+def test_positions_find_an_object_right_after_its_predicate_in_a_blank_node():
+    """A term written twice in one statement (a class targeted and then required) is told apart by the IRI
+    written just before it: the line of `sh:class ex:Thing` is 5, not the target's line 3."""
+    pos, sh, ex = scan(SHAPE), "http://www.w3.org/ns/shacl#", "http://example.org/"
+    assert pos.line_of_iri(ex + "Thing", subject=ex + "Shape") == 3
+    assert pos.line_of_iri(ex + "Thing", subject=ex + "Shape", after=sh + "class") == 5
+    assert pos.line_of_literal("1", XSD + "integer", subject=ex + "Shape", after=sh + "maxCount") == 6
+    assert pos.line_of_literal("1", XSD + "integer", subject=ex + "Shape", after=sh + "minLength") == 4  # no such: the first

@@ -126,8 +126,8 @@ CASES = [
      ["not a valid regular expression"], ("ontology/shapes.ttl", SHAPES_LINES + 3)),
     ("sh:datatype misspelt", shape("sh:datatype xsd:Integer"), CurationError,
      ["sh:datatype xsd:Integer: not a datatype a literal can have", "as XML Schema spells it"], ("ontology/shapes.ttl", SHAPES_LINES + 3)),
-    ("sh:datatype not XSD", shape("sh:datatype crm:Figure"), CurationError,
-     ["sh:datatype crm:Figure: not a datatype", "rdf:langString"], ("ontology/shapes.ttl", SHAPES_LINES + 3)),
+    ("sh:datatype not XSD, a class the shape also targets", shape("sh:datatype crm:Country"), CurationError,
+     ["sh:datatype crm:Country: not a datatype", "rdf:langString"], ("ontology/shapes.ttl", SHAPES_LINES + 3)),
     # -- the shrink guard
     ("NEW: an emptied figures.ttl", ("empty", "figures.ttl"), ShrinkRefused, ["graph/figures.ttl", "→ 0", "--allow-shrink"], None),
 ]

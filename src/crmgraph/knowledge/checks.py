@@ -345,7 +345,7 @@ def check_shapes(shapes: list[CuratedFile]) -> list[Problem]:
                 what, hint = wrong
                 owner = _owner(t.subject, parents)  # a property shape is a blank node: its line is in its node shape
                 problems.append(Problem(f"{compact(t.predicate.value)} {_written(t.object)}: {what}", file=f.name,
-                                        line=f.line_of_term(t.object, owner), entity=_entity(owner), hint=hint))
+                                        line=f.line_of_term(t.object, owner, t.predicate.value), entity=_entity(owner), hint=hint))
     return problems
 
 

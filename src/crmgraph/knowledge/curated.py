@@ -53,14 +53,15 @@ class CuratedFile:
             return self.subject_lines[iri]
         return self.positions.line_of_iri(iri)
 
-    def line_of_term(self, term, subject=None) -> int | None:
+    def line_of_term(self, term, subject=None, predicate: str | None = None) -> int | None:
         """The line where `term` (an IRI or a literal) is written in the statements about `subject`
-        (a NamedNode, or None), else where it is first written; else the subject's line."""
+        (a NamedNode, or None) — right after `predicate` if given and written so —, else where it is first
+        written; else the subject's line."""
         subject_iri = subject.value if isinstance(subject, ox.NamedNode) else None
         if isinstance(term, ox.Literal):
-            line = self.positions.line_of_literal(term.value, term.datatype.value, subject_iri)
+            line = self.positions.line_of_literal(term.value, term.datatype.value, subject_iri, predicate)
         elif isinstance(term, ox.NamedNode):
-            line = self.positions.line_of_iri(term.value, subject_iri)
+            line = self.positions.line_of_iri(term.value, subject_iri, predicate)
         else:
             line = None
         if line is None and subject_iri is not None:

@@ -59,6 +59,7 @@ def _unescape_local(local: str) -> str:
 class Occurrence:
     line: int
     subject: str | None  # the IRI of the top-level subject of the statement the term is written in
+    after: str | None = None  # the IRI written just before the term (its predicate, when it is an object)
 
 
 @dataclass
@@ -69,17 +70,22 @@ class Positions:
     #: (lexical form, datatype IRI) → occurrences; a language-tagged string has rdf:langString
     literals: dict[tuple[str, str], list[Occurrence]] = field(default_factory=lambda: defaultdict(list))
 
-    def line_of_iri(self, iri: str, subject: str | None = None) -> int | None:
-        return _pick(self.iris.get(iri, ()), subject)
+    def line_of_iri(self, iri: str, subject: str | None = None, after: str | None = None) -> int | None:
+        return _pick(self.iris.get(iri, ()), subject, after)
 
-    def line_of_literal(self, value: str, datatype: str, subject: str | None = None) -> int | None:
-        return _pick(self.literals.get((value, datatype), ()), subject)
+    def line_of_literal(self, value: str, datatype: str, subject: str | None = None, after: str | None = None) -> int | None:
+        return _pick(self.literals.get((value, datatype), ()), subject, after)
 
 
-def _pick(occurrences, subject: str | None) -> int | None:
-    """The first occurrence written in `subject`'s statements, else the first anywhere."""
+def _pick(occurrences, subject: str | None, after: str | None = None) -> int | None:
+    """The first occurrence written in `subject`'s statements (right after the IRI `after`, if one is
+    written so: an object after its predicate), else the first anywhere."""
     if not occurrences:
         return None
+    if subject is not None and after is not None:
+        for occ in occurrences:
+            if occ.subject == subject and occ.after == after:
+                return occ.line
     if subject is not None:
         for occ in occurrences:
             if occ.subject == subject:
@@ -96,14 +102,15 @@ def scan(text: str) -> Positions:
     subject: str | None = None
     at_statement_start = True
     directive: list[str] | None = None  # collecting the tokens of a @prefix / PREFIX declaration
-    pending_literal: tuple[str, int, str | None] | None = None  # (value, line, subject) waiting for ^^ or @lang
+    pending_literal: tuple[str, int, str | None, str | None] | None = None  # (value, line, subject, after) waiting for ^^ or @lang
+    previous: str | None = None  # the IRI of the token just before, if that token was an IRI
     expect_datatype = False
 
     def flush_literal(datatype: str) -> None:
         nonlocal pending_literal
         if pending_literal is not None:
-            value, lit_line, lit_subject = pending_literal
-            out.literals[(value, datatype)].append(Occurrence(lit_line, lit_subject))
+            value, lit_line, lit_subject, lit_after = pending_literal
+            out.literals[(value, datatype)].append(Occurrence(lit_line, lit_subject, lit_after))
             pending_literal = None
 
     for m in _TOKEN.finditer(text):
@@ -143,21 +150,23 @@ def scan(text: str) -> Positions:
         flush_literal(XSD + "string")
 
         term: str | None = None
+        before, previous = previous, None
         if kind in ("iri", "pname"):
             term = _resolve(kind, tok, prefixes)
             if term is not None:
                 if at_statement_start and depth == 0:
                     subject, at_statement_start = term, False
-                out.iris[term].append(Occurrence(tok_line, subject))
+                out.iris[term].append(Occurrence(tok_line, subject, before))
+                previous = term
             continue
         if kind in ("string", "lstring"):
             quote = 3 if kind == "lstring" else 1
-            pending_literal = (_unescape(tok[quote:-quote]), tok_line, subject)
+            pending_literal = (_unescape(tok[quote:-quote]), tok_line, subject, before)
         elif kind == "number":
             datatype = "double" if "e" in tok.lower() else "decimal" if "." in tok else "integer"
-            out.literals[(tok, XSD + datatype)].append(Occurrence(tok_line, subject))
+            out.literals[(tok, XSD + datatype)].append(Occurrence(tok_line, subject, before))
         elif kind == "word" and tok in ("true", "false"):
-            out.literals[(tok, XSD + "boolean")].append(Occurrence(tok_line, subject))
+            out.literals[(tok, XSD + "boolean")].append(Occurrence(tok_line, subject, before))
         elif kind == "punct":
             if tok in ("[", "(", "{|", "<<", "<<("):
                 if at_statement_start and depth == 0:

@@ -28,7 +28,6 @@ import json
 import time
 
 import anyio.to_thread
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -60,8 +59,8 @@ async def health(request: Request) -> Response:
         queries["error"] = f"not probed: {before['replacing']} replacement workers are starting"
     else:
         try:
-            answer = await run_in_threadpool(pool.run, VERSION_QUERY, None, pool.budget(min(WAIT_S, pool.limits.timeout_s)),
-                                             client="health", priority=True)
+            answer = await pool.arun(VERSION_QUERY, None, pool.budget(min(WAIT_S, pool.limits.timeout_s)),
+                                     client="health", priority=True)
             rows = json.loads(answer.body)["results"]["bindings"]
             if rows:
                 store["modified"] = rows[0]["modified"]["value"]
