@@ -53,8 +53,9 @@ def bounded(store_path, settings):
         yield app, url
 
 
-def test_a_query_needing_more_memory_than_the_limit_is_stopped_with_503_and_its_worker_replaced(bounded):
+def test_a_query_needing_more_memory_than_the_limit_is_stopped_with_503_and_its_worker_replaced(bounded, caplog, capfd):
     app, url = bounded
+    caplog.set_level("WARNING", logger="crmgraph.web.sandbox")
     replaced = app.state.pool.replacements
     started = time.monotonic()
     response = httpx.get(url, params={"query": CROSS_PRODUCT}, headers={"Accept": "application/json"}, timeout=60)
@@ -67,6 +68,11 @@ def test_a_query_needing_more_memory_than_the_limit_is_stopped_with_503_and_its_
     _wait_for(lambda: app.state.pool.replacements > replaced and app.state.pool.size == 2)
     assert httpx.get(url, params={"query": "ASK {}"}, timeout=30).json()["boolean"] is True
     assert httpx.get(url.removesuffix("sparql") + "health", timeout=30).json()["lanes"]["queries"]["out_of_memory"] >= 1
+    # the engine's own last words ("memory allocation of N bytes failed", as Rust aborts) are logged once, with
+    # the worker and its exit code; none of it reaches the server's console
+    said = [r.getMessage() for r in caplog.records if "wrote before it stopped" in r.getMessage()]
+    assert len(said) == 1 and "memory allocation of" in said[0] and "(exit code -6)" in said[0], said
+    assert "memory allocation" not in capfd.readouterr().err
 
 
 def test_a_huge_single_value_is_refused_with_413_before_it_is_written(bounded):
