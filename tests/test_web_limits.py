@@ -224,6 +224,17 @@ def test_x_forwarded_for_counts_only_when_trusted():
     assert client_of({"client": None, "headers": []}) is None
 
 
+def test_the_server_itself_never_rewrites_the_client_from_x_forwarded_for(store_path, settings):
+    """uvicorn would, for any peer at 127.0.0.1 (its default): a local client could then pose as many."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    from crmgraph.web.app import make_server
+
+    server = make_server(create_app(store_path, settings, Limits(workers=1)))
+    server.config.load()
+    assert server.config.proxy_headers is False and not isinstance(server.config.loaded_app, ProxyHeadersMiddleware)
+
+
 def test_a_client_may_fill_half_the_queue():
     assert Limits(queue=16).client_queue == 8 and Limits(queue=1).client_queue == 1 and Limits(queue=0).client_queue == 1
 
