@@ -67,6 +67,7 @@ def cache(settings, countries, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("importcache")
     first = import_graphs(settings, countries, folder)
     assert (first.imported, first.reused) == ([d.graph for d in DATASETS.values()], [])
+    assert (first.ready_base() / "COMPLETE").is_file()  # written in the background, complete once waited for
     return folder
 
 
@@ -109,6 +110,7 @@ def test_a_changed_input_imports_that_dataset_again_and_reuses_the_other(setting
     readme.write_text(readme.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     again = import_graphs(project, countries, _copy_entries(cache, tmp_path / "cache"))
     assert (again.reused, again.imported) == ([eu.graph], [usgs.graph])
+    assert (again.ready_base() / "COMPLETE").is_file()  # a new combination: its store written anew
 
 
 def test_an_unreadable_cache_entry_is_a_miss(settings, countries, cache, tmp_path):
@@ -117,6 +119,7 @@ def test_an_unreadable_cache_entry_is_a_miss(settings, countries, cache, tmp_pat
     (mine / f"import-{usgs_key}.report").write_bytes(b"not a pickle")
     again = import_graphs(settings, countries, mine)
     assert again.imported == [DATASETS["usgs-mcs"].graph] and again.reused == [DATASETS["eu-crm-study"].graph]
+    again.ready_base()
 
 
 def test_without_a_data_folder_nothing_is_imported(countries, tmp_path):

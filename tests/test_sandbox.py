@@ -155,3 +155,112 @@ def _wait_for(condition, seconds: float = 60.0) -> None:
 def test_a_pool_over_a_missing_store_fails_to_start(tmp_path):
     with pytest.raises(StoreError, match="no store"):
         QueryPool(tmp_path / "nowhere", Limits(workers=1)).start()
+
+
+# -- the worker writes tables with pyoxigraph's own writers ----------------------------------------
+
+#: Values chosen to break naive row counting: line breaks, quotes, backslashes, the markers counted.
+_TRICKY = ['x\ny"z,\\w\r\n\t<result>[{"a":1},{}]\\"', "\\", '"', "ends with a backslash \\", "[{", ",{", "", "plain"]
+
+
+@pytest.fixture(scope="module")
+def tricky_store():
+    import pyoxigraph as ox
+
+    store = OxigraphStore(None)
+    quads = [ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(v), ox.NamedNode("urn:g"))
+             for i, v in enumerate(_TRICKY)]
+    quads += [ox.Quad(ox.NamedNode("urn:s0"), ox.NamedNode("urn:q"), ox.Literal("chaîne", language="fr"), ox.NamedNode("urn:g")),
+              ox.Quad(ox.BlankNode("b1"), ox.NamedNode("urn:q"), ox.Literal("2.5", datatype=ox.NamedNode(
+                  "http://www.w3.org/2001/XMLSchema#decimal")), ox.NamedNode("urn:g"))]
+    store._store.extend(quads)
+    return store
+
+
+_TABLE_QUERIES = ["SELECT ?s ?p ?o ?unbound WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",
+                  "SELECT * WHERE { }", "SELECT ?x WHERE { VALUES ?x { UNDEF UNDEF } }",
+                  "SELECT ?o WHERE { ?s ?p ?o FILTER(false) }"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+@pytest.mark.parametrize("query", _TABLE_QUERIES)
+def test_native_tables_say_what_the_python_writers_say(tricky_store, fmt, query):
+    import pyoxigraph as ox
+    from crmgraph.query.results import to_result, write_answer
+    from crmgraph.web.sandbox import _answer
+
+    status, body, _, kind, rows, _ = _answer(tricky_store, query, {"solutions": fmt}, 1000, {"dataset_from_query": True})
+    assert status == "ok" and kind == "solutions"
+    python = write_answer(to_result(tricky_store.query(query)), fmt)
+    native_format = getattr(ox.QueryResultsFormat, fmt.upper())
+    parsed = lambda data: [[None if v is None else str(v) for v in row] for row in ox.parse_query_results(data, native_format)]  # noqa: E731
+    if fmt == "csv":  # CSV keeps no term types (a literal and an IRI read back alike): compare the cells
+        import csv
+        import io
+        # a row of one unbound value is an empty line to one writer, `""` to the other: both one empty cell
+        cells = lambda data: [r or [""] for r in csv.reader(io.StringIO(data.decode("utf-8"), newline=""))]  # noqa: E731
+        assert cells(body) == cells(python)
+    else:
+        assert parsed(body) == parsed(python)
+    assert rows == len(to_result(tricky_store.query(query)).rows)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_rows_are_counted_exactly_however_the_writer_cuts_its_pieces(tricky_store, fmt):
+    from crmgraph.web.sandbox import _answer, _RowCounter
+
+    body = _answer(tricky_store, _TABLE_QUERIES[0], {"solutions": fmt}, 1000, {"dataset_from_query": True})[1]
+    expected = len(_TRICKY) + 2
+    for step in (1, 2, 3, 7, 64, len(body)):
+        counter = _RowCounter(fmt)
+        for i in range(0, len(body), step):
+            counter.feed(body[i:i + step])
+        assert counter.rows == expected, step
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_the_row_cap_and_the_byte_cap_stop_the_native_writer(tricky_store, fmt):
+    from crmgraph.web.sandbox import _answer
+
+    query, rows = _TABLE_QUERIES[0], len(_TRICKY) + 2
+    assert _answer(tricky_store, query, {"solutions": fmt}, rows, {"dataset_from_query": True})[4] == rows
+    refused = _answer(tricky_store, query, {"solutions": fmt}, rows - 1, {"dataset_from_query": True})
+    assert refused[:2] == ("error", "ResultTooLarge") and refused[4] == rows - 1
+    too_big = _answer(tricky_store, query, {"solutions": fmt}, 1000, {"dataset_from_query": True}, max_answer_bytes=100)
+    assert too_big[:2] == ("error", "AnswerTooLarge") and "while it was written" in too_big[2]
+
+
+# -- the event loop's way in: arun ------------------------------------------------------------------
+
+def test_arun_answers_as_run_does_and_keeps_the_pools_errors(pool):
+    import asyncio
+
+    async def both():
+        return (await pool.arun("SELECT ?code WHERE { country:KZ crm:iso3166Alpha2 ?code }"),
+                await pool.arun("CONSTRUCT WHERE { country:KZ crm:iso3166Alpha2 ?code }", {"graph": "ntriples"}))
+
+    table, graph = asyncio.run(both())
+    assert table == pool.run("SELECT ?code WHERE { country:KZ crm:iso3166Alpha2 ?code }").__class__(
+        table.body, table.media_type, table.kind, table.rows, table.seconds)
+    assert json.loads(table.body)["results"]["bindings"] == [{"code": {"type": "literal", "value": "KZ"}}]
+    assert graph.body == pool.run("CONSTRUCT WHERE { country:KZ crm:iso3166Alpha2 ?code }", {"graph": "ntriples"}).body
+    with pytest.raises(ResultTooLarge):
+        asyncio.run(pool.arun("SELECT * WHERE { ?s ?p ?o }"))
+    with pytest.raises(QueryRefused):
+        asyncio.run(pool.arun("INSERT DATA { <urn:a> <urn:b> <urn:c> }"))
+
+
+def test_arun_waits_its_turn_in_the_fair_queue_without_a_thread(pool):
+    import asyncio
+    import threading
+
+    async def many():
+        before = threading.active_count()
+        answers = await asyncio.gather(*[pool.arun(f"SELECT ?n WHERE {{ BIND({i} AS ?n) }}", client=f"c{i % 3}")
+                                         for i in range(12)])
+        return answers, before, threading.active_count()
+
+    answers, before, after = asyncio.run(many())
+    assert [json.loads(a.body)["results"]["bindings"][0]["n"]["value"] for a in answers] == [str(i) for i in range(12)]
+    assert after <= before  # one worker, twelve requests: they waited on futures, not in threads
+    assert pool.status()["queue"]["waiting"] == 0 and pool.status()["queue"]["running"] == 0

@@ -55,6 +55,26 @@ def test_list_page_shows_every_named_query(client, named):
     assert entries["parameters"][0]["name"] == "list" and entries["parameters"][0]["default"] == "eu-crm-2023"
 
 
+#: A prefixed name (crm:Assertion, skos:broader, country:KZ, graph:analytics …): the graph's vocabulary, not a reader's words.
+JARGON = re.compile(r"\b[a-z]+:[A-Za-z]")
+
+
+def test_every_query_page_says_in_plain_words_which_question_it_answers(client, named):
+    """A query's description is for a policy researcher: no prefixed names of the graph's vocabulary; what it
+    does in those terms (`# how:`) sits beside the SPARQL, one click away."""
+    for q in named.values():
+        assert q.description and not JARGON.search(q.description), (q.name, JARGON.findall(q.description))
+        assert "?" in q.description, f"{q.name}: the description says which question the query answers"
+        assert q.how, f"{q.name}.rq has no # how: line"
+    q = named["crm-supply-by-country"]
+    page = client.get(f"/queries/{q.name}").text
+    assert f"<p>{html.escape(q.description)}</p>" in page
+    details = page[page.index('<details class="sparql" id="sparql">'):]
+    assert details.index("<summary>How it works: the SPARQL query</summary>") < details.index(html.escape(q.how))
+    assert details.index(html.escape(q.how)) < details.index("<pre>") < details.index("</details>")
+    assert client.get("/queries.json").json()["queries"][0]["how"]
+
+
 def test_list_page_groups_queries_by_theme_with_plain_summaries(client, named):
     """/queries: one section per theme, in the order of named.THEMES, each query under its header's theme,
     with its one-line summary; no vocabulary jargon (crm:, skos:) in the summaries a reader sees first."""

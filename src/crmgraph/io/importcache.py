@@ -23,8 +23,10 @@ Kept in the cache folder (`Settings.cache_dir`, `var/cache`):
 A new store version starts as a RocksDB checkpoint of `imports-<key>/` (hard links to its immutable
 table files: milliseconds), and only the curated graphs are written into it. A miss imports as before
 and writes the entries; an entry that cannot be read is a miss; every entry is written beside its
-final name and renamed into place, so a reader sees it whole or not at all. The newest `KEEP` entries
-of each kind stay.
+final name and renamed into place, so a reader sees it whole or not at all. The newest entries
+of each kind stay (`KEEP`, `KEEP_STORES`). On a miss, the store of the imported graphs is written in a
+thread while the build goes on (`ImportedGraphs.write_base`), and the graphs are loaded into memory for
+the indicators in another (`preload`): both are Oxigraph's Rust code, which runs without the GIL.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ import os
 import pickle
 import shutil
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,8 +47,10 @@ from ..settings import Settings
 from .datasets import DATASETS, Dataset
 from .records import ImportReport
 
-#: entries of each kind kept in the cache folder (the newest)
+#: entries of each kind kept in the cache folder (the newest): two generations of both datasets' graphs
+#: (≈35 MB of N-Quads each) and two stores of them (≈24 MB each, hard-linked by the store versions too)
 KEEP = 4
+KEEP_STORES = 2
 _PACKAGE = Path(__file__).resolve().parents[1]  # src/crmgraph
 
 
@@ -125,6 +130,8 @@ class ImportedGraphs:
     countries: frozenset[str] = frozenset()  # the curated countries the importers were given
     _loading: threading.Thread | None = field(default=None, repr=False)
     _memory: list = field(default_factory=list, repr=False)
+    _base_writer: threading.Thread | None = field(default=None, repr=False)
+    _base_error: list = field(default_factory=list, repr=False)
 
     @property
     def graphs(self) -> list[str]:
@@ -143,6 +150,26 @@ class ImportedGraphs:
         store = ox.Store()
         store.bulk_load(self.nquads, format=ox.RdfFormat.N_QUADS)
         return store
+
+    def write_base(self) -> None:
+        """Start writing the store of the imported graphs (`base`) in a thread (Oxigraph loads without the
+        GIL): the build needs it only when it creates the new store version (`ready_base`)."""
+        def write() -> None:
+            try:
+                _write_base(self.base, self.nquads)
+            except BaseException as exc:  # handed to the thread that waits for it
+                self._base_error.append(exc)
+        self._base_writer = threading.Thread(target=write, name="import-store", daemon=True)
+        self._base_writer.start()
+
+    def ready_base(self) -> Path:
+        """`base`, once it is complete (waits for `write_base`; raises what writing it raised)."""
+        if self._base_writer is not None:
+            self._base_writer.join()
+            self._base_writer = None
+        if self._base_error:
+            raise self._base_error[0]
+        return self.base
 
     def memory(self) -> ox.Store:
         """An in-memory store holding the imported graphs, the caller's to fill further: the preloaded one
@@ -169,9 +196,9 @@ def _read_entry(cache_dir: Path, key: str) -> tuple[bytes, ImportReport] | None:
     return (data, report) if isinstance(report, ImportReport) else None
 
 
-def _prune(cache_dir: Path, pattern: str) -> None:
+def _prune(cache_dir: Path, pattern: str, keep: int = KEEP) -> None:
     entries = sorted(cache_dir.glob(pattern), key=lambda p: p.stat().st_mtime)
-    for old in entries[:-KEEP]:
+    for old in entries[:-keep]:
         if old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
         else:
@@ -228,18 +255,31 @@ def import_graphs(settings: Settings, known_countries: set[str], cache_dir: Path
         keys.append(key)
     if not datasets:
         return None
-    nquads = b"".join(chunks)
     base = cache_dir / f"imports-{_digest(*(k.encode() for k in keys))}"
+    graphs = ImportedGraphs(datasets, reports, b"".join(chunks), base, reused, imported, frozenset(known_countries))
     if not (base / "COMPLETE").is_file():
         if only_cached:
             return None
-        _write_base(base, nquads)
+        graphs.write_base()
     else:
         _touch(base)
     _prune(cache_dir, "import-*.nq")
     _prune(cache_dir, "import-*.report")
-    _prune(cache_dir, "imports-*")
-    return ImportedGraphs(datasets, reports, nquads, base, reused, imported, frozenset(known_countries))
+    _prune(cache_dir, "imports-*", KEEP_STORES)
+    _prune_stale(cache_dir)
+    return graphs
+
+
+def _prune_stale(cache_dir: Path, age_s: float = 3600.0) -> None:
+    """Half-written entries (`.…tmp`) of builds that ended midway, once they are an hour old (a build
+    writing one now is younger)."""
+    now = time.time()
+    for tmp in cache_dir.glob(".import*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > age_s:
+                shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _write_base(base: Path, nquads: bytes) -> None:

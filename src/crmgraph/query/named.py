@@ -5,8 +5,10 @@ A named query is a SPARQL file whose leading comment block is its documentation:
     # title: Who could replace China for antimony?
     # theme: Supply and alternatives
     # summary: Which other countries produce a material, for a reader who wants one line
-    # description: Countries other than the given one that produce the material …
-    #   (continuation lines are indented)
+    # description: Which other countries produce the material, and how much? … (the question it answers,
+    #   in a researcher's words; continuation lines are indented)
+    # how: Figures of crm:quantityKind qk:mine-production … (how it finds the answer, in the graph's
+    #   terms: shown beside its SPARQL)
     # param: material material = antimony — the material (slug, prefixed name or IRI)
     # param: year year = 2024 — the reference year
     # example: crmgraph query supply-alternatives --param material=tungsten
@@ -114,6 +116,9 @@ class NamedQuery:
     theme: str = "Other"
     #: One plain-language sentence for lists (`/queries`); the description, if the header has none.
     summary: str = ""
+    #: How the query finds its answer, in the graph's own terms (classes, properties, graphs) — for readers of
+    #: its SPARQL; the description says, in a researcher's words, which question it answers.
+    how: str = ""
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -136,7 +141,7 @@ def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
             break
         body = line[1:].rstrip()
         m = re.match(r"^\s?(\w+):\s*(.*)$", body)
-        if m and m.group(1) in ("title", "theme", "summary", "description", "param", "parameters", "example"):
+        if m and m.group(1) in ("title", "theme", "summary", "description", "how", "param", "parameters", "example"):
             key, value = m.group(1), m.group(2).strip()
             current = key
             if key == "param":
@@ -147,7 +152,7 @@ def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
                 params.append(Parameter(pm.group("name"), pm.group("type"), pm.group("default"), (pm.group("doc") or "").strip()))
             elif key != "parameters":
                 fields.setdefault(key, []).append(value)
-        elif current in ("title", "summary", "description", "example") and body.strip():
+        elif current in ("title", "summary", "description", "how", "example") and body.strip():
             fields[current].append(body.strip())
     if "title" not in fields and not require_header:
         fields["title"] = [path.stem]
@@ -156,7 +161,8 @@ def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
     query = NamedQuery(name=path.stem, title=" ".join(fields["title"]), description=" ".join(fields.get("description", [])),
                        sparql=text, parameters=tuple(params), example=" ".join(fields.get("example", [])), path=path,
                        theme=" ".join(fields.get("theme", [])) or "Other",
-                       summary=" ".join(fields.get("summary", [])) or " ".join(fields.get("description", [])))
+                       summary=" ".join(fields.get("summary", [])) or " ".join(fields.get("description", [])),
+                       how=" ".join(fields.get("how", [])))
     if query.theme not in THEMES:
         raise QueryError(f"{path.name}: unknown theme {query.theme!r}", hint=f"use one of: {', '.join(THEMES)}")
     for p in params:
@@ -176,7 +182,7 @@ THEMES = ("Sourcing from Central Asia", "Supply and dependency", "EU lists of cr
 def query_json(q: NamedQuery) -> dict:
     """A named query as JSON (`/queries.json`, `crmgraph queries --format json`)."""
     return {"name": q.name, "title": q.title, "theme": q.theme, "summary": q.summary, "description": q.description,
-            "path": f"/queries/{q.name}",
+            "how": q.how, "path": f"/queries/{q.name}",
             "parameters": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description}
                            for p in q.parameters]}
 
@@ -276,7 +282,7 @@ def catalogue_markdown(queries: dict[str, NamedQuery]) -> str:
     lines = ["# Named queries", "",
              "Generated from the headers of `queries/*.rq` by `crmgraph queries --format md`; a test keeps it current.", ""]
     for q in queries.values():
-        lines += [f"## `{q.name}` — {q.title}", "", q.description, ""]
+        lines += [f"## `{q.name}` — {q.title}", "", q.description, ""] + ([f"How it works: {q.how}", ""] if q.how else [])
         if q.parameters:
             lines += ["| parameter | type | default | meaning |", "|---|---|---|---|"]
             lines += [f"| `{p.name}` | {p.type} | {p.default or '(required)'} | {p.description} |" for p in q.parameters]

@@ -103,6 +103,49 @@ def cleanup(target: Path, keep: set[Path]) -> list[Path]:
     return removed
 
 
+class NewVersion:
+    """A store version being written beside `target`: `store` is open for writing; `commit` closes it,
+    switches `target` to it and cleans up; `abort` closes it and deletes it (`target` untouched).
+
+    Why a class as well as `write_new_version`: a build may begin its new version early (the curated
+    graphs, while HermiT still reasons) and complete it later, or drop it when a later step fails."""
+
+    def __init__(self, target: Path, open_store, start=None) -> None:
+        self.target = _absolute(target)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.path = new_version_path(self.target)
+        try:
+            if start is not None:
+                start(self.path)
+            self.store = open_store(self.path)
+        except BaseException:
+            shutil.rmtree(self.path, ignore_errors=True)
+            raise
+        self.done = False
+
+    def commit(self) -> Path:
+        try:
+            self.store.close()
+        except BaseException:
+            self.abort()
+            raise
+        self.done = True
+        previous = switch(self.target, self.path)
+        cleanup(self.target, keep={v for v in (self.path, previous) if v is not None})
+        return self.path
+
+    def abort(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        try:
+            self.store.close()
+        except BaseException:  # noqa: BLE001 — the version goes anyway
+            pass
+        finally:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
 def write_new_version(target: Path, fill, open_store, start=None) -> Path:
     """Write a complete new version with `fill(store)` (`open_store(path)` opens a writable store there),
     switch `target` to it, and clean up; return the new version's folder. `start(path)`, if given,
@@ -110,25 +153,10 @@ def write_new_version(target: Path, fill, open_store, start=None) -> Path:
     `io/importcache.py`), which `fill` completes.
 
     If `start` or `fill` raises, the half-written version is deleted and `target` is left as it was."""
-    target = _absolute(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    version = new_version_path(target)
-    if start is not None:
-        try:
-            start(version)
-        except BaseException:
-            shutil.rmtree(version, ignore_errors=True)
-            raise
-    store = open_store(version)
+    version = NewVersion(target, open_store, start)
     try:
-        fill(store)
-        store.close()
+        fill(version.store)
     except BaseException:
-        try:
-            store.close()
-        finally:
-            shutil.rmtree(version, ignore_errors=True)
+        version.abort()
         raise
-    previous = switch(target, version)
-    cleanup(target, keep={v for v in (version, previous) if v is not None})
-    return version
+    return version.commit()

@@ -17,6 +17,8 @@ direction and the order of the distances from the centre but makes the density e
 `separate` pushes apart the nodes still closer than ~0.9 of the even spacing. On the curated graph:
 0 overlapping pairs, median distance to the nearest node 13 → 31 px at the opening fit
 (main component fitted to the 740×770 px network pane of a 1400×900 window, as the explorer opens).
+`separate` also gives big nodes more room: the explorer draws a node bigger the more links it has, so
+the distance two nodes need grows with their sizes (the materials cluster's hubs stopped touching).
 """
 from __future__ import annotations
 
@@ -87,7 +89,9 @@ def force_layout(n: int, edges: Sequence[tuple[int, int]], iterations: int | Non
         temperature -= cooling
     x, y = even_out(x.astype(np.float64), y.astype(np.float64))
     if n <= SEPARATE_MAX_NODES:
-        x, y = separate(x, y)
+        # the explorer draws a node bigger the more links it has (explorer.js nodeSize): room by size
+        size = 6 + np.minimum(6, np.sqrt(np.bincount(pairs.ravel(), minlength=n)) * 0.9)
+        x, y = separate(x, y, weights=size / size.mean())
     scale = SPACING * np.sqrt(n) / 2
     return [(round(float(a * scale), 1), round(float(b * scale), 1)) for a, b in zip(x, y)]
 
@@ -104,10 +108,14 @@ def even_out(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return dx * f, dy * f
 
 
-def separate(x: np.ndarray, y: np.ndarray, rounds: int = 40, share: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
-    """Push apart every two nodes closer than `share` of the even spacing of n nodes in a unit disc."""
+def separate(x: np.ndarray, y: np.ndarray, rounds: int = 40, share: float = 0.9,
+             weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Push apart every two nodes closer than `share` of the even spacing of n nodes in a unit disc, times
+    the mean of their `weights` (their drawn sizes over the mean size: two big nodes need more room)."""
     n = len(x)
     d0 = share * np.sqrt(np.pi / n)
+    if weights is not None:
+        d0 = d0 * (weights[:, None] + weights[None, :]) / 2
     for _ in range(rounds):
         dx = x[:, None] - x[None, :]
         dy = y[:, None] - y[None, :]

@@ -62,7 +62,7 @@ STYLES: tuple[Style, ...] = (
     Style("crm", "Critical raw material (2023 list)", (CRM + "CriticalRawMaterial",), "#D55E00", "square"),
     Style("material", "Other material or group", (CRM + "Material",), "#F0B27A", "square"),
     Style("grade", "Material grade", (CRM + "Grade",), "#FDB462", "square"),
-    Style("list", "CRM list", (CRM + "MaterialList",), "#8B4513", "box"),
+    Style("list", "CRM list", (CRM + "MaterialList",), "#8B4513", "hexagon"),  # not "box": its label would be inside, six wide boxes
     Style("instrument", "Agreement or instrument", (CRM + "Instrument",), "#CC79A7", "triangle"),
     Style("company", "Company", (CRM + "Company",), "#4D4D4D", "diamond"),
     Style("organisation", "Organisation", (CRM + "Organisation",), "#999999", "diamond"),

@@ -1,7 +1,9 @@
 """`/health`: whether this server can answer queries now, and what bounds them, as JSON for a monitor or
 a load balancer.
 
-    {"status": "ok" | "degraded" | "busy" | "down", "queries": {"ok": …, "seconds": …, "error": …},
+    {"status": "ok" | "degraded" | "busy" | "down", "ready": true | false,
+     "warming": {"state": "off" | "warming" | "ready", "step", "answers_kept", "failed", "seconds"},
+     "queries": {"ok": …, "seconds": …, "error": …},
      "pool": {"workers", "wanted", "idle", "replacing", "last_failure", "offline", "isolation", "memory", …},
      "lanes": {"queries": {"running", "waiting", "queue", "per_client", "refused", …},
                "pages": {"threads", "busy", "kept_for_pages"}},
@@ -17,6 +19,10 @@ none is alive but replacements are starting and none has failed (every worker wa
 time limit); `busy`: every worker alive is running a query (the queue says how many wait);
 `down`: no worker could answer (HTTP 503), with the pool's last failure saying why.
 
+`ready` is false while a fresh server still prepares its expensive answers (web/warming.py: the explorer's
+layout, the factsheets, the answer cache); it answers meanwhile, only slower. A load balancer or a benchmark
+that wants the server at its best waits for `ready`; one that only wants it up reads `status`.
+
 The two lanes: heavy work (SPARQL from anyone: /sparql, named-query results, drawn and mapped queries)
 runs in the pool's worker processes behind its fair queue; pages (entity pages, factsheets, search,
 static files, this) read the store directly in the server's threads, of which the queue can hold at
@@ -28,7 +34,6 @@ import json
 import time
 
 import anyio.to_thread
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -60,8 +65,8 @@ async def health(request: Request) -> Response:
         queries["error"] = f"not probed: {before['replacing']} replacement workers are starting"
     else:
         try:
-            answer = await run_in_threadpool(pool.run, VERSION_QUERY, None, pool.budget(min(WAIT_S, pool.limits.timeout_s)),
-                                             client="health", priority=True)
+            answer = await pool.arun(VERSION_QUERY, None, pool.budget(min(WAIT_S, pool.limits.timeout_s)),
+                                     client="health", priority=True)
             rows = json.loads(answer.body)["results"]["bindings"]
             if rows:
                 store["modified"] = rows[0]["modified"]["value"]
@@ -85,6 +90,7 @@ async def health(request: Request) -> Response:
     lanes = {"queries": queue,
              "pages": {"threads": threads.total_tokens, "busy": threads.borrowed_tokens,
                        "kept_for_pages": threads.total_tokens - pool.limits.workers - pool.limits.queue}}
-    body = {"status": state, "queries": queries, "pool": status, "lanes": lanes,
+    warming = request.app.state.warming.as_dict()
+    body = {"status": state, "ready": warming["state"] != "warming", "warming": warming, "queries": queries, "pool": status, "lanes": lanes,
             "limits": pool.limits.as_dict(), "store": store, "version": __version__}
     return JSONResponse(body, status_code=503 if state == "down" else 200, headers={"Cache-Control": "no-store"})

@@ -322,7 +322,10 @@ def render_query_page(query: NamedQuery, values: dict[str, str], answer=None, er
             links.append(f'<a class="network-link" href="{escape(explore)}">view as a network</a>')
         out.append(f'<p>Download: {" · ".join(links)}</p>')
         out.append("<h2>Results</h2>" + _results_html(answer.kind, data, cites))
-    out.append(f"<h2>SPARQL</h2><pre>{escape(query.sparql)}</pre>")
+    # the SPARQL one click away, with how it finds the answer in the graph's terms (classes, properties)
+    out.append('<details class="sparql" id="sparql"><summary>How it works: the SPARQL query</summary>'
+               + (f'<p class="how">{escape(query.how)}</p>' if query.how else "")
+               + f"<pre>{escape(query.sparql)}</pre></details>")
     head = (f'<link rel="alternate" type="application/sparql-results+json" href="{escape(path + ".json" + suffix)}">'
             f'<link rel="alternate" type="text/csv" href="{escape(path + ".csv" + suffix)}">')
     return document(query.title, "\n".join(out), head=head)

@@ -20,11 +20,9 @@ GET does, without the body.
 from __future__ import annotations
 
 import time
-from functools import partial
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -233,8 +231,7 @@ async def sparql_endpoint(request: Request) -> Response:
     formats = negotiate(request.headers.get("accept"), format_param)
     dataset = protocol_dataset(params)
     started = time.perf_counter()
-    answer = await run_in_threadpool(partial(request.app.state.pool.run, queries[0], formats, budget,
-                                             base_iri=endpoint_iri(request), dataset=dataset))
+    answer = await request.app.state.pool.arun(queries[0], formats, budget, base_iri=endpoint_iri(request), dataset=dataset)
     total_ms = (time.perf_counter() - started) * 1000
     return Response(answer.body, media_type=answer.media_type, headers={
         "Vary": "Accept",

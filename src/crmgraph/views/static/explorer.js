@@ -104,12 +104,25 @@
     if (!isFinite(factor) || factor <= 0) return;
     for (const n of nodes) if (n.x !== undefined) { n.x *= factor; n.y *= factor; }
   })();
-  // labels decluttered by zoom: at the opening zoom only the LABELS_AT_OPENING best-linked entities are
-  // named; the budget grows with the square of the zoom, so names appear as one zooms in (hover: any name)
-  const LABELS_AT_OPENING = 30;
+  // labels decluttered by zoom: the best-linked entities are named first, and a name is drawn only where it
+  // overlaps no name already drawn — a crowded cluster (the materials) shows a few names at the opening
+  // zoom and more as one zooms in; a hovered node is always named (its tooltip has the full name and class)
+  const LABEL_FONT = 13, LABEL_MAX_CHARS = 30;
   const labelRank = new Map(nodes.map(n => n.id).sort((a, b) => adjacent[b].length - adjacent[a].length).map((id, r) => [id, r]));
-  let labelBudget = LABELS_AT_OPENING, openingScale = 1;
-  const labelOf = id => (labelRank.get(id) < labelBudget ? nodes[id].label : "");
+  const shortLabel = t => (t.length > LABEL_MAX_CHARS ? t.slice(0, LABEL_MAX_CHARS - 1).trimEnd() + "\u2026" : t);
+  const measure = document.createElement("canvas").getContext("2d");
+  measure.font = `${LABEL_FONT}px arial`;
+  const textWidth = new Map();
+  const widthOf = id => { if (!textWidth.has(id)) textWidth.set(id, measure.measureText(shortLabel(nodes[id].label)).width); return textWidth.get(id); };
+  let named = new Set(), hovered = null;
+  const labelAbove = new Set();   // names drawn above their node (below was taken)
+  const labelOf = id => (named.has(id) || id === hovered ? shortLabel(nodes[id].label) : "");
+  // where vis-network puts the name: below the node, or moved up above it
+  // names keep one size on screen at any zoom (LABEL_FONT px): zooming in makes room for more of them
+  let labelScale = 1;
+  const labelFont = id => ({size: LABEL_FONT / labelScale, strokeWidth: 3 / labelScale, strokeColor: "#ffffff",
+                            vadjust: labelAbove.has(id) ? -(2 * nodeSize(id) + (LABEL_FONT + 8) / labelScale) : 0});
+  const nodeSize = id => 6 + Math.min(6, Math.sqrt(adjacent[id].length) * 0.9);   // (7–16 made the materials touch)
   const hiddenStyles = new Set();                      // classes unticked in the legend
   let focusCountry = null, focusMaterial = null, focusSource = null;
   const $ = id => document.getElementById(id);
@@ -153,12 +166,12 @@
     return {id: n.id, shape: s.shape, x: n.x, y: n.y,
             title: `${n.label} — ${s.label}` + (ic ? ` — ${colourBy.label}: ${ic.what}` : ""),
             color: {background: fill, border, highlight: {background: fill, border: "#000"}},
-            size: 7 + Math.min(9, Math.sqrt(adjacent[n.id].length) * 1.3), label: labelOf(n.id), font: {size: 13, strokeWidth: 3, strokeColor: "#ffffff"}};
+            size: nodeSize(n.id), label: labelOf(n.id), font: labelFont(n.id)};
   }
   function visEdge(e, i) {
     const st = EDGE_STYLE[e.kind] || {};
     return {id: i, from: e.from, to: e.to, title: e.label + (e.kind === "inferred" ? " (inferred)" : ""),
-            arrows: {to: {enabled: true, scaleFactor: 0.4}}, color: {color: st.color, opacity: 0.65},
+            arrows: {to: {enabled: true, scaleFactor: 0.4}}, color: {color: st.color, opacity: 0.4},
             dashes: st.dashes || false, width: st.width || 1};
   }
   function allowed(n) {
@@ -200,17 +213,67 @@
     interaction: {hover: true, hideEdgesOnDrag: edges.length > 3000, hideEdgesOnZoom: edges.length > 3000,
                   tooltipDelay: 150, navigationButtons: false, keyboard: false},
     edges: {smooth: false, selectionWidth: 2},
-    nodes: {borderWidth: 1, scaling: {label: {drawThreshold: 6}}},
+    nodes: {borderWidth: 1, scaling: {label: {drawThreshold: 1}}},
   });
   network.fit({nodes: mainComponent.filter(id => nodeView.get(id)), animation: false});
-  openingScale = network.getScale();
-  function declutter() {
-    const budget = Math.max(LABELS_AT_OPENING, Math.round(LABELS_AT_OPENING * Math.pow(network.getScale() / openingScale, 2)));
-    if (budget === labelBudget) return;
-    labelBudget = budget;
-    nodeSet.update(nodeSet.getIds().map(id => ({id, label: labelOf(id)})));
+  // the label box of a name on screen (CSS pixels): below the node, above it (`above`), or inside a shape
+  // vis-network writes its name in
+  const INSIDE = ["box", "ellipse", "circle", "database", "text"];
+  function labelBox(id, pos, scale, above) {
+    const p = network.canvasToDOM(pos), s = styleOf[nodes[id].style], w = widthOf(id) + 6, h = LABEL_FONT + 4;
+    const top = s && INSIDE.includes(s.shape) ? p.y - h / 2
+      : above ? p.y - (nodeSize(id) + 2) * scale - h : p.y + (nodeSize(id) + 2) * scale;
+    return {x0: p.x - w / 2, x1: p.x + w / 2, y0: top, y1: top + h};
   }
+  function chooseLabels() {
+    const scale = labelScale = network.getScale();
+    const ids = nodeView.getIds().sort((a, b) => labelRank.get(a) - labelRank.get(b));
+    const positions = network.getPositions(ids), cell = 60, grid = new Map(), out = new Set();
+    const cellsOf = b => {
+      const cells = [];
+      for (let gx = Math.floor(b.x0 / cell); gx <= Math.floor(b.x1 / cell); gx++)
+        for (let gy = Math.floor(b.y0 / cell); gy <= Math.floor(b.y1 / cell); gy++) cells.push(gx + "," + gy);
+      return cells;
+    };
+    const put = b => { for (const c of cellsOf(b)) { if (!grid.has(c)) grid.set(c, []); grid.get(c).push(b); } };
+    // the nodes' cores are obstacles too: a name is not drawn across another entity's mark
+    for (const id of ids) {
+      const p = network.canvasToDOM(positions[id]), r = 0.6 * nodeSize(id) * scale;
+      put({x0: p.x - r, x1: p.x + r, y0: p.y - r, y1: p.y + r, id});
+    }
+    const free = (id, b) => !cellsOf(b).some(c => (grid.get(c) || []).some(o => o.id !== id && o.x0 < b.x1 && b.x0 < o.x1 && o.y0 < b.y1 && b.y0 < o.y1));
+    labelAbove.clear();
+    for (const id of ids) {
+      let b = labelBox(id, positions[id], scale, false);
+      if (!free(id, b)) {
+        b = labelBox(id, positions[id], scale, true);
+        if (!free(id, b) || INSIDE.includes((styleOf[nodes[id].style] || {}).shape)) continue;
+        labelAbove.add(id);
+      }
+      put(b);
+      out.add(id);
+    }
+    named = out;
+  }
+  let declutterQueued = false;
+  function declutter() {
+    if (declutterQueued) return;
+    declutterQueued = true;
+    requestAnimationFrame(() => {
+      declutterQueued = false;
+      const before = named, beforeAbove = new Set(labelAbove), beforeScale = labelScale;
+      chooseLabels();
+      const changed = nodeSet.getIds().filter(id => labelScale !== beforeScale || before.has(id) !== named.has(id)
+                                                    || beforeAbove.has(id) !== labelAbove.has(id));
+      if (changed.length) nodeSet.update(changed.map(id => ({id, label: labelOf(id), font: labelFont(id)})));
+    });
+  }
+  chooseLabels();
+  nodeSet.update(nodeSet.getIds().map(id => ({id, label: labelOf(id), font: labelFont(id)})));
   network.on("zoom", declutter);
+  network.on("animationFinished", declutter);
+  network.on("hoverNode", params => { hovered = params.node; nodeSet.update({id: hovered, label: labelOf(hovered), font: labelFont(hovered)}); });
+  network.on("blurNode", params => { const was = hovered; hovered = null; if (nodeSet.get(was)) nodeSet.update({id: was, label: labelOf(was)}); });
   network.once("afterDrawing", () => {
     const ms = performance.now();
     window.crmgraphExplorer.readyMs = ms;          // since navigation start
@@ -273,7 +336,7 @@
   $("colour-by").addEventListener("change", ev => { applyColours(ev.target.value); writeState(); });
 
   window.crmgraphExplorer = {network, data, shown, isolated, mainComponent, colourBy: key => applyColours(key),
-                             nodeColour: id => nodeSet.get(id).color.background, labelled: () => nodeSet.get().filter(n => n.label).length, select: id => openPanel(id), selectEdge: i => openEdgePanel(i),
+                             nodeColour: id => nodeSet.get(id).color.background, labelled: () => nodeSet.get().filter(n => n.label).length, named: () => [...named], select: id => openPanel(id), selectEdge: i => openEdgePanel(i),
                              visibleNodeIds: () => nodeView.getIds(),
                              visibleEdgeIds: () => edgeView.getIds()};
 
@@ -284,6 +347,7 @@
     if (isolatedToggle) isolatedToggle.lastChild.textContent = hideIsolated
       ? ` show ${isolated.size.toLocaleString("en")} unlinked entities (hidden)` : ` unlinked entities shown (${isolated.size.toLocaleString("en")})`;
     updateLegendCounts();
+    declutter();
   }
 
   // -- showing more --------------------------------------------------------------------------
@@ -496,7 +560,7 @@
     if (focusSource !== null) show([...sourceEnds, ...nodes.filter(n => n.sources.includes(focusSource)).map(n => n.id)]);
     refresh(); fit(); writeState();
   });
-  function fit() { network.fit({animation: false}); }
+  function fit() { network.fit({animation: false}); declutter(); }
   function clearFilters() {
     focusCountry = focusMaterial = focusSource = null;
     countryNeighbours = new Set(); materialNeighbours = new Set(); sourceEnds = new Set();
