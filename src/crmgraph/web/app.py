@@ -313,8 +313,10 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
             app.state.entity_store.close()
             await run_in_threadpool(pool.close)
 
+    # FastAPI's OpenTelemetry hooks off: nothing here exports traces or metrics, and asking whether a provider
+    # is configured cost each request (cache hits included) about a third of its time in the app
     app = FastAPI(title="crmgraph", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=lifespan)
+                  lifespan=lifespan, telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.settings, app.state.limits, app.state.store_path = settings, limits, store_path
     #: The warm-up's state (/health); the Host it asks as (the CLI sets the address it listens on) and
     #: `warming.on_ready`, called once it is done (the CLI prints it).
