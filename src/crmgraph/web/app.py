@@ -100,7 +100,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/health", health.health, ("GET",), "health",
           "JSON for monitors: whether queries can run (one small query through the pool; 503 if not), the pool's "
           "workers alive/wanted, replacements pending and last failure, whether workers are off the network, "
-          "the store's version (build date and tool)"),
+          "the store's version (build date and tool), whether the start-up warm-up is done (ready), the answer cache's fill"),
     Route("/downloads", downloads.downloads, ("GET",), "downloads",
           "the release's files (format, size, triple or row count, SHA-256, licence) and how to cite the dataset"),
     Route("/downloads.json", downloads.downloads, ("GET",), "downloads-json", "the downloads page's data as JSON"),
