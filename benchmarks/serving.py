@@ -31,6 +31,8 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -114,8 +116,10 @@ def portal_mix(store: Path, settings, args) -> None:
             for i in range(args.runs):
                 with PeakRss(server) as peak:
                     f = load.run(server.base_url, paths, connections=args.portal_clients, seconds=args.seconds, threads=2)
+                cache = httpx.get(server.base_url + "/health", timeout=30).json().get("cache") or {}
                 print(f"| {name} | {i + 1} | {f.rps:.1f} | {f.p50_ms:.1f} | {f.p95_ms:.1f} | {f.p99_ms:.1f} | {f.errors} "
-                      f"| {start:.0f} → {peak.mb:.0f} → {server.rss_mb():.0f} |", flush=True)
+                      f"| {start:.0f} → {peak.mb:.0f} → {server.rss_mb():.0f} (cache {cache.get('bytes', 0) / 2**20:.0f} MB) |",
+                      flush=True)
             bad = load.check(server.base_url, sorted(set(paths)))  # after the runs, so run 1 starts cold
             if bad:
                 print(f"| {name} | URLs not answered 200 when asked alone: {bad} |")

@@ -287,9 +287,9 @@ class _NewStore:
 
     def __init__(self, compiled: CompiledGraph, settings: Settings, target: Path, parallel: bool = False) -> None:
         t0 = time.perf_counter()
-        self.imported = compiled.imported
-        assert self.imported is not None
-        imported = self.imported
+        imported = compiled.imported
+        assert imported is not None
+        self.imported: ImportedGraphs = imported
         self.version = NewVersion(target, OxigraphStore, start=lambda path: start_version(imported.ready_base(), path))
         try:
             self.memory = OxigraphStore.wrap(imported.memory())

@@ -349,10 +349,15 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def make_server(app: FastAPI, log_level: str = "warning"):
-    """A uvicorn server for the app; run it with `server.run(sockets=[bind(host, port)])`."""
+    """A uvicorn server for the app; run it with `server.run(sockets=[bind(host, port)])`.
+
+    uvicorn's own proxy-header handling is off: by default it replaces the client address with
+    X-Forwarded-For for any peer at 127.0.0.1, so a local client could pose as many and escape the fair
+    queue's per-client cap; whether to trust that header is `--trust-x-forwarded-for`'s decision alone
+    (web/clients.py)."""
     import uvicorn
 
-    return uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False))
+    return uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False, proxy_headers=False))
 
 
 #: How `serve_processes` tells each HTTP process what to serve (uvicorn starts them by importing a factory).
@@ -397,6 +402,6 @@ def serve_processes(sock: socket.socket, store_path: Path, limits: Limits, proce
     os.environ[SERVE_ENV] = json.dumps(process_spec(store_path, limits, processes, cache_bytes, warm_explorer,
                                                     trust_forwarded, warm_host))
     config = uvicorn.Config("crmgraph.web.app:app_from_environment", factory=True, workers=processes,
-                            log_level=log_level, access_log=False, lifespan="on",
+                            log_level=log_level, access_log=False, lifespan="on", proxy_headers=False,
                             timeout_worker_healthcheck=HEALTHCHECK_S)
     Multiprocess(config, sockets=[sock]).run()

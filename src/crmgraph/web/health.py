@@ -3,6 +3,7 @@ a load balancer.
 
     {"status": "ok" | "degraded" | "busy" | "down", "ready": true | false,
      "warming": {"state": "off" | "warming" | "ready", "step", "answers_kept", "failed", "seconds"},
+     "cache": {"entries", "bytes", "max_bytes", "hits", "misses", "evictions"},   (the answer cache: web/cache.py)
      "queries": {"ok": …, "seconds": …, "error": …},
      "pool": {"workers", "wanted", "idle", "replacing", "last_failure", "offline", "isolation", "memory", …},
      "lanes": {"queries": {"running", "waiting", "queue", "per_client", "refused", …},
@@ -91,6 +92,8 @@ async def health(request: Request) -> Response:
              "pages": {"threads": threads.total_tokens, "busy": threads.borrowed_tokens,
                        "kept_for_pages": threads.total_tokens - pool.limits.workers - pool.limits.queue}}
     warming = request.app.state.warming.as_dict()
+    cache = getattr(request.app.state, "answer_cache", None)
     body = {"status": state, "ready": warming["state"] != "warming", "warming": warming, "queries": queries, "pool": status, "lanes": lanes,
+            "cache": cache.stats() if cache is not None else None,
             "limits": pool.limits.as_dict(), "store": store, "version": __version__}
     return JSONResponse(body, status_code=503 if state == "down" else 200, headers={"Cache-Control": "no-store"})
