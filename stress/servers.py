@@ -1,6 +1,7 @@
 """The servers under load, each a process of its own on a free port of 127.0.0.1, stopped on exit.
 
-    crmgraph_serve(store, **options)   `crmgraph serve` (as a user runs it: warm-up on, workers, cache)
+    crmgraph_serve(store, **options)   `crmgraph serve` (as a user runs it: warm-up on, workers, cache), used once
+                                       /health says `ready` (its warm-up done)
     oxigraph_serve(store)              `oxigraph serve` (the `oxigraph` PyPI CLI, the engine crmgraph embeds)
                                        on a copy of the same store folder, union default graph, read-only use
     rss_mb(pid)                        resident memory of a process and all its descendants (query workers)
@@ -28,6 +29,7 @@ class Server:
 
     def __init__(self, base_url: str, sparql_path: str, process: subprocess.Popen) -> None:
         self.base_url, self.sparql_path, self.process = base_url, sparql_path, process
+        self.ready_after_s: float | None = None  # how long after /health answered it said `ready` (crmgraph serve)
 
     def rss_mb(self) -> float:
         return rss_mb(self.process.pid)
@@ -66,11 +68,26 @@ def _wait(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
     raise RuntimeError(f"the server at {url} did not answer within {seconds:g} s")
 
 
+def _wait_ready(url: str, process: subprocess.Popen, seconds: float) -> float:
+    """Wait until /health says `ready` (the server's warm-up is done: web/warming.py); the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=10).json().get("ready"):
+                return time.monotonic() - started
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the server at {url} was not ready (warmed up) within {seconds:g} s")
+
+
 @contextmanager
 def crmgraph_serve(store: Path, *, workers: int = 2, cache_mb: float = 64, timeout_s: float = 10,
-                   max_rows: int = 10_000, processes: int = 1, extra: tuple[str, ...] = ()):
-    """`crmgraph serve` on a free port, ready once /health says so (and the explorer warm-up is given
-    a moment to finish, so it does not run inside the first measurement)."""
+                   max_rows: int = 10_000, processes: int = 1, extra: tuple[str, ...] = (), ready_s: float = 600):
+    """`crmgraph serve` on a free port, once /health answers and then says `ready` (its warm-up done, so it
+    does not run inside the first measurement; `Server.ready_after_s` says how long that took)."""
     port = free_port()
     binary = Path(sys.executable).with_name("crmgraph")
     command = [str(binary), "serve", "--store", str(store), "--port", str(port), "--workers", str(workers),
@@ -80,8 +97,10 @@ def crmgraph_serve(store: Path, *, workers: int = 2, cache_mb: float = 64, timeo
         base = f"http://127.0.0.1:{port}"
         for _ in range(processes):  # each HTTP process answers /health once it has started
             _wait(base + "/health", process)
-        time.sleep(3.0)
-        yield Server(base, "/sparql", process)
+        waited = max(_wait_ready(base + "/health", process, ready_s) for _ in range(processes))
+        server = Server(base, "/sparql", process)
+        server.ready_after_s = waited
+        yield server
     finally:
         stop_server(process, timeout=30)
 

@@ -53,8 +53,9 @@ def bounded(store_path, settings):
         yield app, url
 
 
-def test_a_query_needing_more_memory_than_the_limit_is_stopped_with_503_and_its_worker_replaced(bounded):
+def test_a_query_needing_more_memory_than_the_limit_is_stopped_with_503_and_its_worker_replaced(bounded, caplog, capfd):
     app, url = bounded
+    caplog.set_level("WARNING", logger="crmgraph.web.sandbox")
     replaced = app.state.pool.replacements
     started = time.monotonic()
     response = httpx.get(url, params={"query": CROSS_PRODUCT}, headers={"Accept": "application/json"}, timeout=60)
@@ -67,6 +68,11 @@ def test_a_query_needing_more_memory_than_the_limit_is_stopped_with_503_and_its_
     _wait_for(lambda: app.state.pool.replacements > replaced and app.state.pool.size == 2)
     assert httpx.get(url, params={"query": "ASK {}"}, timeout=30).json()["boolean"] is True
     assert httpx.get(url.removesuffix("sparql") + "health", timeout=30).json()["lanes"]["queries"]["out_of_memory"] >= 1
+    # the engine's own last words ("memory allocation of N bytes failed", as Rust aborts) are logged once, with
+    # the worker and its exit code; none of it reaches the server's console
+    said = [r.getMessage() for r in caplog.records if "wrote before it stopped" in r.getMessage()]
+    assert len(said) == 1 and "memory allocation of" in said[0] and "(exit code -6)" in said[0], said
+    assert "memory allocation" not in capfd.readouterr().err
 
 
 def test_a_huge_single_value_is_refused_with_413_before_it_is_written(bounded):
@@ -216,6 +222,17 @@ def test_x_forwarded_for_counts_only_when_trusted():
     assert client_of(scope) == "10.0.0.1"
     assert client_of(scope, trust_forwarded=True) == "192.0.2.7"   # the entry the proxy added, not the client's claim
     assert client_of({"client": None, "headers": []}) is None
+
+
+def test_the_server_itself_never_rewrites_the_client_from_x_forwarded_for(store_path, settings):
+    """uvicorn would, for any peer at 127.0.0.1 (its default): a local client could then pose as many."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    from crmgraph.web.app import make_server
+
+    server = make_server(create_app(store_path, settings, Limits(workers=1)))
+    server.config.load()
+    assert server.config.proxy_headers is False and not isinstance(server.config.loaded_app, ProxyHeadersMiddleware)
 
 
 def test_a_client_may_fill_half_the_queue():

@@ -6,6 +6,7 @@ Library errors are turned into a message and exit code 1 in one place (`_run`).
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -390,6 +391,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
                                                help="Behind a reverse proxy: tell clients apart by the proxy's last X-Forwarded-For entry, "
                                                     "not the peer address."),
           cache_mb: float = typer.Option(64.0, "--cache-mb", min=0, help="Keep answers up to this many MB in all to serve them again (0: off)."),
+          warm: bool = typer.Option(True, "--warm/--no-warm",
+                                    help="Prepare the explorer, the factsheets and the portal's expensive answers in the "
+                                         "background at start-up; /health says `ready` once done, and so does the console."),
           processes: int = typer.Option(1, "--processes", min=1, max=16,
                                         help="HTTP processes (each uses one core; "
                                              "the query workers and the cache are shared out among them).")) -> None:
@@ -409,7 +413,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
         except ValueError as exc:
             err.print(f"error: {exc}", highlight=False)
             raise typer.Exit(2) from None
-        return create_app(_store_path(store), Settings.discover(), limits, warm_explorer=True, trust_forwarded=trust_forwarded,
+        return create_app(_store_path(store), Settings.discover(), limits, warm_explorer=warm, trust_forwarded=trust_forwarded,
                           cache_bytes=int(cache_mb * 2**20))
 
     web_app = _run(make)
@@ -430,11 +434,20 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
               + (f", {processes} HTTP processes" if processes > 1 else "") + "; Ctrl-C to stop", highlight=False, soft_wrap=True)
     if bound_host not in ("127.0.0.1", "::1"):
         out.print(f"  [yellow]listening on {bound_host}: other machines can reach it[/]", highlight=False, soft_wrap=True)
+    web_app.state.warm_host = url.removeprefix("http://")
+    started = time.monotonic()
+
+    def ready(summary: dict) -> None:
+        failed = f"; not kept: {', '.join(summary['failed'])}" if summary["failed"] else ""
+        out.print(f"crmgraph: ready — {summary['answers_kept']} answers prepared in {time.monotonic() - started:.1f} s "
+                  f"(explorer, factsheets, the portal's pages){failed}", highlight=False, soft_wrap=True)
+
+    web_app.state.warming.on_ready = ready
     if processes > 1:
         from .web.app import serve_processes
 
         serve_processes(sock, web_app.state.store_path, web_app.state.limits, processes, int(cache_mb * 2**20),
-                        trust_forwarded=trust_forwarded)
+                        warm_explorer=warm, trust_forwarded=trust_forwarded, warm_host=web_app.state.warm_host)
         return
     make_server(web_app).run(sockets=[sock])
 

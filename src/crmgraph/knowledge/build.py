@@ -290,7 +290,7 @@ class _NewStore:
         if compiled.imported is None:
             raise ValueError("a new store version starts from imported graphs (compile with import_cache)")
         imported: ImportedGraphs = compiled.imported
-        self.imported = imported
+        self.imported: ImportedGraphs = imported
         self.version = NewVersion(target, OxigraphStore, start=lambda path: start_version(imported.ready_base(), path))
         try:
             self.memory = OxigraphStore.wrap(imported.memory())

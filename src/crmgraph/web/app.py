@@ -10,13 +10,14 @@ scripts from a CDN, and no page of the portal may load anything from outside the
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import os
 import socket
-import threading
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Awaitable, Callable
 
@@ -32,6 +33,7 @@ from ..errors import CrmgraphError, StoreError, render_for_http
 from .clients import ClientIdentity
 from .cache import AnswerCache, CachedAnswers, StoreVersion
 from .sandbox import Limits, QueryPool
+from .warming import Warming, warm_up
 from ..settings import Settings
 from ..store.embedded import OxigraphStore
 from . import charts, conflicts, downloads, editor, entities, explore, health, home, ontology, queries, risk, search, sparql, store as graph_store
@@ -272,10 +274,11 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
                trust_forwarded: bool = False) -> FastAPI:
     """The portal's app over a store on disk (default: the project's). Starts nothing until served.
 
-    `warm_explorer`: read the entity network and lay out the explorer's view in a background thread as
-    soon as the server starts (`crmgraph serve` does), instead of on the first visit to /explore. It is
-    Python work that holds the GIL for a moment (0.5 s for the curated graph), so other requests
-    arriving during it are slower; off by default for embedded and test servers.
+    `warm_explorer`: as soon as the server starts (`crmgraph serve` does), in the background, one step at a
+    time: read the entity network and lay out the explorer's view, prepare the factsheets, then fill the
+    answer cache with the portal's fixed, expensive answers (web/warming.py; /health says "warming", then
+    "ready"). It is Python work that holds the GIL for moments, so requests arriving during it are slower;
+    off by default for embedded and test servers.
 
     `cache_bytes`: the answer cache's bound (web/cache.py; 0 turns it off). The store is read-only while
     served, so a 200 answer is kept by (store version, request) and served again before routing.
@@ -298,18 +301,24 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
         app.state.pool = pool
         app.state.entity_store = OxigraphStore(store_path, read_only=True)
         app.state.footer = await run_in_threadpool(_footer, app.state.entity_store, settings)
+        warming_task = None
         if warm_explorer:
-            threading.Thread(target=explore.warm, args=(app.state,), name="explorer-warm-up", daemon=True).start()
-            threading.Thread(target=entities.warm, args=(app.state,), name="factsheet-warm-up", daemon=True).start()
+            steps = [("explorer", partial(explore.warm, app.state)), ("factsheets", partial(entities.warm, app.state))]
+            warming_task = asyncio.create_task(warm_up(app, app.state.warming, app.state.warm_host, steps))
         try:
             yield
         finally:
+            if warming_task is not None:
+                warming_task.cancel()
             app.state.entity_store.close()
             await run_in_threadpool(pool.close)
 
     app = FastAPI(title="crmgraph", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
     app.state.settings, app.state.limits, app.state.store_path = settings, limits, store_path
+    #: The warm-up's state (/health); the Host it asks as (the CLI sets the address it listens on) and
+    #: `warming.on_ready`, called once it is done (the CLI prints it).
+    app.state.warming, app.state.warm_host = Warming(), "127.0.0.1"
     for route in ROUTES:
         app.add_api_route(route.path, route.endpoint, methods=list(_with_head(route.methods)), name=route.name,
                           description=route.description, include_in_schema=False)
@@ -340,10 +349,15 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def make_server(app: FastAPI, log_level: str = "warning"):
-    """A uvicorn server for the app; run it with `server.run(sockets=[bind(host, port)])`."""
+    """A uvicorn server for the app; run it with `server.run(sockets=[bind(host, port)])`.
+
+    uvicorn's own proxy-header handling is off: by default it replaces the client address with
+    X-Forwarded-For for any peer at 127.0.0.1, so a local client could pose as many and escape the fair
+    queue's per-client cap; whether to trust that header is `--trust-x-forwarded-for`'s decision alone
+    (web/clients.py)."""
     import uvicorn
 
-    return uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False))
+    return uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False, proxy_headers=False))
 
 
 #: How `serve_processes` tells each HTTP process what to serve (uvicorn starts them by importing a factory).
@@ -357,22 +371,25 @@ HEALTHCHECK_S = 60
 def app_from_environment() -> FastAPI:
     """The app of one HTTP process of `serve_processes` (uvicorn imports and calls this in each process)."""
     spec = json.loads(os.environ[SERVE_ENV])
-    return create_app(Path(spec["store"]), Settings.discover(), Limits(**spec["limits"]), warm_explorer=spec["warm"],
-                      cache_bytes=spec["cache_bytes"], trust_forwarded=spec["trust_forwarded"])
+    app = create_app(Path(spec["store"]), Settings.discover(), Limits(**spec["limits"]), warm_explorer=spec["warm"],
+                     cache_bytes=spec["cache_bytes"], trust_forwarded=spec["trust_forwarded"])
+    app.state.warm_host = spec.get("warm_host") or app.state.warm_host
+    return app
 
 
 def process_spec(store_path: Path, limits: Limits, processes: int, cache_bytes: int, warm_explorer: bool,
-                 trust_forwarded: bool = False) -> dict:
+                 trust_forwarded: bool = False, warm_host: str | None = None) -> dict:
     """What each of `processes` HTTP processes serves: the store, its share of the query workers (at least
     one), of the waiting queue and of the cache's bytes; the other limits as they are."""
     shared = {**dataclasses.asdict(limits), "workers": max(1, limits.workers // processes),
               "queue": -(-limits.queue // processes)}
     return {"store": str(store_path), "warm": warm_explorer, "cache_bytes": cache_bytes // processes,
-            "trust_forwarded": trust_forwarded, "limits": shared}
+            "trust_forwarded": trust_forwarded, "warm_host": warm_host, "limits": shared}
 
 
 def serve_processes(sock: socket.socket, store_path: Path, limits: Limits, processes: int, cache_bytes: int,
-                    warm_explorer: bool = True, trust_forwarded: bool = False, log_level: str = "warning") -> None:
+                    warm_explorer: bool = True, trust_forwarded: bool = False, log_level: str = "warning",
+                    warm_host: str | None = None) -> None:
     """Serve on `sock` from `processes` HTTP processes until stopped (SIGINT/SIGTERM), each with its share of
     the query workers (at least one: `limits.workers // processes`), of the queue and of the answer cache's bytes.
 
@@ -383,8 +400,8 @@ def serve_processes(sock: socket.socket, store_path: Path, limits: Limits, proce
     from uvicorn.supervisors import Multiprocess
 
     os.environ[SERVE_ENV] = json.dumps(process_spec(store_path, limits, processes, cache_bytes, warm_explorer,
-                                                    trust_forwarded))
+                                                    trust_forwarded, warm_host))
     config = uvicorn.Config("crmgraph.web.app:app_from_environment", factory=True, workers=processes,
-                            log_level=log_level, access_log=False, lifespan="on",
+                            log_level=log_level, access_log=False, lifespan="on", proxy_headers=False,
                             timeout_worker_healthcheck=HEALTHCHECK_S)
     Multiprocess(config, sockets=[sock]).run()

@@ -1,7 +1,10 @@
 """`/health`: whether this server can answer queries now, and what bounds them, as JSON for a monitor or
 a load balancer.
 
-    {"status": "ok" | "degraded" | "busy" | "down", "queries": {"ok": …, "seconds": …, "error": …},
+    {"status": "ok" | "degraded" | "busy" | "down", "ready": true | false,
+     "warming": {"state": "off" | "warming" | "ready", "step", "answers_kept", "failed", "seconds"},
+     "cache": {"entries", "bytes", "max_bytes", "hits", "misses", "evictions"},   (the answer cache: web/cache.py)
+     "queries": {"ok": …, "seconds": …, "error": …},
      "pool": {"workers", "wanted", "idle", "replacing", "last_failure", "offline", "isolation", "memory", …},
      "lanes": {"queries": {"running", "waiting", "queue", "per_client", "refused", …},
                "pages": {"threads", "busy", "kept_for_pages"}},
@@ -16,6 +19,10 @@ queries. `ok`: it answered and every wanted worker is alive; `degraded`: it answ
 none is alive but replacements are starting and none has failed (every worker was just killed at the
 time limit); `busy`: every worker alive is running a query (the queue says how many wait);
 `down`: no worker could answer (HTTP 503), with the pool's last failure saying why.
+
+`ready` is false while a fresh server still prepares its expensive answers (web/warming.py: the explorer's
+layout, the factsheets, the answer cache); it answers meanwhile, only slower. A load balancer or a benchmark
+that wants the server at its best waits for `ready`; one that only wants it up reads `status`.
 
 The two lanes: heavy work (SPARQL from anyone: /sparql, named-query results, drawn and mapped queries)
 runs in the pool's worker processes behind its fair queue; pages (entity pages, factsheets, search,
@@ -84,6 +91,9 @@ async def health(request: Request) -> Response:
     lanes = {"queries": queue,
              "pages": {"threads": threads.total_tokens, "busy": threads.borrowed_tokens,
                        "kept_for_pages": threads.total_tokens - pool.limits.workers - pool.limits.queue}}
-    body = {"status": state, "queries": queries, "pool": status, "lanes": lanes,
+    warming = request.app.state.warming.as_dict()
+    cache = getattr(request.app.state, "answer_cache", None)
+    body = {"status": state, "ready": warming["state"] != "warming", "warming": warming, "queries": queries, "pool": status, "lanes": lanes,
+            "cache": cache.stats() if cache is not None else None,
             "limits": pool.limits.as_dict(), "store": store, "version": __version__}
     return JSONResponse(body, status_code=503 if state == "down" else 200, headers={"Cache-Control": "no-store"})

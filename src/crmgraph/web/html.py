@@ -25,7 +25,10 @@ form input[type=text]{min-width:20em}
 .st-second-hand{background:#e6eefb;color:#234c8c}.st-unverified{background:#fff3cd;color:#7a5600}
 .st-contradicted{background:#fde2e1;color:#8f1d17}.st-derived{background:#efe8f7;color:#53307f}
 .legend{font-size:85%;color:#444}.legend .st{margin-right:.2em}.cite a.ext{text-decoration:none;margin-left:.15em}
-table.answer{table-layout:auto}table.answer td{overflow-wrap:break-word;max-width:28em}.constant{margin:.3em 0}table.answer th.sources{min-width:20em}
+table.answer{table-layout:auto}table.answer td{overflow-wrap:break-word;max-width:28em}.constant{margin:.3em 0}table.answer th.sources{min-width:12em}
+.table-fit{max-width:100%;overflow-x:auto;margin:.5em 0 1.5em}.table-fit>table{margin:0}
+table.answer th{overflow-wrap:normal;hyphens:auto}table.answer td.num{white-space:normal}
+table.answer td.sources{overflow-wrap:anywhere}table.answer th,table.answer td{padding:.3em .35em}
 details.more>summary{cursor:pointer;color:#0645ad;margin:-1em 0 1em}.num{text-align:right;white-space:nowrap}
 .search{display:inline-block;position:relative;margin-left:.5em}.search input{min-width:16em;padding:.15em .3em}
 .suggest{position:absolute;z-index:10;left:0;right:0;background:#fff;border:1px solid #bbb;list-style:none;margin:0;
@@ -56,6 +59,12 @@ NAV = ("<nav>" + "".join(f'<a href="{path}">{name}</a>' for path, name in SECTIO
 def escape(text: object) -> str:
     """Escaped for HTML text and attribute values."""
     return html.escape(str(text), quote=True)
+
+
+def breakable(text: object) -> str:
+    """Escaped text that may wrap after a slash ("bauxite/alumina/aluminium"): a table cell of such a
+    label is otherwise as wide as the whole label. For element text only, never for attributes."""
+    return re.sub(r"(?<=\w)/(?=\w)", "/<wbr>", escape(text))
 
 
 #: Verification statuses as words with a mark (IRI local name → (class, mark, word, what it means)).
@@ -149,26 +158,28 @@ def answer_html(answer, citations=None, hide: frozenset[str] = frozenset(), css:
             parts.append(f"{escape(answer.columns[i].title)}: <strong>{value}</strong>")
         out_constant.append('<p class="constant">In every row — ' + "; ".join(parts) + "</p>")
         keep = [i for i in keep if i not in constant]
-    head = f'<table class="{escape(css)}"><tr>' + "".join(
+    # each table in a box as wide as the text column: a table too wide for it (many columns, a narrow window)
+    # scrolls inside the box, never the page
+    head = f'<div class="table-fit"><table class="{escape(css)}"><tr>' + "".join(
         f'<th{" class=sources" if answer.columns[i].kind == "sources" else ""}>{escape(answer.columns[i].title)}</th>'
         for i in keep) + "</tr>"
     out = out_constant + [head]
     for n, row in enumerate(answer.rows):
         if first is not None and n == first:
-            out.append(f'</table><details class="more"><summary>{len(answer.rows) - first} more rows</summary>{head}')
+            out.append(f'</table></div><details class="more"><summary>{len(answer.rows) - first} more rows</summary>{head}')
         cells = []
         for i in keep:
             col, cell = answer.columns[i], row[i]
             if col.kind == "sources":
                 text = (cite(citations, cell.refs) if citations is not None
                         else escape("; ".join(r.source for r in cell.refs)))
-                cells.append(f"<td>{text}</td>")
+                cells.append(f'<td class="sources">{text}</td>')
             elif col.kind == "status":
                 cells.append(f"<td>{status_html(cell.iri or cell.text)}</td>")
             elif cell.iri:
                 target = href(cell.iri)
                 src = citations.by_iri.get(cell.iri) if citations is not None else None
-                text = escape(src.short if src is not None else cell.text)  # a source (e.g. a claimant) as cited
+                text = breakable(src.short if src is not None else cell.text)  # a source (e.g. a claimant) as cited
                 cells.append(f'<td><a href="{escape(target)}" title="{escape(cell.iri)}">{text}</a></td>' if target
                              else f'<td><span title="{escape(cell.iri)}">{text}</span></td>')
             elif citations is not None and col.name == "comment":
@@ -176,9 +187,11 @@ def answer_html(answer, citations=None, hide: frozenset[str] = frozenset(), css:
             elif citations is not None and (named := named_source(cell.text, citations)) is not None:
                 cells.append(f'<td><a href="{escape(named.path)}" title="{escape(named.title)}">{escape(named.short)}</a></td>')
             else:
-                cells.append(f'<td class="num">{escape(cell.text)}</td>' if cell.numeric else f"<td>{escape(cell.text)}</td>")
+                # a short number stays on one line ("19 of 34"); a long one ("approximately 66.7 percent") may wrap
+                number = escape(cell.text).replace(" ", "&nbsp;") if len(cell.text) <= 12 else escape(cell.text)
+                cells.append(f'<td class="num">{number}</td>' if cell.numeric else f"<td>{breakable(cell.text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</table>" + ("</details>" if first is not None and len(answer.rows) > first else ""))
+    out.append("</table></div>" + ("</details>" if first is not None and len(answer.rows) > first else ""))
     return "\n".join(out)
 
 

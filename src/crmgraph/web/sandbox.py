@@ -48,7 +48,10 @@ the background; a replacement that cannot open the store (e.g. while `crmgraph b
 tries again with a growing pause (up to `retry_max_s`) and logs why, until it succeeds or the pool
 closes — the pool never shrinks for good.
 
-Workers are started with the `forkserver` method (cheap to replace, no fork of a threaded server).
+Workers are started with the `forkserver` method (cheap to replace, no fork of a threaded server). Each
+sends its standard error to a file of its own (in a temporary folder of the pool): when a worker stops,
+what it wrote there — Rust's "memory allocation of N bytes failed" as it aborts at the memory limit — is
+logged once, as one line with the worker's pid and exit code, instead of landing on the server's console.
 """
 from __future__ import annotations
 
@@ -59,7 +62,9 @@ import math
 import multiprocessing
 import os
 import re
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -163,11 +168,16 @@ DEFAULT_FORMATS: Formats = {"solutions": "json", "boolean": "json", "graph": "tu
 
 # -- the worker process --------------------------------------------------------------------------
 
-def _serve(store_path: str, conn, max_memory_mb: int = 0) -> None:  # pragma: no cover - runs in the worker process
-    """A worker's life: leave the network, open the store read-only, limit its memory, then answer
-    requests until the pipe closes."""
+def _serve(store_path: str, conn, max_memory_mb: int = 0, stderr_path: str | None = None) -> None:  # pragma: no cover - runs in the worker process
+    """A worker's life: send its own standard error to `stderr_path` (the pool logs it if the worker dies),
+    leave the network, open the store read-only, limit its memory, then answer requests until the pipe closes."""
     from ..store.embedded import OxigraphStore
     from .offline import cut_network
+
+    if stderr_path:  # Rust writes "memory allocation of N bytes failed" to fd 2 as it aborts: not onto the server's console
+        fd = os.open(stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(fd, 2)
+        os.close(fd)
 
     isolation = cut_network()
     try:
@@ -462,6 +472,27 @@ class _Worker:
     isolated: bool = False
     isolation: str = ""
     memory: dict = field(default_factory=dict)
+    stderr_path: str | None = None
+
+    def last_words(self, limit: int = 2000) -> str:
+        """What the worker wrote to its standard error (its end: at most `limit` characters), one line."""
+        if not self.stderr_path:
+            return ""
+        try:
+            with open(self.stderr_path, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                fh.seek(max(0, fh.tell() - limit))
+                text = fh.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        return " | ".join(line.strip() for line in text.splitlines() if line.strip())
+
+    def forget_stderr(self) -> None:
+        if self.stderr_path:
+            try:
+                os.unlink(self.stderr_path)
+            except OSError:
+                pass
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
@@ -582,6 +613,9 @@ class QueryPool:
         self._waiting: list[_Ticket] = []
         self._running: Counter = Counter()                 # client → queries running now
         self._seq = itertools.count()
+        self._launched = itertools.count(1)
+        #: Where each worker's standard error goes (read and logged once if it dies; removed on close).
+        self._stderr_dir = tempfile.mkdtemp(prefix="crmgraph-workers-")
         self._workers: set[_Worker] = set()
         self._closed = False
         self._health = _Health()
@@ -592,11 +626,11 @@ class QueryPool:
         """Start every worker (in parallel) and wait until each has opened the store."""
         started = [self._launch() for _ in range(self.limits.workers)]
         try:
-            for process, conn in started:
-                self._add_idle(self._await_ready(process, conn))
+            for process, conn, stderr_path in started:
+                self._add_idle(self._await_ready(process, conn, stderr_path))
         except BaseException:
             self.close()
-            for process, _conn in started:
+            for process, _conn, _path in started:
                 if process.is_alive():
                     process.kill()
             raise
@@ -613,6 +647,8 @@ class QueryPool:
             self._changed.notify_all()
         for w in workers:
             w.stop()
+            w.forget_stderr()
+        shutil.rmtree(self._stderr_dir, ignore_errors=True)
 
     def __enter__(self) -> "QueryPool":
         return self.start()
@@ -917,13 +953,14 @@ class QueryPool:
     # -- plumbing
     def _launch(self):
         parent, child = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=_serve, args=(str(self.store_path), child, self.limits.max_memory_mb),
-                                        daemon=True, name="crmgraph-query-worker")
+        stderr_path = os.path.join(self._stderr_dir, f"worker-{next(self._launched)}.stderr")
+        process = self._context.Process(target=_serve, args=(str(self.store_path), child, self.limits.max_memory_mb,
+                                                             stderr_path), daemon=True, name="crmgraph-query-worker")
         process.start()
         child.close()
-        return process, parent
+        return process, parent, stderr_path
 
-    def _await_ready(self, process, conn) -> _Worker:
+    def _await_ready(self, process, conn, stderr_path: str | None = None) -> _Worker:
         if not conn.poll(60):
             process.kill()
             raise StoreError(f"a query worker did not open the store at {self.store_path} within 60 s")
@@ -937,7 +974,7 @@ class QueryPool:
             process.join(5)
             raise _rebuild_error(*reply[1:])
         _, _, isolated, how, memory = reply
-        worker = _Worker(process, conn, isolated, how, memory)
+        worker = _Worker(process, conn, isolated, how, memory, stderr_path)
         self._note_isolation(isolated, how)
         self._health.memory = memory
         with self._lock:
@@ -981,6 +1018,11 @@ class QueryPool:
 
         def stop_and_replace() -> None:
             worker.stop(kill=kill)
+            said = worker.last_words()
+            if said:  # once, in the log, with who said it (e.g. Rust's "memory allocation of … bytes failed")
+                log.warning("query worker %s (exit code %s) wrote before it stopped: %s", worker.process.pid,
+                            worker.process.exitcode, said)
+            worker.forget_stderr()
             if not closed:
                 self._replace()
 
