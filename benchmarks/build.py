@@ -7,13 +7,13 @@
 Every build but the baseline is the real command, `crmgraph build --store … --allow-shrink`, in a child
 process with `$CRMGRAPH_CACHE` pointing at a cache folder prepared for the situation: the wall time is the
 whole command as a user waits for it (Python's start-up, imports, the JVM when HermiT runs, the version
-switch), and the per-step figures are parsed from its timing line. The baseline is the build before issue
-13 (pyshacl, no caches, the JVM's default compilers), run as `build()` in a child of its own. The
+switch), and the per-step figures are parsed from its timing line. The baseline has the choices of the
+build before issue 13 (pyshacl, no caches, the JVM's default compilers), run as `build()` in a child. The
 configurations are alternated run by run, so that the machine's load falls on all of them alike:
 
 | configuration | the cache folder (`var/cache`) holds | as when |
 |---|---|---|
-| baseline | nothing (and pyshacl, both JIT compilers) | the build before issue 13 |
+| baseline | nothing (and pyshacl, both JIT compilers) | the choices of the build before issue 13 |
 | cold | nothing: HermiT runs and both datasets are imported | a fresh clone, or `--no-cache` |
 | graph changed | the imported graphs, not HermiT's answer | an entity's type or link, or the ontology, changed; `data/` did not |
 | data changed | HermiT's answer, not the imported graphs | a file of `data/`, an importer or a name table changed |

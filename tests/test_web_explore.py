@@ -4,7 +4,6 @@ queries go through the same guard as /sparql; the asset route serves three files
 pages forbid loading anything from outside. (What the page does in a browser: test_browser_explorer.py.)"""
 from __future__ import annotations
 
-import json
 import re
 import time
 from urllib.parse import quote
@@ -31,9 +30,10 @@ def client(store_path, settings):
         yield c
 
 
-def page_data(html: str) -> dict:
-    """The data a query's view carries in its page (packed), unpacked."""
-    return unpack(json.loads(re.search(r'id="crmgraph-data">(.*?)</script>', html, flags=re.S).group(1)))
+def page_data(client, html: str) -> dict:
+    """The data a page fetches (its `data-src`, packed), unpacked."""
+    src = re.search(r'data-src="([^"]+)"', html).group(1)
+    return unpack(client.get(src.replace("&amp;", "&")).json())
 
 
 def labels_on_screen(data: dict) -> set[str]:
@@ -64,7 +64,8 @@ def test_pages_load_only_the_servers_own_assets_and_forbid_anything_else(client)
 def test_a_named_query_is_drawn_from_its_answer(client):
     page = client.get("/explore", params={"query": "eu-crm-supply-from-central-asia"})
     assert page.status_code == 200
-    data = page_data(page.text)
+    assert 'id="crmgraph-data"' not in page.text, "the page is small: it fetches its data"
+    data = page_data(client, page.text)
     on_screen = labels_on_screen(data)
     assert "Kazakhstan" in on_screen and "European Union" not in on_screen
     assert len(data["view"]) < len(data["nodes"]), "the rest of the graph stays available for expanding"
@@ -158,8 +159,8 @@ def test_the_explorers_data_is_gzipped_for_clients_that_accept_it_and_never_for_
     assert int(zipped.headers["content-length"]) < len(plain.content) / 4
     again = client.get("/explore.json", headers={"Accept-Encoding": "identity"})  # after a gzip answer was kept
     assert "content-encoding" not in again.headers and again.content == plain.content
-    page = client.get("/explore", params={"query": "eu-crm-supply-from-central-asia"}, headers={"Accept-Encoding": "gzip"})
-    assert page.headers["content-encoding"] == "gzip" and 'id="crmgraph-data"' in page.text
+    view = client.get("/explore.json", params={"query": "eu-crm-supply-from-central-asia"}, headers={"Accept-Encoding": "gzip"})
+    assert view.headers["content-encoding"] == "gzip" and unpack(view.json())["view"]
 
 
 def test_the_whole_graphs_view_is_kept_on_disk_by_store_version_and_read_back_by_a_new_server(store_path, settings,
@@ -172,3 +173,17 @@ def test_the_whole_graphs_view_is_kept_on_disk_by_store_version_and_read_back_by
     kept.write_bytes(first.replace(b'"The knowledge graph"', b'"The knowledge graph (from disk)"'))
     with serving(create_app(store_path, settings, LIMITS)) as url, httpx.Client(timeout=60) as c:
         assert unpack(c.get(url.removesuffix("/sparql") + "/explore.json").json())["title"] == "The knowledge graph (from disk)"
+
+
+def test_a_query_views_page_keeps_its_data_for_the_pages_own_fetch(client):
+    """The page of a query's view runs the query (an error is the page's status) and keeps the data, so the
+    page's fetch a moment later does not run it again."""
+    params = {"query": "crm-list-entries", "list": "eu-crm-2011"}
+    page = client.get("/explore", params=params)
+    assert page.status_code == 200 and '<footer class="site">' in page.text
+    src = re.search(r'data-src="([^"]+)"', page.text).group(1).replace("&amp;", "&")
+    assert src == "/explore.json?query=crm-list-entries&list=eu-crm-2011"
+    fetched = client.get(src)
+    assert 'view;desc="kept"' in fetched.headers.get("server-timing", "")
+    labels = labels_on_screen(unpack(fetched.json()))
+    assert {"antimony", "cobalt", "tungsten"} <= labels   # materials of the 2011 list

@@ -287,8 +287,9 @@ class _NewStore:
 
     def __init__(self, compiled: CompiledGraph, settings: Settings, target: Path, parallel: bool = False) -> None:
         t0 = time.perf_counter()
-        imported = compiled.imported
-        assert imported is not None
+        if compiled.imported is None:
+            raise ValueError("a new store version starts from imported graphs (compile with import_cache)")
+        imported: ImportedGraphs = compiled.imported
         self.imported: ImportedGraphs = imported
         self.version = NewVersion(target, OxigraphStore, start=lambda path: start_version(imported.ready_base(), path))
         try:
@@ -316,7 +317,6 @@ class _NewStore:
             t1 = time.perf_counter()
             write_indicators(self.memory, load(self.memory))
             compiled.timings["indicators"] = time.perf_counter() - t1
-            t1 = time.perf_counter()
             written = set(self.imported.graphs) | set(_before_reasoning(compiled)) | {GRAPH_INFERRED, GRAPH_BUILD}
             analytics = [q for g in self.memory.raw.named_graphs() if g.value not in written
                          for q in self.memory.raw.quads_for_pattern(None, None, None, g)]  # graph:analytics

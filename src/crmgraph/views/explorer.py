@@ -4,9 +4,9 @@ The page loads three assets: vis-network, `static/explorer.js` and `static/explo
 them from `/assets/explorer/…`; `crmgraph viz` writes them into the file, so it opens from disk with
 no server and no internet. Its data (`network.explorer_data`, packed by `views.wire`: 0.3 MB gzipped
 instead of 5.7 MB for the curated graph) is either in the page, in a `<script type="application/json">`
-element (a query's view, and the file of `crmgraph viz`), or fetched by the page once it is drawn
-(`src`: the whole graph, whose first computation takes seconds while a server warms up — the page's
-frame, controls and a "loading" note are on screen at once, and the network follows).
+element (the file of `crmgraph viz`), or fetched by the page once it is drawn (`src`, the portal: the
+whole graph's first computation takes seconds while a server warms up — the page's frame, controls and
+a "loading" note are on screen at once, and the network follows).
 
 vis-network comes from the pyvis package (its bundled `lib/vis-9.1.2/vis-network.min.js`, pinned by
 the pyvis version in pyproject.toml). We use pyvis for that pinned, offline copy but not for its HTML

@@ -12,7 +12,8 @@ and kept; the whole-graph view and its layout are computed once too, and kept on
 server has them at once. `/explore` for the whole graph answers at once with the page's frame and a
 "loading" note, and the page fetches `/explore.json` (which waits for the warm-up on a fresh server):
 the first paint never waits for the network. A query's view is computed before the page is sent (an
-unknown query or a refused answer is an error page with its status) and travels in the page.
+unknown query or a refused answer is an error page with its status) and kept for the page's own fetch
+of `/explore.json` a moment later.
 
 The data is packed (`views.wire`: each statement, reference and repeated string once) and sent gzipped
 to clients that accept it: 0.3 MB instead of 5.7 MB for the curated graph. A query view is bounded as a
@@ -31,6 +32,7 @@ import hashlib
 import json
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -198,27 +200,35 @@ def _is_query_view(request: Request) -> bool:
 
 
 async def explore(request: Request) -> Response:
-    """`/explore[?query=NAME&…|?sparql=…][&focus=IRI]`: the interactive network. The whole graph: the page
-    at once, its data fetched by the page; a query's view: computed first, in the page."""
+    """`/explore[?query=NAME&…|?sparql=…][&focus=IRI]`: the interactive network, a small page that fetches its
+    data from `/explore.json` with the same parameters. The whole graph's page is sent at once; a query's
+    view is computed first (an unknown query or a refused answer is an error page with its status) and
+    kept for the page's own fetch a moment later (`_kept`)."""
     query = request.url.query
-    links = {"data (JSON)": "/explore.json" + (f"?{query}" if query else "")}
+    src = "/explore.json" + (f"?{query}" if query else "")
+    links = {"data (JSON)": src}
+    headers = {"Content-Security-Policy": CSP}
     if not _is_query_view(request):
         page = explorer.render_page(None, inline=False, links=links, nav=NAV, src="/explore.json",
                                     title="The knowledge graph")
-        return _answer(request, page.encode("utf-8"), "text/html; charset=utf-8", {"Content-Security-Policy": CSP})
+        return HTMLResponse(page, headers=headers)
     try:
         data, own = await run_in_threadpool(_query_view, request)
     except CrmgraphError as exc:
         status, _ = render_for_http(exc)
-        return HTMLResponse(_error_page(exc), status_code=status, headers={"Content-Security-Policy": CSP})
+        return HTMLResponse(_error_page(exc), status_code=status, headers=headers)
     assert isinstance(data, dict)  # a query's view (the whole graph's bytes are only for /explore.json)
-    page = explorer.render_page(data, inline=False, links={**own, **links}, nav=NAV)
-    return _answer(request, page.encode("utf-8"), "text/html; charset=utf-8", {"Content-Security-Policy": CSP})
+    _keep(request.app.state, query, _json_bytes(data))
+    page = explorer.render_page(None, inline=False, links={**own, **links}, nav=NAV, src=src, title=data["title"])
+    return HTMLResponse(page, headers=headers)
 
 
 async def explore_json(request: Request) -> Response:
     """`/explore.json[?query=NAME&…|?sparql=…]`: the explorer's data (nodes, edges, facts, sources), packed
     (views.wire; `crmgraph.views.wire.unpack` reads it back)."""
+    kept = _kept(request.app.state, request.url.query) if _is_query_view(request) else None
+    if kept is not None:   # (said in Server-Timing, like the answer cache's hits)
+        return _answer(request, kept, "application/json", {"Server-Timing": 'view;desc="kept"'})
     try:
         data, _ = await run_in_threadpool(_query_view, request)
     except CrmgraphError as exc:
@@ -227,13 +237,34 @@ async def explore_json(request: Request) -> Response:
     return _answer(request, data if isinstance(data, bytes) else _json_bytes(data), "application/json")
 
 
+#: Query views kept between a page and its own fetch of the data (the last few, by query string).
+KEPT_VIEWS = 8
+
+
+def _keep(state, query: str, body: bytes) -> None:
+    with _lock:
+        kept = getattr(state, "kept_views", None)
+        if kept is None:
+            kept = state.kept_views = OrderedDict()
+        kept[query] = body
+        kept.move_to_end(query)
+        while len(kept) > KEPT_VIEWS:
+            kept.popitem(last=False)
+
+
+def _kept(state, query: str) -> bytes | None:
+    with _lock:
+        return (getattr(state, "kept_views", None) or {}).get(query)
+
+
 #: Answers smaller than this are sent as they are (gzip's header and a round trip cost more than they save).
 GZIP_MIN_BYTES = 1024
 
 
 def _answer(request: Request, body: bytes, media_type: str, headers: dict[str, str] | None = None) -> Response:
-    """The body, gzipped when the client accepts it (the explorer's data shrinks about 9×), with
-    `Vary: Accept-Encoding` either way. The whole graph's gzipped data is made once per server."""
+    """The explorer's data, gzipped when the client accepts it (it shrinks about 9×), with `Vary:
+    Accept-Encoding` either way. The whole graph's gzipped data is made once per server. (Pages are never
+    gzipped here: the site's footer is added to the HTML after the route.)"""
     headers = {**(headers or {}), "Vary": "Accept-Encoding"}
     if len(body) >= GZIP_MIN_BYTES and _accepts_gzip(request.headers.get("accept-encoding", "")):
         state = request.app.state
