@@ -100,7 +100,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/health", health.health, ("GET",), "health",
           "JSON for monitors: whether queries can run (one small query through the pool; 503 if not), the pool's "
           "workers alive/wanted, replacements pending and last failure, whether workers are off the network, "
-          "the store's version (build date and tool)"),
+          "the store's version (build date and tool), whether the start-up warm-up is done (ready), the answer cache's fill"),
     Route("/downloads", downloads.downloads, ("GET",), "downloads",
           "the release's files (format, size, triple or row count, SHA-256, licence) and how to cite the dataset"),
     Route("/downloads.json", downloads.downloads, ("GET",), "downloads-json", "the downloads page's data as JSON"),
@@ -313,8 +313,10 @@ def create_app(store: Path | str | OxigraphStore | None = None, settings: Settin
             app.state.entity_store.close()
             await run_in_threadpool(pool.close)
 
+    # FastAPI's OpenTelemetry hooks off: nothing here exports traces or metrics, and asking whether a provider
+    # is configured cost each request (cache hits included) about a third of its time in the app
     app = FastAPI(title="crmgraph", version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=lifespan)
+                  lifespan=lifespan, telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.settings, app.state.limits, app.state.store_path = settings, limits, store_path
     #: The warm-up's state (/health); the Host it asks as (the CLI sets the address it listens on) and
     #: `warming.on_ready`, called once it is done (the CLI prints it).

@@ -70,6 +70,7 @@ class StoreVersion:
 
     def __init__(self, store_path: Path) -> None:
         self.file = Path(store_path) / "IDENTITY"
+        self._path = str(self.file)  # stat'ed on every request: spare the Path → str conversion each time
         self._stat: tuple | None = None
         self._token: str | None = None
         self._modified: float | None = None
@@ -77,7 +78,7 @@ class StoreVersion:
 
     def current(self) -> str | None:
         try:
-            st = os.stat(self.file)
+            st = os.stat(self._path)
         except OSError:
             return None
         stamp = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
