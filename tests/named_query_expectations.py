@@ -125,6 +125,9 @@ EXPECTATIONS = {
          lambda rs: any(r["material"] == mat("antimony") and r["supplier"] == country("CN") and r["value"] == 74
                         and "Tajikistan" in (r["centralAsianAlternatives"] or "")
                         and "Kyrgyzstan" in (r["centralAsianAlternatives"] or "") for r in rs)),
+        ({}, "the alternatives name their sources as a reader knows them (publisher or title), never by a register key",
+         lambda rs: any("U.S. Geological Survey" in (r["centralAsianAlternatives"] or "") for r in rs)
+         and not any(re.search(r"\b(S\d+[a-z]?|seed-\d+)\b", r["centralAsianAlternatives"] or "") for r in rs)),
         ({}, "China supplies 97 % of EU magnesium (European Court of Auditors, S27); every row is at or above 50 %",
          lambda rs: has(rs, material=mat("magnesium"), supplier=country("CN"), value=97, source="S27")
          and all(r["value"] >= 50 for r in rs)),
