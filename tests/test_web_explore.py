@@ -161,6 +161,12 @@ def test_the_explorers_data_is_gzipped_for_clients_that_accept_it_and_never_for_
     assert "content-encoding" not in again.headers and again.content == plain.content
     view = client.get("/explore.json", params={"query": "eu-crm-supply-from-central-asia"}, headers={"Accept-Encoding": "gzip"})
     assert view.headers["content-encoding"] == "gzip" and unpack(view.json())["view"]
+    # the cache files an answer by whether gzip is accepted, not by the header's spelling: a browser's
+    # "gzip, deflate, br, zstd" finds the answer kept for "gzip"; "gzip;q=0" is a client that refuses it
+    browser = client.get("/explore.json", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert browser.headers["x-crmgraph-cache"] == "hit" and browser.headers["content-encoding"] == "gzip"
+    refuses = client.get("/explore.json", headers={"Accept-Encoding": "gzip;q=0, deflate"})
+    assert "content-encoding" not in refuses.headers and refuses.content == plain.content
 
 
 def test_the_whole_graphs_view_is_kept_on_disk_by_store_version_and_read_back_by_a_new_server(store_path, settings,

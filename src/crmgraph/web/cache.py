@@ -9,11 +9,13 @@
 Why it is correct to keep answers: the server's store is read-only while it is served (the workers and the
 pages' store open it once, read-only), so an answer is a function of the store's version and the request.
 The key is (store version, scheme, Host, root path, path, the exact query string bytes, the exact Accept
-and Accept-Encoding headers): exact bytes are never "normalised" into a wrong match — two spellings of one
+header, and whether Accept-Encoding allows gzip): exact bytes are never "normalised" into a wrong match — two spellings of one
 query are two entries, which costs memory, never correctness. Host and scheme are in it because /sparql
 resolves relative IRIs against its own URL and some pages write absolute links; Accept because answers are
 negotiated (`Vary: Accept`); Accept-Encoding because the explorer's routes send gzip to a client that
-accepts it (`Vary: Accept-Encoding`), and a gzipped answer must never reach one that does not. Every other
+accepts it (`Vary: Accept-Encoding`), and a gzipped answer must never reach one that does not — reduced to
+`accepts_gzip`, the one thing about it any route reads (browsers spell it "gzip, deflate, br, zstd" and
+others; the exact bytes would file one answer once per spelling, and miss what the warm-up prepared). Every other
 input of an answer is fixed for the server's life (limits, settings).
 
 What is never kept: anything but a complete 200 answer with a Content-Length of at most `max_entry_bytes`
@@ -256,7 +258,7 @@ class CachedAnswers:
             elif name == b"if-modified-since":
                 if_modified_since = value
         key = (version, scope.get("scheme", "http"), host, scope.get("root_path", ""), scope["path"],
-               scope["query_string"], accept, accept_encoding)
+               scope["query_string"], accept, accepts_gzip(accept_encoding.decode("latin-1")))
         head = scope["method"] == "HEAD"
         entry = self.cache.get(key)
         if entry is None and key in self._pending:  # someone is computing this very answer: wait for it
@@ -325,3 +327,17 @@ class CachedAnswers:
             return await send({"type": "http.response.body", "body": b""})
         await send({"type": "http.response.start", "status": 200, "headers": list(entry.headers) + list(how)})
         await send({"type": "http.response.body", "body": b"" if head else entry.body})
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header allows gzip (`gzip` or `*`, without q=0): what the explorer's
+    routes decide their encoding by, and so what the cache keys their answers by."""
+    for item in accept_encoding.lower().split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            q = params.strip().removeprefix("q=")
+            try:
+                return not params.strip().startswith("q=") or float(q) > 0
+            except ValueError:
+                return True
+    return False

@@ -48,6 +48,7 @@ from ..errors import CrmgraphError, ProtocolError, QueryError, render_for_http
 from ..views.network import Network, explorer_data, load_network, view_from_answer, whole_view
 from ..query.named import bind, find_named_query, load_named_queries
 from ..query.results import Table, to_result
+from .cache import accepts_gzip
 from .html import CSP, NAV, document, escape
 from .sandbox import Budget
 
@@ -266,7 +267,7 @@ def _answer(request: Request, body: bytes, media_type: str, headers: dict[str, s
     Accept-Encoding` either way. The whole graph's gzipped data is made once per server. (Pages are never
     gzipped here: the site's footer is added to the HTML after the route.)"""
     headers = {**(headers or {}), "Vary": "Accept-Encoding"}
-    if len(body) >= GZIP_MIN_BYTES and _accepts_gzip(request.headers.get("accept-encoding", "")):
+    if len(body) >= GZIP_MIN_BYTES and accepts_gzip(request.headers.get("accept-encoding", "")):
         state = request.app.state
         if body is getattr(state, "whole_data", None):
             zipped = getattr(state, "whole_data_gzip", None)
@@ -276,19 +277,6 @@ def _answer(request: Request, body: bytes, media_type: str, headers: dict[str, s
             zipped = gzip.compress(body, 6, mtime=0)
         return Response(zipped, media_type=media_type, headers={**headers, "Content-Encoding": "gzip"})
     return Response(body, media_type=media_type, headers=headers)
-
-
-def _accepts_gzip(accept_encoding: str) -> bool:
-    """Whether an Accept-Encoding header allows gzip (`gzip` or `*`, without q=0)."""
-    for item in accept_encoding.lower().split(","):
-        name, _, params = item.strip().partition(";")
-        if name.strip() in ("gzip", "*"):
-            q = params.strip().removeprefix("q=")
-            try:
-                return not params.strip().startswith("q=") or float(q) > 0
-            except ValueError:
-                return True
-    return False
 
 
 async def explorer_asset(request: Request) -> Response:

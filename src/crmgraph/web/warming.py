@@ -4,8 +4,9 @@ answer cache filled with the portal's fixed, expensive answers — in the backgr
     Warming()                       the state /health reports: "off", "warming" (with the step running) or "ready"
     await warm_up(app, warming)     the steps, in order, one at a time; `warming.on_ready(summary)` at the end
     answer_paths(home_html, names)  which answers to compute ahead: the home page, /queries, every named query's
-                                    page with its defaults, every page the home page links to, the explorer's
-                                    default view and the drawing of each named query the home page links to
+                                    page with its defaults, every page the home page links to and the explorer's
+                                    default view; then (drawings_linked) the drawing behind every "view as a
+                                    network" link of those pages, asked as the explorer page fetches it
 
 Why: measured on a fresh `crmgraph serve` with 50 clients (benchmarks/serving.py), the first run's p99 was
 seconds and some requests got 503: the explorer's and the factsheets' warm-up threads held the GIL while
@@ -32,7 +33,7 @@ from urllib.parse import quote, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 
-__all__ = ["WARM_UP_CLIENT", "Warming", "answer_paths", "warm_up"]
+__all__ = ["DRAWING_HEADERS", "WARM_UP_CLIENT", "Warming", "answer_paths", "drawings_linked", "warm_up"]
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +76,20 @@ def answer_paths(home_html: str, named: dict[str, list[str]]) -> list[str]:
         if cacheable_path(urlsplit(href).path) and not href.startswith(_SKIPPED):
             links.append(href)
     paths = ["/", "/queries", *links, *(f"/queries/{quote(name)}" for name in sorted(named)), "/explore.json"]
-    for href in links:
-        parts = urlsplit(href)
-        name = parts.path.removeprefix("/queries/")
-        if parts.path.startswith("/queries/") and name in named:
-            paths.append(f"/explore.json?query={quote(name)}" + (f"&{parts.query}" if parts.query else ""))
     return list(dict.fromkeys(paths))
+
+
+#: A page's link to a drawn answer (a named query's "view as a network").
+_DRAWING_LINK = re.compile(r'href="/explore\?(query=[^"#]*)"')
+#: The headers the explorer page's fetch of its data sends (explorer.js; a browser adds gzip itself), so a
+#: drawing prepared ahead is the cache entry a visitor's fetch finds.
+DRAWING_HEADERS = {"accept": "application/json", "accept-encoding": "gzip"}
+
+
+def drawings_linked(page_html: str) -> list[str]:
+    """The data paths (`/explore.json?query=…`) of the drawings a page links to: only queries whose page
+    offers a network view, so the warm-up never asks for a drawing the explorer would refuse."""
+    return [f"/explore.json?{q.replace('&amp;', '&')}" for q in _DRAWING_LINK.findall(page_html)]
 
 
 async def warm_up(app, warming: Warming, host: str, steps: Sequence[tuple[str, Callable[[], object]]],
@@ -107,14 +116,18 @@ async def warm_up(app, warming: Warming, host: str, steps: Sequence[tuple[str, C
         except Exception:  # noqa: BLE001
             log.exception("could not list the answers to warm up")
             paths = []
-    for path in paths:
+    queued = list(dict.fromkeys(paths))
+    for path in queued:  # grows as pages link drawings
+        drawing = path.split("?", 1)[0] == "/explore.json"  # the explorer data, asked as its page fetches it
         try:
-            status, _, _ = await ask(app, path, host)
+            status, headers, body = await ask(app, path, host, DRAWING_HEADERS if drawing else None)
         except Exception:  # noqa: BLE001 - one failed answer does not stop the others
             log.exception("warming up %s failed", path)
-            status = 500
+            status, headers, body = 500, {}, b""
         if status == 200:
             warming.answers += 1
+            if headers.get("content-type", "").startswith("text/html"):
+                queued.extend(p for p in drawings_linked(body.decode("utf-8", "replace")) if p not in queued)
         else:
             warming.failed.append(f"{path} ({status})")
     warming.step, warming.state = None, "ready"
@@ -123,13 +136,14 @@ async def warm_up(app, warming: Warming, host: str, steps: Sequence[tuple[str, C
         warming.on_ready(warming.as_dict())
 
 
-async def ask(app, path_and_query: str, host: str) -> tuple[int, dict[str, str], bytes]:
-    """GET a path of the app (through all its middleware) as the warm-up client; the status, the headers
-    (lower-case names) and the body."""
+async def ask(app, path_and_query: str, host: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """GET a path of the app (through all its middleware) as the warm-up client, with `headers` (lower-case
+    names) besides Host; the status, the headers (lower-case names) and the body."""
     parts = urlsplit(path_and_query)
+    sent_headers = [(b"host", host.encode("latin-1"))] + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
              "path": parts.path, "raw_path": parts.path.encode(), "query_string": parts.query.encode(), "root_path": "",
-             "headers": [(b"host", host.encode("latin-1"))], "client": (WARM_UP_CLIENT, 0), "server": None, "state": {}}
+             "headers": sent_headers, "client": (WARM_UP_CLIENT, 0), "server": None, "state": {}}
     sent: dict = {"status": 500, "headers": {}}
     body = bytearray()
 
