@@ -824,17 +824,22 @@ class QueryPool:
                     self._dispatch()
                     if ticket.worker is not None:
                         return ticket.worker
-                    left = budget.left()
-                    if (left <= MIN_RUN_S and self._idle and not self._closed
-                            and (priority or client is None or self._running[client] < self.limits.client_cap)):
-                        raise budget.exceeded(what)  # a worker is free: the time is up, not the server busy
-                    if left <= 0 or self._closed:
-                        raise ServerBusy(self._busy_message(budget), hint=self._busy_hint(),
-                                         retry_after=_retry_after(self.limits))
+                    left = self._still_waiting(client, budget, priority, what)
                     self._changed.wait(left)
             finally:
                 if ticket in self._waiting:
                     self._waiting.remove(ticket)
+
+    def _still_waiting(self, client: str | None, budget: Budget, priority: bool, what: str) -> float:
+        """The time a ticket without a worker may still wait (lock held); QueryTimeout when it is up with a
+        worker free for it (the time is up, not the server busy), ServerBusy when it is up otherwise."""
+        left = budget.left()
+        if (left <= MIN_RUN_S and self._idle and not self._closed
+                and (priority or client is None or self._running[client] < self.limits.client_cap)):
+            raise budget.exceeded(what)
+        if left <= 0 or self._closed:
+            raise ServerBusy(self._busy_message(budget), hint=self._busy_hint(), retry_after=_retry_after(self.limits))
+        return left
 
     async def _atake(self, client: str | None, budget: Budget, priority: bool, what: str = "the query") -> _Worker:
         """`_take` for the event loop: the same rules, errors and order; the request waits on a future
@@ -863,13 +868,7 @@ class QueryPool:
                     if ticket.worker is not None:
                         given = True
                         return ticket.worker
-                    left = budget.left()
-                    if (left <= MIN_RUN_S and self._idle and not self._closed
-                            and (priority or client is None or self._running[client] < self.limits.client_cap)):
-                        raise budget.exceeded(what)  # a worker is free: the time is up, not the server busy
-                    if left <= 0 or self._closed:
-                        raise ServerBusy(self._busy_message(budget), hint=self._busy_hint(),
-                                         retry_after=_retry_after(self.limits))
+                    left = self._still_waiting(client, budget, priority, what)
                     if woken.done():
                         woken = loop.create_future()
                         ticket.wake = partial(_settle_soon, loop, woken)
